@@ -1,0 +1,31 @@
+/**
+ * Primitive sizes and the one helper that turns byte offsets into Int32 element
+ * indexes. Every other layout module derives its offsets from these.
+ *
+ * @module
+ */
+
+/** Bytes in a u8/i8. */
+export const SIZE_OF_U8 = 1;
+/** Bytes in a u16. */
+export const SIZE_OF_U16 = 2;
+/** Bytes in an i32/u32 (one "word"). */
+export const SIZE_OF_I32 = 4;
+/** Bytes in a 64-bit value stored as two little-endian 32-bit halves (low half first). */
+export const SIZE_OF_I64 = 8;
+/** Bytes in a cache line on x86-64 and most ARM64 cores. */
+export const CACHE_LINE = 64;
+
+/**
+ * Byte offset → Int32Array element index. Throws on a misaligned offset so that a
+ * layout mistake fails at module load, not as a silent torn field.
+ */
+export function wordIndex(byteOffset: number): number {
+  if (byteOffset % SIZE_OF_I32 !== 0) throw new Error(`layout: offset ${byteOffset} is not 4-byte aligned`);
+  return byteOffset / SIZE_OF_I32;
+}
+
+/** Round `n` up to a multiple of `align` (a power of two). */
+export function alignUp(n: number, align: number): number {
+  return (n + align - 1) & ~(align - 1);
+}

@@ -1,0 +1,97 @@
+/**
+ * Typed errors. Every failure instreg reports is a {@link RegistryError} whose
+ * `code` says what happened; callers switch on `code` (or use `instanceof` on the
+ * subclasses) instead of parsing messages.
+ *
+ * @module
+ */
+
+/** Every error code instreg raises. */
+export type RegistryErrorCode =
+  | 'DuplicateSymbol'
+  | 'UnknownInstrument'
+  | 'HashCollision'
+  | 'InvalidField'
+  | 'FieldTooLong'
+  | 'InvalidEnum'
+  | 'InvalidIdentifier'
+  | 'LayoutMismatch'
+  | 'CapacityExceeded'
+  | 'ParseError'
+  | 'UnknownFormat'
+  | 'Lapped'
+  | 'BufferTooSmall'
+  | 'BadMagic'
+  | 'UnsupportedVersion'
+  | 'UnknownType'
+  | 'LengthOutOfBounds'
+  | 'ChecksumMismatch'
+  | 'SequenceGap'
+  | 'CorruptSnapshot';
+
+/** Base class of every instreg error. `field` names the offending input field when there is one. */
+export class RegistryError extends Error {
+  readonly code: RegistryErrorCode;
+  readonly field: string | undefined;
+  constructor(code: RegistryErrorCode, message: string, field?: string) {
+    super(`${code}: ${message}`);
+    this.name = 'RegistryError';
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** A field failed validation (`InvalidField`, `FieldTooLong`, `InvalidEnum`, `InvalidIdentifier`). Nothing was written. */
+export class ValidationError extends RegistryError {
+  constructor(
+    code: 'InvalidField' | 'FieldTooLong' | 'InvalidEnum' | 'InvalidIdentifier',
+    field: string,
+    message: string,
+  ) {
+    super(code, `${field}: ${message}`, field);
+    this.name = 'ValidationError';
+  }
+}
+
+/** A second, different instrument has the same venue + symbol as a registered one. Nothing was written. */
+export class DuplicateSymbolError extends RegistryError {
+  constructor(
+    readonly venue: string,
+    readonly symbol: string,
+    readonly existingId: bigint,
+  ) {
+    super('DuplicateSymbol', `${venue}:${symbol} is already instrument 0x${existingId.toString(16).padStart(16, '0')}`, 'symbol');
+    this.name = 'DuplicateSymbolError';
+  }
+}
+
+/**
+ * A different instrument hashed to an id already in use (the stored fingerprint differs).
+ * Nothing was written; the pair is added to the registry's collision audit list.
+ */
+export class HashCollisionError extends RegistryError {
+  constructor(
+    readonly id: bigint,
+    readonly existingSymbol: string,
+    readonly newSymbol: string,
+  ) {
+    super('HashCollision', `id 0x${id.toString(16).padStart(16, '0')} already holds ${existingSymbol}; refusing ${newSymbol}`);
+    this.name = 'HashCollisionError';
+  }
+}
+
+/** No live instrument has that id. */
+export class UnknownInstrumentError extends RegistryError {
+  constructor(readonly id: bigint) {
+    super('UnknownInstrument', `no instrument 0x${id.toString(16).padStart(16, '0')}`);
+    this.name = 'UnknownInstrumentError';
+  }
+}
+
+/** Shared memory (or a snapshot) carries a different layout magic or version than this build. */
+export class LayoutMismatchError extends RegistryError {
+  constructor(message: string) {
+    super('LayoutMismatch', message);
+    this.name = 'LayoutMismatchError';
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Validation and normalisation of {@link InstrumentInput}s before they reach the table.
+ * Everything a record or detail blob cannot hold exactly is rejected here with a typed
+ * {@link ValidationError}, so the writer never starts a write it cannot finish.
+ *
+ * @module
+ */
+import {
+  CONTRACT_TYPE_CODES,
+  DETAIL_STR_MAX,
+  FEE_UNITS_PER_BP,
+  KIND_CODES,
+  NAME_MAX_BYTES,
+  POOL_TYPE_CODES,
+  RIGHT_CODES,
+  SETTLEMENT_CODES,
+  SOURCE_CODES,
+  STATUS_CODES,
+  STYLE_CODES,
+  SYMBOL_MAX_BYTES,
+  VENUE_CODE_MAX,
+} from '../../layout/index.js';
+import { ValidationError } from '../errors.js';
+import { checkCusip, checkIsin, checkSedol } from '../identifiers/index.js';
+import { FIXED_RAW_MAX, FIXED_SCALE_MAX } from './fixed.js';
+import type { Fixed, InstrumentInput } from './types.js';
+
+const utf8 = new TextEncoder();
+const VENUE_RE = /^[A-Z0-9_.-]+$/;
+const EVM_ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+const OTHER_ADDRESS_RE = /^[0-9A-Za-z_.:-]{1,64}$/;
+const CURRENCY_RE = /^[A-Z0-9]{2,12}$/;
+/** Largest i32 fee in hundredths of a bp. */
+const FEE_LIMIT_BPS = 2 ** 31 / FEE_UNITS_PER_BP - 1;
+/** Chains whose addresses are EVM 20-byte hex. Everything else is validated as an opaque string. */
+const NON_EVM_CHAIN_IDS = new Set([501000101]);
+
+function enumCheck(table: Record<string, number>, v: unknown, field: string): void {
+  if (typeof v !== 'string' || !Object.prototype.hasOwnProperty.call(table, v)) {
+    throw new ValidationError('InvalidEnum', field, `${JSON.stringify(v)} is not one of ${Object.keys(table).join(', ')}`);
+  }
+}
+
+function text(v: unknown, field: string, maxBytes: number, required: boolean): void {
+  if (v === undefined && !required) return;
+  if (typeof v !== 'string' || v.length === 0) throw new ValidationError('InvalidField', field, 'must be a non-empty string');
+  if (v.includes('\0')) throw new ValidationError('InvalidField', field, 'must not contain NUL');
+  const n = utf8.encode(v).length;
+  if (n > maxBytes) throw new ValidationError('FieldTooLong', field, `${n} UTF-8 bytes > ${maxBytes}`);
+}
+
+function fixedCheck(v: Fixed | undefined, field: string, required = false): void {
+  if (v === undefined) {
+    if (required) throw new ValidationError('InvalidField', field, 'is required');
+    return;
+  }
+  if (typeof v !== 'object' || v === null || typeof v.raw !== 'bigint' || !Number.isInteger(v.scale)) {
+    throw new ValidationError('InvalidField', field, 'must be a Fixed { raw: bigint, scale: integer }');
+  }
+  if (v.raw < 0n || v.raw > FIXED_RAW_MAX) throw new ValidationError('InvalidField', field, 'raw outside 0..2^64-1');
+  if (v.scale < 0 || v.scale > FIXED_SCALE_MAX) throw new ValidationError('InvalidField', field, `scale outside 0..${FIXED_SCALE_MAX}`);
+}
+
+function intCheck(v: unknown, field: string, min: number, max: number, required = false): void {
+  if (v === undefined) {
+    if (required) throw new ValidationError('InvalidField', field, 'is required');
+    return;
+  }
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ValidationError('InvalidField', field, `must be an integer in ${min}..${max}, got ${String(v)}`);
+  }
+}
+
+function feeCheck(v: unknown, field: string): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > FEE_LIMIT_BPS) {
+    throw new ValidationError('InvalidField', field, 'must be a finite number of bps');
+  }
+  const units = v * FEE_UNITS_PER_BP;
+  if (Math.abs(units - Math.round(units)) > 1e-6) throw new ValidationError('InvalidField', field, 'resolution is 0.01 bp');
+}
+
+function idCheck(v: unknown, field: string, required: boolean): void {
+  if (v === undefined && !required) return;
+  if (typeof v !== 'bigint' || v < 0n || v >= 1n << 64n) throw new ValidationError('InvalidField', field, 'must be a u64 bigint instrument id');
+}
+
+function timeCheck(v: unknown, field: string, required: boolean): void {
+  // ms since epoch; allow the whole i64-safe range JS can hold exactly
+  intCheck(v, field, -(2 ** 53) + 1, 2 ** 53 - 1, required);
+}
+
+function address(v: unknown, chainId: number, field: string): string {
+  if (typeof v !== 'string') throw new ValidationError('InvalidField', field, 'must be a string');
+  if (NON_EVM_CHAIN_IDS.has(chainId)) {
+    if (!OTHER_ADDRESS_RE.test(v)) throw new ValidationError('InvalidField', field, 'not a valid address');
+    return v;
+  }
+  if (!EVM_ADDRESS_RE.test(v)) throw new ValidationError('InvalidField', field, `not an EVM address (0x + 40 hex): ${JSON.stringify(v.slice(0, 50))}`);
+  return v.toLowerCase();
+}
+
+/**
+ * Validate an instrument and return a normalised copy (EVM addresses lower-cased,
+ * identifiers upper-cased, `status`, `source` checked). The input is not modified.
+ *
+ * @throws {ValidationError} `InvalidField`, `FieldTooLong`, `InvalidEnum` or `InvalidIdentifier`
+ *   (ISO 6166 ISIN, CUSIP and SEDOL check digits) naming the first offending field.
+ */
+export function validateInstrument(input: InstrumentInput): InstrumentInput {
+  if (typeof input !== 'object' || input === null) throw new ValidationError('InvalidField', 'instrument', 'must be an object');
+  enumCheck(KIND_CODES, input.kind, 'kind');
+  enumCheck(SOURCE_CODES, input.source, 'source');
+  enumCheck(STATUS_CODES, input.status, 'status');
+  text(input.symbol, 'symbol', SYMBOL_MAX_BYTES, true);
+  if (typeof input.venue !== 'string' || input.venue.length === 0) throw new ValidationError('InvalidField', 'venue', 'must be a non-empty string');
+  if (input.venue.length > VENUE_CODE_MAX) throw new ValidationError('FieldTooLong', 'venue', `${input.venue.length} chars > ${VENUE_CODE_MAX}`);
+  if (!VENUE_RE.test(input.venue)) throw new ValidationError('InvalidField', 'venue', `must match ${VENUE_RE}`);
+  text(input.name, 'name', NAME_MAX_BYTES, false);
+  intCheck(input.priceDecimals, 'priceDecimals', 0, FIXED_SCALE_MAX);
+  intCheck(input.sizeDecimals, 'sizeDecimals', 0, 255);
+  fixedCheck(input.tickSize, 'tickSize');
+  fixedCheck(input.lotSize, 'lotSize');
+  fixedCheck(input.minQty, 'minQty');
+  fixedCheck(input.maxQty, 'maxQty');
+  if (input.tickSize && input.tickSize.raw === 0n) throw new ValidationError('InvalidField', 'tickSize', 'must be positive');
+  if (input.lotSize && input.lotSize.raw === 0n) throw new ValidationError('InvalidField', 'lotSize', 'must be positive');
+  feeCheck(input.makerFeeBps, 'makerFeeBps');
+  feeCheck(input.takerFeeBps, 'takerFeeBps');
+  timeCheck(input.createdAt, 'createdAt', false);
+  timeCheck(input.updatedAt, 'updatedAt', false);
+
+  const out: Record<string, unknown> = { ...input };
+  switch (input.kind) {
+    case 'token':
+      intCheck(input.chainId, 'chainId', 1, 0xffffffff, true);
+      out.address = address(input.address, input.chainId, 'address');
+      break;
+    case 'stock':
+    case 'etf':
+      if (input.isin !== undefined) out.isin = checkIsin(String(input.isin).toUpperCase(), 'isin');
+      if (input.cusip !== undefined) out.cusip = checkCusip(String(input.cusip).toUpperCase(), 'cusip');
+      if (input.sedol !== undefined) out.sedol = checkSedol(String(input.sedol).toUpperCase(), 'sedol');
+      if (input.currency !== undefined && !CURRENCY_RE.test(input.currency)) throw new ValidationError('InvalidField', 'currency', 'must be an ISO 4217-style code');
+      break;
+    case 'future':
+      idCheck(input.underlyingId, 'underlyingId', false);
+      timeCheck(input.expiry, 'expiry', true);
+      fixedCheck(input.contractSize, 'contractSize');
+      if (input.currency !== undefined && !CURRENCY_RE.test(input.currency)) throw new ValidationError('InvalidField', 'currency', 'must be an ISO 4217-style code');
+      break;
+    case 'option':
+      idCheck(input.underlyingId, 'underlyingId', true);
+      timeCheck(input.expiry, 'expiry', true);
+      fixedCheck(input.strike, 'strike', true);
+      enumCheck(RIGHT_CODES, input.right, 'right');
+      enumCheck(STYLE_CODES, input.style, 'style');
+      text(input.occSymbol, 'occSymbol', DETAIL_STR_MAX, false);
+      fixedCheck(input.contractSize, 'contractSize');
+      break;
+    case 'currency':
+      break;
+    case 'cexPair':
+      idCheck(input.baseId, 'baseId', true);
+      idCheck(input.quoteId, 'quoteId', true);
+      idCheck(input.settleId, 'settleId', false);
+      enumCheck(CONTRACT_TYPE_CODES, input.contractType, 'contractType');
+      enumCheck(SETTLEMENT_CODES, input.settlement, 'settlement');
+      timeCheck(input.expiry, 'expiry', false);
+      fixedCheck(input.contractSize, 'contractSize');
+      break;
+    case 'dexPool':
+      intCheck(input.chainId, 'chainId', 1, 0xffffffff, true);
+      out.address = address(input.address, input.chainId, 'address');
+      idCheck(input.token0Id, 'token0Id', true);
+      idCheck(input.token1Id, 'token1Id', true);
+      intCheck(input.feeTier, 'feeTier', 0, 1_000_000, true);
+      enumCheck(POOL_TYPE_CODES, input.poolType, 'poolType');
+      break;
+    case 'synthetic': {
+      if (!Array.isArray(input.legs) || input.legs.length === 0 || input.legs.length > 64) {
+        throw new ValidationError('InvalidField', 'legs', 'must be 1..64 legs');
+      }
+      input.legs.forEach((leg, i) => {
+        idCheck(leg?.id, `legs[${i}].id`, true);
+        fixedCheck(leg?.weight, `legs[${i}].weight`, true);
+      });
+      break;
+    }
+  }
+  return out as InstrumentInput;
+}
