@@ -200,3 +200,21 @@ export type Instrument = InstrumentInput & { readonly id: InstrumentId };
 
 /** Venue code used for {@link CurrencyFields} instruments: an asset belongs to no venue. */
 export const ASSET_VENUE = 'ASSET';
+
+/** Mutable fields an update may change in place (identity fields never change). */
+export const MUTABLE_FIELDS = [
+  'status',
+  'name',
+  'priceDecimals',
+  'sizeDecimals',
+  'tickSize',
+  'lotSize',
+  'minQty',
+  'maxQty',
+  'makerFeeBps',
+  'takerFeeBps',
+  'updatedAt',
+] as const;
+
+/** A partial update of an instrument's mutable fields. */
+export type InstrumentPatch = Partial<Pick<CommonFields, (typeof MUTABLE_FIELDS)[number]>>;
