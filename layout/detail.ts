@@ -21,12 +21,28 @@
 /** Encoding of one detail field. */
 export type DetailType = 'u8' | 'u32' | 'id' | 'ms' | 'fixed' | 'str' | 'legs';
 
+import { SIZE_OF_I64, SIZE_OF_U16, SIZE_OF_U8 } from './sizes.js';
+
 /** Bytes of the PRESENT bitmask at the start of every blob. */
-export const DETAIL_PRESENT_SIZE = 2;
+export const DETAIL_PRESENT_SIZE = SIZE_OF_U16;
+/** Offset of the scale inside an encoded fixed-point value. */
+export const FIXED_SCALE_OFFSET = 0;
+/** Offset of the raw u64 inside an encoded fixed-point value. */
+export const FIXED_RAW_OFFSET = FIXED_SCALE_OFFSET + SIZE_OF_U8;
 /** Bytes of a fixed-point value in a blob (scale + raw). */
-export const DETAIL_FIXED_SIZE = 9;
+export const DETAIL_FIXED_SIZE = FIXED_RAW_OFFSET + SIZE_OF_I64;
+/** Offset of the id inside a synthetic leg. */
+export const LEG_ID_OFFSET = 0;
+/** Offset of the flags byte inside a leg (bit 0 = negative weight). */
+export const LEG_FLAGS_OFFSET = LEG_ID_OFFSET + SIZE_OF_I64;
+/** Offset of the weight (fixed) inside a leg. */
+export const LEG_WEIGHT_OFFSET = LEG_FLAGS_OFFSET + SIZE_OF_U8;
 /** Bytes of one synthetic leg. */
-export const DETAIL_LEG_SIZE = 8 + 1 + DETAIL_FIXED_SIZE;
+export const DETAIL_LEG_SIZE = LEG_WEIGHT_OFFSET + DETAIL_FIXED_SIZE;
+/** Bytes of the leg count. */
+export const DETAIL_LEG_COUNT_SIZE = SIZE_OF_U16;
+/** Bytes of a string length prefix. */
+export const DETAIL_STR_LEN_SIZE = SIZE_OF_U8;
 /** Longest string field in a blob, in UTF-8 bytes. */
 export const DETAIL_STR_MAX = 255;
 

@@ -2,12 +2,13 @@
  * The 128-byte instrument record: one slot of the open-addressed instrument table.
  *
  * ```
- *  byte 0               4       5      6        7       8               16              24      26     27      28              36
- *  +----------------+-------+------+--------+-------+---------------+---------------+-------+------+-------+---------------+------------------------+
- *  | SEQ (u32)      | STATE | KIND | SOURCE | FLAGS | ID lo | ID hi  | FP lo | FP hi  | VENUE | SLEN | rsvd  | CREATED_AT ms | SYMBOL (28 B UTF-8,    |
- *  | seqlock        | u8    | u8   | u8     | u8    | u32   | u32    | u32   | u32    | u16   | u8   | u8    | lo u32 hi u32 |  NUL padded)      ...64|
- *  +----------------+-------+------+--------+-------+---------------+---------------+-------+------+-------+---------------+------------------------+
- *   cache line 0: seqlock, state, key and identity. Everything but STATE is written once, when the slot is first filled.
+ *  byte 0          4       5      6        7       8        12       16       20        24      26     27     28              36                     64
+ *  +-----------+-------+------+--------+-------+--------+--------+--------+---------+-------+------+------+---------------+----------------------+
+ *  | SEQ u32   | STATE | KIND | SOURCE | FLAGS | ID lo  | ID hi  | FP u32 | GEN_TAG | VENUE | SLEN | rsvd | CREATED_AT ms | SYMBOL 28 B UTF-8,   |
+ *  | seqlock   | u8    | u8   | u8     | u8    | u32    | u32    |        | u32     | u16   | u8   | u8   | lo u32 hi u32 | NUL padded           |
+ *  +-----------+-------+------+--------+-------+--------+--------+--------+---------+-------+------+------+---------------+----------------------+
+ *   cache line 0: seqlock, state, key and identity. GEN_TAG = the table generation that wrote the slot; a slot whose
+ *   tag is not the reader's generation is EMPTY (regions are reused without zeroing, see region.ts).
  *
  *  byte 64          72          80          88          96   97   98   99   100  101  102  103  104       108       112             120        124        128
  *  +-----------+-----------+-----------+-----------+----+----+----+----+----+----+----+----+---------+---------+---------------+----------+----------+
@@ -45,12 +46,12 @@ export const FLAGS_OFFSET = SOURCE_OFFSET + SIZE_OF_U8;
 export const ID_LO_OFFSET = FLAGS_OFFSET + SIZE_OF_U8;
 /** Instrument id, high 32 bits. */
 export const ID_HI_OFFSET = ID_LO_OFFSET + SIZE_OF_I32;
-/** Fingerprint (digest bits 64..127), low half. Detects id collisions. */
-export const FP_LO_OFFSET = ID_HI_OFFSET + SIZE_OF_I32;
-/** Fingerprint, high half. */
-export const FP_HI_OFFSET = FP_LO_OFFSET + SIZE_OF_I32;
+/** Fingerprint: digest bits 64..95. A different identity with the same id differs here with probability 1 − 2^-32. */
+export const FP_OFFSET = ID_HI_OFFSET + SIZE_OF_I32;
+/** Generation that wrote this slot (u32). A slot is live only in the generation its tag names. */
+export const GEN_TAG_OFFSET = FP_OFFSET + SIZE_OF_I32;
 /** Venue index into the venue table (u16). */
-export const VENUE_OFFSET = FP_HI_OFFSET + SIZE_OF_I32;
+export const VENUE_OFFSET = GEN_TAG_OFFSET + SIZE_OF_I32;
 /** Symbol length in UTF-8 bytes (u8). */
 export const SYMBOL_LEN_OFFSET = VENUE_OFFSET + SIZE_OF_U16;
 /** Reserved byte, written 0. */
@@ -124,6 +125,14 @@ export const STATE_WORD = wordIndex(STATE_OFFSET);
 export const ID_LO_WORD = wordIndex(ID_LO_OFFSET);
 /** Word index of ID hi. */
 export const ID_HI_WORD = wordIndex(ID_HI_OFFSET);
+/** Word index of the fingerprint. */
+export const FP_WORD = wordIndex(FP_OFFSET);
+/** Word index of the generation tag. */
+export const GEN_TAG_WORD = wordIndex(GEN_TAG_OFFSET);
+/** Word index of the VENUE|SLEN|rsvd word. */
+export const VENUE_WORD = wordIndex(VENUE_OFFSET);
+/** Word index of the symbol's first word. */
+export const SYMBOL_WORD = wordIndex(SYMBOL_OFFSET);
 /** First word of cache line 1 (mutable attributes). */
 export const LINE1_FIRST_WORD = wordIndex(CACHE_LINE);
 /** Words per cache line. */
@@ -131,3 +140,10 @@ export const LINE_WORDS = CACHE_LINE / SIZE_OF_I32;
 
 if (RECORD_END !== RECORD_SIZE) throw new Error(`layout: record is ${RECORD_END} bytes, expected ${RECORD_SIZE}`);
 if (TICK_OFFSET !== CACHE_LINE) throw new Error('layout: cache line 1 must start with TICK');
+
+/** Bit shift of the STATE byte inside the STATE word (little-endian). */
+export const STATE_SHIFT = (STATE_OFFSET % SIZE_OF_I32) * 8;
+/** Bit shift of the KIND byte inside the STATE word. */
+export const KIND_SHIFT = (KIND_OFFSET % SIZE_OF_I32) * 8;
+/** Bit shift of the VENUE u16 inside the VENUE word. */
+export const VENUE_SHIFT = (VENUE_OFFSET % SIZE_OF_I32) * 8;

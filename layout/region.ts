@@ -2,7 +2,9 @@
  * A table region: one generation of the instrument table followed by its secondary
  * indexes. Two regions exist (double buffering); generation g lives in region `g & 1`.
  * Growth (or a rebuild that drops tombstones) builds generation g+1 in the other region
- * while readers keep using g, then publishes it through the control region.
+ * while readers keep using g, then publishes it through the control region. The other region
+ * still holds generation g-1. Its record area is not zeroed: every record carries the tag of the
+ * generation that wrote it (record GEN_TAG), and a record with another tag reads as empty.
  *
  * ```
  *  region byte 0                         C×128        +C×8           +C×8          +C×8            +C×8           +C×8          +2C×8
@@ -11,9 +13,12 @@
  *  +------------------------------------+-------------+-------------+-------------+---------------+--------------+-------------+
  *  C = capacity (power of two). Each index is an open-addressed array of 8-byte entries:
  *
- *  entry: +-----------------+---------------------+
- *         | KEY_HASH u32    | SLOT_PLUS_ONE u32   |   KEY_HASH 0 = empty; hashes are forced non-zero.
- *         +-----------------+---------------------+   SLOT_PLUS_ONE is written first, KEY_HASH published last.
+ *  entry: +-----------------+-----------------+
+ *         | KEY_HASH u32    | SLOT u32        |   KEY_HASH 0 = empty; hashes are forced non-zero.
+ *         +-----------------+-----------------+
+ *  The SLOT word is stored first, KEY_HASH last (both with Atomics.store); readers load KEY_HASH
+ *  with Atomics.load, then SLOT, and always verify the record the entry points to. Index areas
+ *  are zeroed (with Atomics.store, after BUILDING is raised) when a generation is built.
  * ```
  *
  * @module
@@ -26,7 +31,7 @@ export const REGION_COUNT = 2;
 
 /** Key hash of an index entry (0 = empty). */
 export const ENTRY_HASH_OFFSET = 0;
-/** Slot index + 1 of the record the entry points to. */
+/** Slot index of the record the entry points to. */
 export const ENTRY_SLOT_OFFSET = ENTRY_HASH_OFFSET + SIZE_OF_I32;
 /** Bytes per index entry. */
 export const ENTRY_SIZE = ENTRY_SLOT_OFFSET + SIZE_OF_I32;
@@ -80,3 +85,8 @@ export function regionSize(capacity: number): number {
 
 /** Upper bound a region's growable SharedArrayBuffer is created with. */
 export const REGION_MAX_BYTES = regionSize(MAX_CAPACITY);
+
+/** Word index of KEY_HASH within an entry. */
+export const ENTRY_HASH_WORD = wordIndex(ENTRY_HASH_OFFSET);
+/** Word index of SLOT within an entry. */
+export const ENTRY_SLOT_WORD = wordIndex(ENTRY_SLOT_OFFSET);

@@ -1,7 +1,7 @@
 /**
  * Instrument id derivation: BLAKE3 (https://github.com/BLAKE3-team/BLAKE3-specs) over the
  * canonical identity bytes. Bytes 0..7 of the digest (little-endian) are the 64-bit id,
- * bytes 8..15 the fingerprint kept in the record to detect collisions.
+ * bytes 8..11 the 32-bit fingerprint kept in the record to detect collisions.
  *
  * The reference implementation is `@noble/hashes` (pure JS, ~3 µs per id here); the writer
  * uses `hash-wasm`'s WASM BLAKE3 (~10× faster) and tests cross-check the two on every kind.
@@ -13,8 +13,8 @@ import { createBLAKE3 } from 'hash-wasm';
 import { identityBytes } from './identity.js';
 import type { InstrumentInput } from '../model/types.js';
 
-/** Digest bytes used: 8 for the id, 8 for the fingerprint. */
-export const DIGEST_BYTES = 16;
+/** Digest bytes used: 8 for the id, 4 for the fingerprint. */
+export const DIGEST_BYTES = 12;
 
 /** The id and fingerprint of one instrument, as 32-bit halves (the record's storage form). */
 export interface DerivedId {
@@ -22,10 +22,8 @@ export interface DerivedId {
   idLo: number;
   /** High 32 bits of the id (unsigned). */
   idHi: number;
-  /** Low 32 bits of the fingerprint. */
-  fpLo: number;
-  /** High 32 bits of the fingerprint. */
-  fpHi: number;
+  /** Fingerprint: digest bits 64..95 (unsigned). */
+  fp: number;
 }
 
 /** Join two u32 halves into a u64 bigint. */
@@ -61,7 +59,7 @@ function fromDigest(d: Uint8Array, idBits: number): DerivedId {
       idHi = (idHi & ((1 << (idBits - 32)) - 1)) >>> 0;
     }
   }
-  return { idLo, idHi, fpLo: v.getUint32(8, true), fpHi: v.getUint32(12, true) };
+  return { idLo, idHi, fp: v.getUint32(8, true) };
 }
 
 /** Reference derivation with @noble/hashes (slow, used by tests to cross-check). */

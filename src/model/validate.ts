@@ -188,5 +188,5 @@ export function validateInstrument(input: InstrumentInput): InstrumentInput {
       break;
     }
   }
-  return out as InstrumentInput;
+  return out as unknown as InstrumentInput;
 }

@@ -1,0 +1,206 @@
+/**
+ * Encode and decode per-kind detail blobs (`layout/detail.ts`): the immutable identity
+ * fields of each kind, stored in the string heap.
+ *
+ * @module
+ */
+import {
+  CONTRACT_TYPE_CODES,
+  DETAIL_FIELDS,
+  DETAIL_FIXED_SIZE,
+  DETAIL_LEG_COUNT_SIZE,
+  DETAIL_LEG_SIZE,
+  DETAIL_PRESENT_SIZE,
+  DETAIL_STR_LEN_SIZE,
+  FIXED_RAW_OFFSET,
+  FIXED_SCALE_OFFSET,
+  LEG_FLAGS_OFFSET,
+  LEG_ID_OFFSET,
+  LEG_WEIGHT_OFFSET,
+  SIZE_OF_I32,
+  SIZE_OF_I64,
+  SIZE_OF_U8,
+  type DetailType,
+  POOL_TYPE_CODES,
+  RIGHT_CODES,
+  SETTLEMENT_CODES,
+  STYLE_CODES,
+  codeName,
+} from '../../layout/index.js';
+import { RegistryError } from '../errors.js';
+import type { Fixed, InstrumentInput, InstrumentKind, SyntheticLeg } from '../model/types.js';
+
+const utf8 = new TextEncoder();
+const utf8d = new TextDecoder();
+
+/** Enum-valued detail fields and their code tables. */
+const ENUM_TABLES: Record<string, Record<string, number>> = {
+  right: RIGHT_CODES,
+  style: STYLE_CODES,
+  contractType: CONTRACT_TYPE_CODES,
+  settlement: SETTLEMENT_CODES,
+  poolType: POOL_TYPE_CODES,
+};
+
+function writeFixed(dv: DataView, p: number, v: Fixed): void {
+  dv.setUint8(p + FIXED_SCALE_OFFSET, v.scale);
+  dv.setBigUint64(p + FIXED_RAW_OFFSET, v.raw, true);
+}
+
+function readFixed(dv: DataView, p: number): Fixed {
+  return Object.freeze({ raw: dv.getBigUint64(p + FIXED_RAW_OFFSET, true), scale: dv.getUint8(p + FIXED_SCALE_OFFSET) });
+}
+
+function sizeOf(type: DetailType, v: unknown): number {
+  switch (type) {
+    case 'u8':
+      return SIZE_OF_U8;
+    case 'u32':
+      return SIZE_OF_I32;
+    case 'id':
+    case 'ms':
+      return SIZE_OF_I64;
+    case 'fixed':
+      return DETAIL_FIXED_SIZE;
+    case 'str':
+      return DETAIL_STR_LEN_SIZE + utf8.encode(v as string).length;
+    case 'legs':
+      return DETAIL_LEG_COUNT_SIZE + (v as SyntheticLeg[]).length * DETAIL_LEG_SIZE;
+  }
+}
+
+/** Encode the detail blob of a validated instrument. */
+export function encodeDetail(inst: InstrumentInput): Uint8Array {
+  const fields = DETAIL_FIELDS[inst.kind] as ReadonlyArray<readonly [string, DetailType]>;
+  const rec = inst as unknown as Record<string, unknown>;
+  let present = 0;
+  let size = DETAIL_PRESENT_SIZE;
+  fields.forEach(([name, type], i) => {
+    const v = rec[name];
+    if (v === undefined) return;
+    present |= 1 << i;
+    size += sizeOf(type, v);
+  });
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  dv.setUint16(0, present, true);
+  let p = DETAIL_PRESENT_SIZE;
+  fields.forEach(([name, type], i) => {
+    if (!(present & (1 << i))) return;
+    const v = rec[name];
+    switch (type) {
+      case 'u8':
+        dv.setUint8(p, ENUM_TABLES[name] ? ENUM_TABLES[name]![v as string]! : (v as number));
+        p += SIZE_OF_U8;
+        break;
+      case 'u32':
+        dv.setUint32(p, v as number, true);
+        p += SIZE_OF_I32;
+        break;
+      case 'id':
+        dv.setBigUint64(p, v as bigint, true);
+        p += SIZE_OF_I64;
+        break;
+      case 'ms':
+        dv.setBigInt64(p, BigInt(v as number), true);
+        p += SIZE_OF_I64;
+        break;
+      case 'fixed':
+        writeFixed(dv, p, v as Fixed);
+        p += DETAIL_FIXED_SIZE;
+        break;
+      case 'str': {
+        const b = utf8.encode(v as string);
+        dv.setUint8(p, b.length);
+        out.set(b, p + DETAIL_STR_LEN_SIZE);
+        p += DETAIL_STR_LEN_SIZE + b.length;
+        break;
+      }
+      case 'legs': {
+        const legs = v as SyntheticLeg[];
+        dv.setUint16(p, legs.length, true);
+        p += DETAIL_LEG_COUNT_SIZE;
+        for (const leg of legs) {
+          dv.setBigUint64(p + LEG_ID_OFFSET, leg.id, true);
+          dv.setUint8(p + LEG_FLAGS_OFFSET, leg.negative ? 1 : 0);
+          writeFixed(dv, p + LEG_WEIGHT_OFFSET, leg.weight);
+          p += DETAIL_LEG_SIZE;
+        }
+        break;
+      }
+    }
+  });
+  return out;
+}
+
+/**
+ * Decode a detail blob into the kind's fields (only present ones).
+ * @throws {RegistryError} `InvalidEnum` on an unknown stored code, `LengthOutOfBounds` on a short blob.
+ */
+export function decodeDetail(kind: InstrumentKind, bytes: Uint8Array): Record<string, unknown> {
+  const fields = DETAIL_FIELDS[kind] as ReadonlyArray<readonly [string, DetailType]>;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Record<string, unknown> = {};
+  if (bytes.byteLength < DETAIL_PRESENT_SIZE) throw new RegistryError('LengthOutOfBounds', 'detail blob too short');
+  const present = dv.getUint16(0, true);
+  let p = DETAIL_PRESENT_SIZE;
+  try {
+    fields.forEach(([name, type], i) => {
+      if (!(present & (1 << i))) return;
+      switch (type) {
+        case 'u8': {
+          const c = dv.getUint8(p);
+          const table = ENUM_TABLES[name];
+          if (table) {
+            const n = codeName(table, c);
+            if (n === undefined) throw new RegistryError('InvalidEnum', `${name} code ${c}`);
+            out[name] = n;
+          } else out[name] = c;
+          p += SIZE_OF_U8;
+          break;
+        }
+        case 'u32':
+          out[name] = dv.getUint32(p, true);
+          p += SIZE_OF_I32;
+          break;
+        case 'id':
+          out[name] = dv.getBigUint64(p, true);
+          p += SIZE_OF_I64;
+          break;
+        case 'ms':
+          out[name] = Number(dv.getBigInt64(p, true));
+          p += SIZE_OF_I64;
+          break;
+        case 'fixed':
+          out[name] = readFixed(dv, p);
+          p += DETAIL_FIXED_SIZE;
+          break;
+        case 'str': {
+          const n = dv.getUint8(p);
+          const start = p + DETAIL_STR_LEN_SIZE;
+          if (start + n > bytes.byteLength) throw new RegistryError('LengthOutOfBounds', `${name} overruns the blob`);
+          out[name] = utf8d.decode(bytes.subarray(start, start + n));
+          p = start + n;
+          break;
+        }
+        case 'legs': {
+          const n = dv.getUint16(p, true);
+          p += DETAIL_LEG_COUNT_SIZE;
+          const legs: SyntheticLeg[] = [];
+          for (let k = 0; k < n; k++) {
+            const leg: SyntheticLeg = { id: dv.getBigUint64(p + LEG_ID_OFFSET, true), weight: readFixed(dv, p + LEG_WEIGHT_OFFSET) };
+            if (dv.getUint8(p + LEG_FLAGS_OFFSET) & 1) leg.negative = true;
+            legs.push(Object.freeze(leg));
+            p += DETAIL_LEG_SIZE;
+          }
+          out[name] = Object.freeze(legs);
+          break;
+        }
+      }
+    });
+  } catch (e) {
+    if (e instanceof RangeError) throw new RegistryError('LengthOutOfBounds', 'detail blob truncated');
+    throw e;
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+/**
+ * String-heap access: the writer appends immutable entries, readers copy them out.
+ * Entries become reachable only through a record published under its seqlock (a release
+ * store after the entry's bytes), so a reader that validated the record sees the entry whole.
+ *
+ * @module
+ */
+import { CTL, HEAP_ALIGN, HEAP_ENTRY_DATA_OFFSET, HEAP_ENTRY_LEN_OFFSET, HEAP_HEADER_SIZE, alignUp } from '../../layout/index.js';
+import { RegistryError } from '../errors.js';
+
+const utf8 = new TextEncoder();
+const utf8d = new TextDecoder();
+
+/** Writer side of the heap. */
+export class HeapWriter {
+  private u8: Uint8Array;
+  private dv: DataView;
+  /** Bytes in use (next entry offset). */
+  used: number;
+  constructor(
+    private readonly sab: SharedArrayBuffer,
+    private readonly ctl: Int32Array,
+  ) {
+    this.u8 = new Uint8Array(sab);
+    this.dv = new DataView(sab);
+    this.used = Math.max(HEAP_HEADER_SIZE, Atomics.load(ctl, CTL.HEAP_USED));
+  }
+
+  /**
+   * Append one entry and return its reference (byte offset, never 0).
+   * @throws {RegistryError} `CapacityExceeded` if the heap would pass its 4 GiB bound.
+   */
+  append(bytes: Uint8Array): number {
+    const ref = this.used;
+    const end = alignUp(ref + HEAP_ENTRY_DATA_OFFSET + bytes.length, HEAP_ALIGN);
+    if (end > this.sab.byteLength) {
+      const want = Math.max(end, Math.min(this.sab.maxByteLength, Math.max(4096, this.sab.byteLength * 2)));
+      if (want > this.sab.maxByteLength) throw new RegistryError('CapacityExceeded', 'string heap full');
+      this.sab.grow(want);
+      this.u8 = new Uint8Array(this.sab);
+      this.dv = new DataView(this.sab);
+    }
+    this.dv.setUint32(ref + HEAP_ENTRY_LEN_OFFSET, bytes.length, true);
+    this.u8.set(bytes, ref + HEAP_ENTRY_DATA_OFFSET);
+    this.used = end;
+    Atomics.store(this.ctl, CTL.HEAP_USED, end);
+    return ref;
+  }
+
+  /** Append a UTF-8 string. */
+  appendString(s: string): number {
+    return this.append(utf8.encode(s));
+  }
+}
+
+/** Copy an entry's payload out of the heap (readers never decode in place). */
+export function copyHeapEntry(heap: Uint8Array, ref: number): Uint8Array {
+  const len = heap[ref + HEAP_ENTRY_LEN_OFFSET]! | (heap[ref + HEAP_ENTRY_LEN_OFFSET + 1]! << 8) | (heap[ref + HEAP_ENTRY_LEN_OFFSET + 2]! << 16) | (heap[ref + HEAP_ENTRY_LEN_OFFSET + 3]! << 24);
+  const start = ref + HEAP_ENTRY_DATA_OFFSET;
+  return heap.slice(start, start + (len >>> 0));
+}
+
+/** Copy an entry out of the heap and decode it as UTF-8. */
+export function readHeapString(heap: Uint8Array, ref: number): string {
+  return utf8d.decode(copyHeapEntry(heap, ref));
+}

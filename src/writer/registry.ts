@@ -1,0 +1,408 @@
+/**
+ * {@link InstrumentRegistry}: the single writer. It validates instruments, derives their ids,
+ * detects collisions and duplicate symbols, and lays records out in shared memory where any
+ * number of {@link RegistryReader}s (in any worker) look them up without locks.
+ *
+ * Exactly one thread may own an InstrumentRegistry for a given set of regions. Other threads
+ * that want to register send it messages (see `src/wire/`).
+ *
+ * @module
+ */
+import {
+  CTL,
+  DETAIL_REF_OFFSET,
+  FP_WORD,
+  ID_HI_WORD,
+  ID_LO_WORD,
+  NAME_REF_OFFSET,
+  RECORD_SIZE,
+  RECORD_WORDS,
+  SLOT_STATE,
+  UPDATED_AT_OFFSET,
+  VENUE_OFFSET,
+  wordIndex,
+} from '../../layout/index.js';
+import {
+  DuplicateSymbolError,
+  HashCollisionError,
+  RegistryError,
+  UnknownInstrumentError,
+  type RegistryErrorCode,
+} from '../errors.js';
+import { IdDeriver, joinId, splitId } from '../id/derive.js';
+import { MUTABLE_FIELDS, type Instrument, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
+import { validateInstrument } from '../model/validate.js';
+import { decodeInstrument } from '../shm/decode.js';
+import { encodeDetail } from '../shm/detail.js';
+import { allocateHandle, checkHandle, type RegistryHandle } from '../shm/handle.js';
+import { HeapWriter, copyHeapEntry } from '../shm/heap.js';
+import { indexKeys } from '../shm/index-keys.js';
+import { hashVenueSymbol } from '../shm/keyhash.js';
+import { symbolEquals, writeRecordImage } from '../shm/record-image.js';
+import { VenueTableWriter } from '../shm/venues.js';
+import { RegistryReader } from '../reader/reader.js';
+import { TableWriter } from './table.js';
+
+/** What happened to a registration. */
+export type RegisterOutcome = 'added' | 'unchanged' | 'updated';
+
+/** Result of {@link InstrumentRegistry.registerInstrument}. */
+export interface RegisterResult {
+  id: bigint;
+  outcome: RegisterOutcome;
+}
+
+/** One detected id collision (kept in the audit list). */
+export interface CollisionRecord {
+  id: bigint;
+  existing: { venue: string; symbol: string; kind: string };
+  incoming: { venue: string; symbol: string; kind: string };
+  /** ms since the Unix epoch. */
+  at: number;
+}
+
+/** A change the registry made, for the event feed. */
+export interface RegistryChange {
+  type: 'instrumentAdded' | 'instrumentUpdated' | 'instrumentRemoved' | 'collisionDetected';
+  id: bigint;
+  instrument: InstrumentInput;
+}
+
+/** Options of {@link InstrumentRegistry.create}. */
+export interface RegistryOptions {
+  /** Instruments to size the first generation for (default 1024). The table grows past it. */
+  initialCapacity?: number;
+  /** Id width in bits (default 64). Narrower ids exist only to force collisions in tests. */
+  idBits?: number;
+  /** Clock, ms since the Unix epoch (default `Date.now`). */
+  now?: () => number;
+  /** Called after every committed change (event feed hook). */
+  onChange?: (change: RegistryChange) => void;
+  /** Attach the writer to existing regions (e.g. a restored snapshot) instead of allocating. */
+  handle?: RegistryHandle;
+}
+
+/** Counters of {@link InstrumentRegistry.getMetrics}. */
+export interface RegistryMetrics {
+  instruments: number;
+  tombstones: number;
+  capacity: number;
+  generation: number;
+  loadFactor: number;
+  venues: number;
+  heapBytes: number;
+  tableBytes: number;
+  registrations: number;
+  collisions: number;
+  registrationFailures: number;
+  failuresByCode: Partial<Record<RegistryErrorCode, number>>;
+}
+
+/** The single writer of a registry. Create with {@link InstrumentRegistry.create}. */
+export class InstrumentRegistry {
+  /** Shared regions; pass to `RegistryReader.attach` in any thread. */
+  readonly handle: RegistryHandle;
+  private readonly table: TableWriter;
+  private readonly heap: HeapWriter;
+  private readonly venues: VenueTableWriter;
+  private readonly heapView: () => Uint8Array;
+  private readonly image = new Int32Array(RECORD_WORDS);
+  private readonly imageDv = new DataView(this.image.buffer);
+  private readonly current = new Int32Array(RECORD_WORDS);
+  private readonly currentDv = new DataView(this.current.buffer);
+  private readonly currentU8 = new Uint8Array(this.current.buffer);
+  private readonly now: () => number;
+  private readonly onChange: ((c: RegistryChange) => void) | undefined;
+  private registrations = 0;
+  private failures = 0;
+  private readonly failuresByCode: Partial<Record<RegistryErrorCode, number>> = {};
+  /** Audit list of every collision detected. */
+  readonly collisions: CollisionRecord[] = [];
+  private localReader: RegistryReader | undefined;
+
+  private constructor(
+    private readonly ids: IdDeriver,
+    opts: RegistryOptions,
+  ) {
+    if (opts.handle) checkHandle(opts.handle);
+    this.handle = opts.handle ?? allocateHandle();
+    this.now = opts.now ?? Date.now;
+    this.onChange = opts.onChange;
+    const ctl = new Int32Array(this.handle.control);
+    this.heap = new HeapWriter(this.handle.heap, ctl);
+    this.venues = new VenueTableWriter(this.handle.venues, ctl);
+    const heapSab = this.handle.heap;
+    let heapU8 = new Uint8Array(heapSab);
+    this.heapView = () => (heapU8.byteLength === heapSab.byteLength ? heapU8 : (heapU8 = new Uint8Array(heapSab)));
+    this.table = new TableWriter(this.handle, opts.initialCapacity ?? 1024, (slot) => this.reindex(slot));
+  }
+
+  /**
+   * Create a registry (allocates shared memory, initialises the WASM BLAKE3).
+   * @throws {RangeError} if `idBits` is outside 1..64.
+   * @throws {LayoutMismatchError} if `opts.handle` carries another layout.
+   */
+  static async create(opts: RegistryOptions = {}): Promise<InstrumentRegistry> {
+    return new InstrumentRegistry(await IdDeriver.create(opts.idBits ?? 64), opts);
+  }
+
+  /** A reader on this thread over this registry's memory (same protocol as any worker's). */
+  reader(): RegistryReader {
+    this.localReader ??= RegistryReader.attach(this.handle);
+    return this.localReader;
+  }
+
+  /**
+   * Validate an instrument and derive its id without registering anything.
+   * @throws {ValidationError} on invalid input.
+   */
+  idOf(input: InstrumentInput): bigint {
+    const d = this.ids.derive(validateInstrument(input));
+    return joinId(d.idLo, d.idHi);
+  }
+
+  /**
+   * Register an instrument. Idempotent: registering the same instrument again returns the same
+   * id with outcome `unchanged`; changed attributes are updated in place (`updated`).
+   * A removed instrument registered again is revived in its slot.
+   *
+   * @throws {ValidationError} invalid field (nothing written).
+   * @throws {DuplicateSymbolError} another live instrument has this venue + symbol (nothing written).
+   * @throws {HashCollisionError} a different instrument already has this id (nothing written; audited).
+   * @throws {RegistryError} `CapacityExceeded` when the table, heap or venue table is full.
+   */
+  registerInstrument(input: InstrumentInput): RegisterResult {
+    try {
+      const r = this.register(input);
+      this.registrations++;
+      return r;
+    } catch (e) {
+      this.fail(e);
+      throw e;
+    }
+  }
+
+  private register(input: InstrumentInput): RegisterResult {
+    const inst = validateInstrument(input);
+    const { idLo, idHi, fp } = this.ids.derive(inst);
+    const id = joinId(idLo, idHi);
+    const t = this.table;
+    const slot = t.find(idLo, idHi);
+    let existing: Instrument | undefined;
+    if (slot >= 0) {
+      t.readImage(slot, this.current);
+      if (this.current[FP_WORD]! >>> 0 !== fp) {
+        existing = this.decodeCurrent();
+        this.collision(id, existing, inst);
+      }
+      existing = this.decodeCurrent();
+    }
+    const live = slot >= 0 && t.state(slot) === SLOT_STATE.FULL;
+    const venueIdx = this.venues.get(inst.venue);
+    // Duplicate venue + symbol held by another live instrument?
+    if (venueIdx !== undefined && !(live && existing!.venue === inst.venue && existing!.symbol === inst.symbol)) {
+      const other = this.findLiveBySymbol(venueIdx, inst.symbol, idLo, idHi);
+      if (other !== undefined) throw new DuplicateSymbolError(inst.venue, inst.symbol, other);
+    }
+    if (slot < 0) t.reserve();
+
+    const now = this.now();
+    const createdAt = existing?.createdAt ?? inst.createdAt ?? now;
+    const detail = encodeDetail(inst);
+    const detailRef = existing && this.sameDetail(detail) ? this.currentDetailRef() : this.heap.append(detail);
+    const nameRef = inst.name === undefined ? 0 : existing?.name === inst.name ? this.currentNameRef() : this.heap.appendString(inst.name);
+    const venue = this.venues.intern(inst.venue);
+    writeRecordImage(this.imageDv, inst, {
+      state: SLOT_STATE.FULL,
+      idLo,
+      idHi,
+      fp,
+      genTag: t.gen,
+      venue,
+      createdAt,
+      updatedAt: inst.updatedAt ?? existing?.updatedAt ?? now,
+      nameRef,
+      detailRef,
+    });
+    if (slot >= 0 && live && this.sameImage()) return { id, outcome: 'unchanged' };
+    if (slot >= 0 && live) {
+      // Attribute change: bump updatedAt unless the caller set it.
+      if (inst.updatedAt === undefined) writeRecordImage(this.imageDv, inst, { state: SLOT_STATE.FULL, idLo, idHi, fp, genTag: t.gen, venue, createdAt, updatedAt: now, nameRef, detailRef });
+    }
+    let target = slot;
+    if (slot >= 0) {
+      t.store(slot, this.image);
+      if (!live) {
+        t.count++;
+        t.tombstones--;
+      }
+    } else {
+      target = t.insert(idLo, idHi, this.image);
+      t.count++;
+    }
+    for (const [name, hash] of indexKeys(inst, venue)) t.addIndexEntry(name, hash, target);
+    t.publishCounts();
+    this.onChange?.({ type: slot >= 0 && live ? 'instrumentUpdated' : 'instrumentAdded', id, instrument: inst });
+    return { id, outcome: slot >= 0 && live ? 'updated' : 'added' };
+  }
+
+  /**
+   * Update mutable fields of a live instrument in place (under its seqlock).
+   * @throws {UnknownInstrumentError} no live instrument with that id.
+   * @throws {ValidationError} the patched instrument is invalid (nothing written).
+   */
+  updateInstrument(id: bigint, patch: InstrumentPatch): void {
+    try {
+      const current = this.getById(id);
+      if (!current) throw new UnknownInstrumentError(id);
+      const merged: Record<string, unknown> = { ...current };
+      for (const k of MUTABLE_FIELDS) if (Object.prototype.hasOwnProperty.call(patch, k)) merged[k] = patch[k];
+      delete merged.id;
+      if (!Object.prototype.hasOwnProperty.call(patch, 'updatedAt')) merged.updatedAt = this.now();
+      this.register(merged as unknown as InstrumentInput);
+      this.registrations++;
+    } catch (e) {
+      this.fail(e);
+      throw e;
+    }
+  }
+
+  /**
+   * Remove an instrument: its slot becomes a tombstone (slots never return to empty while readers probe).
+   * @returns false if no live instrument had that id.
+   */
+  removeInstrument(id: bigint): boolean {
+    const [lo, hi] = splitId(id);
+    const slot = this.table.find(lo, hi);
+    if (slot < 0 || this.table.state(slot) !== SLOT_STATE.FULL) return false;
+    const inst = this.onChange ? this.getById(id) : undefined;
+    this.table.setState(slot, SLOT_STATE.TOMBSTONE);
+    this.table.count--;
+    this.table.tombstones++;
+    this.table.publishCounts();
+    if (inst) this.onChange!({ type: 'instrumentRemoved', id, instrument: inst });
+    return true;
+  }
+
+  /** The live instrument with this id (writer-side read), or undefined. */
+  getById(id: bigint): Instrument | undefined {
+    const [lo, hi] = splitId(id);
+    const slot = this.table.find(lo, hi);
+    if (slot < 0 || this.table.state(slot) !== SLOT_STATE.FULL) return undefined;
+    this.table.readImage(slot, this.current);
+    return this.decodeCurrent();
+  }
+
+  /** Counters. Per-reader lookup counts live in each reader (`RegistryReader.lookups`). */
+  getMetrics(): RegistryMetrics {
+    const t = this.table;
+    return {
+      instruments: t.count,
+      tombstones: t.tombstones,
+      capacity: t.capacity,
+      generation: t.gen,
+      loadFactor: t.used / t.capacity,
+      venues: this.venues.size,
+      heapBytes: this.heap.used,
+      tableBytes: t.capacity * RECORD_SIZE,
+      registrations: this.registrations,
+      collisions: this.collisions.length,
+      registrationFailures: this.failures,
+      failuresByCode: { ...this.failuresByCode },
+    };
+  }
+
+  /** Last applied registration-log sequence number (stored in the control region). */
+  get logSeq(): bigint {
+    return joinId(Atomics.load(this.table.ctl, CTL.LOG_SEQ_LO), Atomics.load(this.table.ctl, CTL.LOG_SEQ_HI));
+  }
+
+  set logSeq(seq: bigint) {
+    const [lo, hi] = splitId(seq);
+    Atomics.store(this.table.ctl, CTL.LOG_SEQ_HI, hi);
+    Atomics.store(this.table.ctl, CTL.LOG_SEQ_LO, lo);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private fail(e: unknown): void {
+    this.failures++;
+    Atomics.add(this.table.ctl, CTL.REG_FAILED, 1);
+    const code: RegistryErrorCode = e instanceof RegistryError ? e.code : 'InvalidField';
+    this.failuresByCode[code] = (this.failuresByCode[code] ?? 0) + 1;
+  }
+
+  private collision(id: bigint, existing: Instrument, incoming: InstrumentInput): never {
+    this.collisions.push({
+      id,
+      existing: { venue: existing.venue, symbol: existing.symbol, kind: existing.kind },
+      incoming: { venue: incoming.venue, symbol: incoming.symbol, kind: incoming.kind },
+      at: this.now(),
+    });
+    Atomics.add(this.table.ctl, CTL.COLLISIONS, 1);
+    this.onChange?.({ type: 'collisionDetected', id, instrument: incoming });
+    throw new HashCollisionError(id, `${existing.venue}:${existing.symbol}`, `${incoming.venue}:${incoming.symbol}`);
+  }
+
+  private decodeCurrent(): Instrument {
+    return decodeInstrument(this.currentDv, this.currentU8, this.heapView(), (i) => this.venues.code(i));
+  }
+
+  private currentDetailRef(): number {
+    return this.currentDv.getUint32(DETAIL_REF_OFFSET, true);
+  }
+
+  private currentNameRef(): number {
+    return this.currentDv.getUint32(NAME_REF_OFFSET, true);
+  }
+
+  private sameDetail(detail: Uint8Array): boolean {
+    const ref = this.currentDetailRef();
+    if (ref === 0) return false;
+    const old = copyHeapEntry(this.heapView(), ref);
+    if (old.length !== detail.length) return false;
+    for (let i = 0; i < old.length; i++) if (old[i] !== detail[i]) return false;
+    return true;
+  }
+
+  /** Does the new image equal the current one, ignoring SEQ and UPDATED_AT? */
+  private sameImage(): boolean {
+    for (let w = 1; w < RECORD_WORDS; w++) {
+      if (w === UPDATED_LO || w === UPDATED_LO + 1) continue;
+      if (this.image[w] !== this.current[w]) return false;
+    }
+    return true;
+  }
+
+  /** Live instrument id (other than lo/hi) registered under venue + symbol, or undefined. */
+  private findLiveBySymbol(venue: number, symbol: string, lo: number, hi: number): bigint | undefined {
+    const t = this.table;
+    const r = t.region;
+    const u8 = new Uint8Array(r.buffer);
+    let found: bigint | undefined;
+    t.probeIndex('SYMBOL', hashVenueSymbol(venue, symbol), (slot) => {
+      if (t.state(slot) !== SLOT_STATE.FULL) return false;
+      const b = slot * RECORD_WORDS;
+      const byteBase = slot * RECORD_SIZE;
+      if ((u8[byteBase + VENUE_OFFSET]! | (u8[byteBase + VENUE_OFFSET + 1]! << 8)) !== venue) return false;
+      if (!symbolEquals(u8, byteBase, symbol)) return false;
+      const sLo = r[b + ID_LO_WORD]! >>> 0;
+      const sHi = r[b + ID_HI_WORD]! >>> 0;
+      if (sLo === lo >>> 0 && sHi === hi >>> 0) return false;
+      found = joinId(sLo, sHi);
+      return true;
+    });
+    return found;
+  }
+
+  /** Re-add the index entries of a slot in a freshly built generation. */
+  private reindex(slot: number): void {
+    this.table.readImage(slot, this.current);
+    const inst = this.decodeCurrent();
+    const venue = this.venues.get(inst.venue)!;
+    for (const [name, hash] of indexKeys(inst, venue)) this.table.addIndexEntry(name, hash, slot);
+  }
+}
+
+/** First word of UPDATED_AT (ignored when comparing images). */
+const UPDATED_LO = wordIndex(UPDATED_AT_OFFSET);
