@@ -1,0 +1,260 @@
+/**
+ * The registration log: {@link LogWriter} turns writer operations into wire frames numbered
+ * 1, 2, 3, …; {@link LogApplier} applies a stream of decoded messages to a {@link LogTarget}
+ * (normally `InstrumentRegistry`) exactly once per sequence number.
+ *
+ * Log entries are the registration messages, `instrumentUpdate`, `instrumentRemoval`,
+ * `venueRegistration` and `snapshotMarker`; they share one sequence space. `healthCheck` and
+ * `errorResponse` are control messages: the applier ignores them and they do not consume a
+ * sequence number.
+ *
+ * @module
+ */
+import type { InstrumentInput, InstrumentPatch } from '../model/types.js';
+import { RegistryError } from '../errors.js';
+import { checkU64 } from './bytes.js';
+import { encodeMessage } from './codec.js';
+import { SequenceGapError } from './errors.js';
+import type { MessageType, WireMessage, WireVenue } from './types.js';
+
+/** What a {@link LogApplier} applies messages to. `InstrumentRegistry` implements it. */
+export interface LogTarget {
+  /** Register (or re-register) an instrument; returns its id and whether anything changed. */
+  registerInstrument(input: InstrumentInput): { id: bigint; outcome: 'added' | 'unchanged' | 'updated' };
+  /** Change mutable fields of a live instrument; throws (typed) if there is none. */
+  updateInstrument(id: bigint, patch: InstrumentPatch): void;
+  /** Remove an instrument; `false` if it was not live. */
+  removeInstrument(id: bigint): boolean;
+  /** Register a venue. Optional: without it venue entries are consumed with effect `'none'`. */
+  registerVenue?(venue: WireVenue): void;
+}
+
+/** What applying one message did to the target. */
+export type ApplyEffect = 'added' | 'unchanged' | 'updated' | 'removed' | 'notFound' | 'venue' | 'none';
+
+/**
+ * Result of {@link LogApplier.apply}:
+ * - `applied`: the entry was applied (`effect` says how); `gap` is set if entries were missing
+ *   before it and the policy is `'apply'`.
+ * - `duplicate`: `seq` ≤ the last applied seq; nothing changed.
+ * - `gap`: entries are missing before `seq` and the policy is `'hold'`; nothing changed and
+ *   `lastSeq` did not move, so the missing entries can still be fed in order.
+ * - `failed`: the target threw a {@link RegistryError} (`error`); the entry counts as consumed
+ *   (`lastSeq` = `seq`), so a replay will not retry it.
+ * - `ignored`: a control message (`healthCheck`, `errorResponse`); no sequencing.
+ */
+export interface ApplyResult {
+  status: 'applied' | 'duplicate' | 'gap' | 'failed' | 'ignored';
+  seq: bigint;
+  type: MessageType;
+  effect?: ApplyEffect;
+  /** Instrument id registered, updated or removed. */
+  id?: bigint;
+  /** Set when entries `gap.expected .. gap.got-1` are missing. */
+  gap?: SequenceGapError;
+  /** Set when `status` is `failed`. */
+  error?: RegistryError;
+}
+
+/** What {@link LogApplier} does on a gap: `'hold'` (default) rejects the entry; `'apply'` applies it and moves on. */
+export type GapPolicy = 'hold' | 'apply';
+
+/** Options of {@link LogApplier}. */
+export interface LogApplierOptions {
+  /** Sequence number of the last entry already reflected in the target (u64, default 0: nothing applied). */
+  lastSeq?: bigint;
+  /** Gap policy, default `'hold'`. */
+  onGapPolicy?: GapPolicy;
+  /** Called for every gap, before the policy is applied. */
+  onGap?: (gap: SequenceGapError) => void;
+}
+
+/** Counters of a {@link LogApplier}. */
+export interface LogApplierStats {
+  applied: number;
+  duplicates: number;
+  gaps: number;
+  failed: number;
+  ignored: number;
+}
+
+const CONTROL_TYPES: ReadonlySet<MessageType> = new Set(['healthCheck', 'errorResponse']);
+
+/**
+ * Applies log entries idempotently by sequence number: each seq is applied at most once;
+ * replaying a log (or any prefix of it) again changes nothing.
+ */
+export class LogApplier {
+  private last: bigint;
+  private readonly policy: GapPolicy;
+  private readonly onGap: ((gap: SequenceGapError) => void) | undefined;
+  /** Counters. */
+  readonly stats: LogApplierStats = { applied: 0, duplicates: 0, gaps: 0, failed: 0, ignored: 0 };
+
+  /**
+   * @param target what entries are applied to
+   * @throws {ValidationError} `InvalidField` if `opts.lastSeq` is not a u64
+   */
+  constructor(
+    private readonly target: LogTarget,
+    opts: LogApplierOptions = {},
+  ) {
+    this.last = checkU64(opts.lastSeq ?? 0n, 'lastSeq');
+    this.policy = opts.onGapPolicy ?? 'hold';
+    this.onGap = opts.onGap;
+  }
+
+  /** Sequence number of the last consumed log entry (0 = none). */
+  get lastSeq(): bigint {
+    return this.last;
+  }
+
+  /**
+   * Apply one decoded message (see {@link ApplyResult} for the outcomes).
+   * @throws only what the target throws that is not a {@link RegistryError} (a bug); `lastSeq` is then unchanged
+   */
+  apply(msg: WireMessage): ApplyResult {
+    const seq = msg.seq;
+    if (CONTROL_TYPES.has(msg.type)) {
+      this.stats.ignored++;
+      return { status: 'ignored', seq, type: msg.type };
+    }
+    if (seq <= this.last) {
+      this.stats.duplicates++;
+      return { status: 'duplicate', seq, type: msg.type };
+    }
+    let gap: SequenceGapError | undefined;
+    if (seq !== this.last + 1n) {
+      gap = new SequenceGapError(this.last + 1n, seq);
+      this.stats.gaps++;
+      this.onGap?.(gap);
+      if (this.policy === 'hold') return { status: 'gap', seq, type: msg.type, gap };
+    }
+    let result: ApplyResult;
+    try {
+      result = this.applyEntry(msg);
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e;
+      this.last = seq;
+      this.stats.failed++;
+      return { status: 'failed', seq, type: msg.type, error: e, ...(gap ? { gap } : {}) };
+    }
+    this.last = seq;
+    this.stats.applied++;
+    if (gap) result.gap = gap;
+    return result;
+  }
+
+  /** Apply messages in order; returns one result per message. */
+  applyAll(msgs: Iterable<WireMessage>): ApplyResult[] {
+    const out: ApplyResult[] = [];
+    for (const m of msgs) out.push(this.apply(m));
+    return out;
+  }
+
+  private applyEntry(msg: WireMessage): ApplyResult {
+    const base = { status: 'applied' as const, seq: msg.seq, type: msg.type };
+    switch (msg.type) {
+      case 'instrumentRegistration':
+      case 'poolRegistration':
+      case 'cexPairRegistration': {
+        const r = this.target.registerInstrument(msg.instrument);
+        return { ...base, effect: r.outcome, id: r.id };
+      }
+      case 'instrumentUpdate':
+        this.target.updateInstrument(msg.id, msg.patch);
+        return { ...base, effect: 'updated', id: msg.id };
+      case 'instrumentRemoval':
+        return { ...base, effect: this.target.removeInstrument(msg.id) ? 'removed' : 'notFound', id: msg.id };
+      case 'venueRegistration':
+        if (!this.target.registerVenue) return { ...base, effect: 'none' };
+        this.target.registerVenue(msg.venue);
+        return { ...base, effect: 'venue' };
+      default:
+        // snapshotMarker: a boundary in the log, consumes its seq, changes nothing.
+        return { ...base, effect: 'none' };
+    }
+  }
+}
+
+/** Options of {@link LogWriter}. */
+export interface LogWriterOptions {
+  /** Sequence number of the last entry already written (u64, default 0: the first entry is 1). */
+  lastSeq?: bigint;
+  /** Clock in ns since the Unix epoch. Default: `performance.timeOrigin + performance.now()` (µs resolution). */
+  clockNs?: () => bigint;
+  /** Header flags for every frame (`WIRE_FLAGS`), default 0. */
+  flags?: number;
+}
+
+function defaultClockNs(): bigint {
+  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+}
+
+/**
+ * Turns writer operations into log frames with consecutive sequence numbers. A failed
+ * encode (invalid input) throws and consumes no sequence number.
+ */
+export class LogWriter {
+  private last: bigint;
+  private readonly clock: () => bigint;
+  private readonly flags: number;
+
+  /** @throws {ValidationError} `InvalidField` if `opts.lastSeq` is not a u64 */
+  constructor(opts: LogWriterOptions = {}) {
+    this.last = checkU64(opts.lastSeq ?? 0n, 'lastSeq');
+    this.clock = opts.clockNs ?? defaultClockNs;
+    this.flags = opts.flags ?? 0;
+  }
+
+  /** Sequence number of the last frame produced (0 = none). */
+  get lastSeq(): bigint {
+    return this.last;
+  }
+
+  private emit(msg: WireMessage): Uint8Array {
+    const frame = encodeMessage(msg);
+    this.last = msg.seq;
+    return frame;
+  }
+
+  private header(): { seq: bigint; timestampNs: bigint; flags: number } {
+    return { seq: this.last + 1n, timestampNs: this.clock(), flags: this.flags };
+  }
+
+  /**
+   * Frame a registration: `poolRegistration` for a `dexPool`, `cexPairRegistration` for a
+   * `cexPair`, `instrumentRegistration` otherwise.
+   * @throws {RegistryError} validation errors from the codec
+   */
+  register(input: InstrumentInput): Uint8Array {
+    const h = this.header();
+    if (input.kind === 'dexPool') return this.emit({ type: 'poolRegistration', ...h, instrument: input });
+    if (input.kind === 'cexPair') return this.emit({ type: 'cexPairRegistration', ...h, instrument: input });
+    return this.emit({ type: 'instrumentRegistration', ...h, instrument: input });
+  }
+
+  /** Frame an update of instrument `id`. @throws {RegistryError} validation errors */
+  update(id: bigint, patch: InstrumentPatch): Uint8Array {
+    return this.emit({ type: 'instrumentUpdate', ...this.header(), id, patch });
+  }
+
+  /** Frame a removal of instrument `id`. @throws {RegistryError} validation errors */
+  remove(id: bigint): Uint8Array {
+    return this.emit({ type: 'instrumentRemoval', ...this.header(), id });
+  }
+
+  /** Frame a venue registration. @throws {RegistryError} validation errors */
+  venue(venue: WireVenue): Uint8Array {
+    return this.emit({ type: 'venueRegistration', ...this.header(), venue });
+  }
+
+  /**
+   * Frame a snapshot marker stating that a snapshot holds every entry up to the previous one
+   * (`logSeq` = the last seq before this marker) and `instrumentCount` instruments.
+   * @throws {RegistryError} validation errors
+   */
+  snapshotMarker(instrumentCount: number): Uint8Array {
+    return this.emit({ type: 'snapshotMarker', ...this.header(), logSeq: this.last, instrumentCount });
+  }
+}
