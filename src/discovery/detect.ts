@@ -1,0 +1,98 @@
+/**
+ * Format detection (`can_parse`): which mapping, if any, fits a payload. Synchronous and
+ * declarative: JSON mappings list path conditions, CSV mappings list required header columns.
+ *
+ * @module
+ */
+import type { DetectCondition, Mapping } from './mapping.js';
+import { csvHeader, stripBom } from './parse.js';
+
+let cache: { text: string; value: unknown; ok: boolean } | undefined;
+
+/**
+ * Parse JSON once per payload text (detection and discovery of the same text share it).
+ * @returns `{ ok: false }` when the text is not JSON.
+ */
+export function cachedJson(text: string): { ok: boolean; value: unknown } {
+  if (cache && cache.text === text) return cache;
+  let value: unknown;
+  let ok = true;
+  try {
+    value = JSON.parse(stripBom(text));
+  } catch {
+    ok = false;
+  }
+  cache = { text, value, ok };
+  return cache;
+}
+
+/**
+ * Value at a dot path (`symbols.0.filters`); own properties only; `*` is the first element of an
+ * array or the first entry of an object (`result.*.pair_decimals`). `found: false` when absent.
+ */
+export function getPath(root: unknown, path: string): { found: boolean; value: unknown } {
+  let cur = root;
+  for (const seg of path.split('.').filter((s) => s !== '')) {
+    if (cur === null || typeof cur !== 'object') return { found: false, value: undefined };
+    if (seg === '*') {
+      const vals = Array.isArray(cur) ? cur : Object.values(cur);
+      if (vals.length === 0) return { found: false, value: undefined };
+      cur = vals[0];
+    } else if (Array.isArray(cur)) {
+      if (!/^\d+$/.test(seg) || Number(seg) >= cur.length) return { found: false, value: undefined };
+      cur = cur[Number(seg)];
+    } else {
+      if (!Object.prototype.hasOwnProperty.call(cur, seg)) return { found: false, value: undefined };
+      cur = (cur as Record<string, unknown>)[seg];
+    }
+  }
+  return { found: true, value: cur };
+}
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+/** Whether one detection condition holds on a parsed payload. */
+export function conditionHolds(root: unknown, c: DetectCondition): boolean {
+  if ('anyOf' in c) return c.anyOf.some((x) => conditionHolds(root, x));
+  const { found, value } = getPath(root, c.path);
+  if (c.absent) return !found;
+  if (!found) return false;
+  if (c.type !== undefined && typeOf(value) !== c.type) return false;
+  if (c.equals !== undefined && value !== c.equals) return false;
+  return true;
+}
+
+/** Whether a mapping fits a payload. */
+export function mappingFits(m: Mapping, text: string, fileName?: string): boolean {
+  const lower = fileName?.toLowerCase();
+  if (m.format === 'json') {
+    if (lower && /\.(csv|tsv|txt)$/.test(lower)) return false;
+    const j = cachedJson(text);
+    if (!j.ok) return false;
+    if (m.detect.firstLine !== undefined && !new RegExp(m.detect.firstLine).test(stripBom(text).split('\n', 1)[0])) return false;
+    return (m.detect.json ?? []).every((c) => conditionHolds(j.value, c));
+  }
+  if (lower && lower.endsWith('.json')) return false;
+  const t = stripBom(text);
+  if (m.detect.firstLine !== undefined && !new RegExp(m.detect.firstLine).test(t.slice(0, 2000).split('\n', 1)[0].replace(/\r$/, ''))) return false;
+  const header = csvHeader(t.slice(0, 1 << 16), m.csv);
+  if (!header) return false;
+  const cols = new Set(header);
+  return (m.detect.csvHeader ?? []).every((c) => cols.has(c));
+}
+
+/**
+ * Pick the mapping that fits a payload (the seed's `can_parse`): the first, in the order given,
+ * whose detection holds. Mappings flagged `ignore` also match (the caller then skips the file).
+ *
+ * @param fileName optional; `.json` excludes CSV mappings and `.csv` excludes JSON ones
+ * @returns the mapping, or `undefined` when none fits (unknown or garbage payload)
+ */
+export function detectFormat<M extends Mapping>(payloadText: string, fileName: string | undefined, mappings: readonly M[]): M | undefined {
+  for (const m of mappings) if (mappingFits(m, payloadText, fileName)) return m;
+  return undefined;
+}

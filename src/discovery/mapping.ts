@@ -1,0 +1,383 @@
+/**
+ * Declarative mapping files: the schema, its validation, and loading `mappings/*.json`.
+ *
+ * A mapping describes ONE source format (e.g. Binance `GET /api/v3/exchangeInfo`):
+ * how to recognise a payload, where its records are, which instruments each record
+ * yields and how every field is extracted (a JSONata expression) and converted
+ * (a pipeline of generic conversions). The discovery engine (`engine.ts`) contains no
+ * venue-specific code: a new venue format needs only a new mapping file.
+ * The format is documented with a full example in `docs/mappings.md`.
+ *
+ * @module
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import jsonata from 'jsonata';
+import { parseAbiItem, type AbiEvent } from 'viem';
+import { KIND_CODES } from '../../layout/codes.js';
+import { RegistryError } from '../errors.js';
+import type { InstrumentKind } from '../model/types.js';
+import { CONVERSION_NAMES, type ConvertStep } from './convert.js';
+import { parseJsonText } from './parse.js';
+
+/**
+ * One detection condition over a parsed JSON payload. `path` is dot-separated; numeric
+ * segments index arrays (`symbols.0.filters`, `0.request.method`); an empty path is the root.
+ */
+export type DetectCondition =
+  | {
+      path: string;
+      /** JSON type the value must have. */
+      type?: 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
+      /** Value must equal this (strict, scalars only). */
+      equals?: string | number | boolean | null;
+      /** `true`: the path must NOT exist. */
+      absent?: boolean;
+    }
+  | { anyOf: DetectCondition[] };
+
+/** How a payload is recognised. JSON mappings use `json`; CSV mappings use `csvHeader` (and optionally `firstLine`). */
+export interface DetectSpec {
+  /** All conditions must hold on the parsed JSON payload. */
+  json?: DetectCondition[];
+  /** Every listed column must be present in the CSV header line (after `csv.skipLines`). */
+  csvHeader?: string[];
+  /** Regular expression the first line of the file must match (after a BOM is removed). */
+  firstLine?: string;
+}
+
+/** CSV reader options (csv-parse). */
+export interface CsvOptions {
+  /** Field delimiter, default `,`. */
+  delimiter?: string;
+  /** Lines before the header line (preamble), default 0. */
+  skipLines?: number;
+  /** Quote character, default `"`. */
+  quote?: string;
+}
+
+/** A named lookup table: inline, or read from a JSON file relative to the mapping's folder. */
+export type TableSpec = Record<string, string | number | boolean> | { file: string; path?: string; optional?: boolean };
+
+/** Extraction + conversion of one instrument field. A bare string is a JSONata expression over the record. */
+export type FieldSpec =
+  | string
+  | { const: string | number | boolean }
+  | { ref: string }
+  | { expr: string; convert?: ConvertStep | ConvertStep[] };
+
+/** One instrument a record may yield. */
+export interface InstrumentTemplate {
+  /** Name of this instrument within the record; other templates reference its id with `{ "ref": "<as>" }`. */
+  as: string;
+  kind: InstrumentKind;
+  /** JSONata boolean: the record yields this instrument only when true (default: always). */
+  when?: string;
+  /**
+   * A dependency shared by many records (a currency of a CEX pair, a token of a pool):
+   * de-duplicated silently. Non-shared instruments are a record's own; a second record
+   * yielding the same one is rejected as `DuplicateRecord`.
+   */
+  shared?: boolean;
+  /**
+   * The instrument is a stand-in (e.g. a token known only by address): if the target
+   * already holds an instrument with its id, it is referenced but not registered again.
+   */
+  placeholder?: boolean;
+  fields: Record<string, FieldSpec>;
+}
+
+/** A record-level skip rule: records for which `when` is true are skipped (counted under `code`, not rejected). */
+export interface SkipRule {
+  when: string;
+  code: string;
+  reason?: string;
+}
+
+/** A mapping file (see `docs/mappings.md`). */
+export interface Mapping {
+  /** Unique name, e.g. `binance-spot-exchangeinfo`. */
+  name: string;
+  /** Cited source API, e.g. "Binance GET /api/v3/exchangeInfo". */
+  source: string;
+  description?: string;
+  /** Name of a mapping whose settings this one inherits (shallow merge, this file wins). */
+  extends?: string;
+  /** Load order in `loadDirectory` (lower first, default 50): token lists before the logs referencing them. */
+  priority?: number;
+  format: 'json' | 'csv';
+  csv?: CsvOptions;
+  detect: DetectSpec;
+  /** When set, a detected payload is recognised but deliberately not loaded; the text says why. */
+  ignore?: string;
+  /** JSONata expression selecting the records (default `$`: the payload itself is the record array). */
+  records?: string;
+  /** The selected value is an object whose entries are records: each becomes `{ "key": k, "value": v }`. */
+  entries?: boolean;
+  /** Values treated as absent (default `[""]`). */
+  missing?: string[];
+  /** EVM event signatures (`event PoolCreated(address indexed token0, …)`): records are logs, decoded with viem; other logs are skipped. */
+  events?: string[];
+  tables?: Record<string, TableSpec>;
+  /** Named intermediate values (`$name` in later expressions), evaluated in order per record. */
+  let?: Record<string, string>;
+  /** JSONata expression naming a record in reports (default: the record number). */
+  key?: string;
+  skip?: SkipRule[];
+  instruments: InstrumentTemplate[];
+}
+
+/** A validated mapping plus what the loader resolved (tables, decoded event ABIs, origin file). */
+export interface LoadedMapping extends Mapping {
+  /** File the mapping was read from (absent for mappings built in code). */
+  file?: string;
+  /** Tables resolved to null-prototype objects. */
+  resolvedTables: Record<string, Record<string, unknown>>;
+  /** Event ABIs parsed from `events`. */
+  abis: AbiEvent[];
+}
+
+/** Field names an instrument template may set (every field of `InstrumentInput`). */
+export const INSTRUMENT_FIELDS = new Set([
+  'symbol', 'venue', 'source', 'status', 'name', 'priceDecimals', 'sizeDecimals', 'tickSize', 'lotSize', 'minQty', 'maxQty',
+  'makerFeeBps', 'takerFeeBps', 'createdAt', 'updatedAt', 'chainId', 'address', 'isin', 'cusip', 'sedol', 'currency',
+  'underlyingId', 'expiry', 'contractSize', 'strike', 'right', 'style', 'occSymbol', 'baseId', 'quoteId', 'settleId',
+  'contractType', 'settlement', 'token0Id', 'token1Id', 'feeTier', 'poolType',
+]);
+
+const NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+function fail(where: string, msg: string): never {
+  throw new RegistryError('ParseError', `mapping ${where}: ${msg}`);
+}
+
+function checkExpr(expr: unknown, where: string): void {
+  if (typeof expr !== 'string' || expr.trim() === '') fail(where, 'must be a non-empty JSONata expression string');
+  try {
+    jsonata(expr);
+  } catch (e) {
+    const err = e as { message?: string; position?: number; token?: string };
+    fail(where, `invalid JSONata at position ${err.position ?? '?'}: ${err.message ?? String(e)} in ${JSON.stringify(expr)}`);
+  }
+}
+
+function checkSteps(steps: unknown, where: string, tables: Set<string>): void {
+  const list = Array.isArray(steps) ? steps : [steps];
+  list.forEach((s, i) => {
+    const w = `${where}.convert[${i}]`;
+    if (typeof s === 'string') {
+      if (!CONVERSION_NAMES.has(s)) fail(w, `unknown conversion ${JSON.stringify(s)} (known: ${[...CONVERSION_NAMES].join(', ')})`);
+      return;
+    }
+    if (typeof s !== 'object' || s === null) fail(w, 'must be a conversion name or object');
+    const o = s as Record<string, unknown>;
+    const table = o.map ?? o.alias ?? o.lookup;
+    if (table !== undefined) {
+      if (typeof table !== 'string' || !tables.has(table)) fail(w, `unknown table ${JSON.stringify(table)}`);
+      return;
+    }
+    if (typeof o.template === 'string') return;
+    fail(w, `unknown conversion object ${JSON.stringify(s)}`);
+  });
+}
+
+function checkCondition(c: unknown, where: string): void {
+  if (typeof c !== 'object' || c === null) fail(where, 'must be an object');
+  const o = c as Record<string, unknown>;
+  if (Array.isArray(o.anyOf)) {
+    o.anyOf.forEach((x, i) => checkCondition(x, `${where}.anyOf[${i}]`));
+    return;
+  }
+  if (typeof o.path !== 'string') fail(where, '"path" (string) or "anyOf" is required');
+}
+
+/**
+ * Validate a mapping object (already merged with its `extends` parent) and return it unchanged.
+ * @throws {RegistryError} `ParseError` naming the offending property, e.g.
+ *   `mapping kraken-assetpairs.instruments[2].fields.tickSize: unknown conversion "decimall"`.
+ */
+export function validateMapping(m: unknown, label = 'mapping'): Mapping {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) fail(label, 'must be a JSON object');
+  const o = m as Mapping;
+  const where = typeof o.name === 'string' ? o.name : label;
+  if (typeof o.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/.test(o.name)) fail(where, '"name" must be lower-case [a-z0-9._-]');
+  if (typeof o.source !== 'string' || o.source === '') fail(where, '"source" (the cited API) is required');
+  if (o.format !== 'json' && o.format !== 'csv') fail(where, '"format" must be "json" or "csv"');
+  if (typeof o.detect !== 'object' || o.detect === null) fail(where, '"detect" is required');
+  if (o.format === 'json' && (!Array.isArray(o.detect.json) || o.detect.json.length === 0)) fail(`${where}.detect`, 'a JSON mapping needs "json" conditions');
+  if (o.format === 'csv' && (!Array.isArray(o.detect.csvHeader) || o.detect.csvHeader.length === 0)) fail(`${where}.detect`, 'a CSV mapping needs "csvHeader" columns');
+  o.detect.json?.forEach((c, i) => checkCondition(c, `${where}.detect.json[${i}]`));
+  if (o.detect.firstLine !== undefined) {
+    try {
+      new RegExp(o.detect.firstLine);
+    } catch {
+      fail(`${where}.detect.firstLine`, 'invalid regular expression');
+    }
+  }
+  if (o.csv !== undefined) {
+    if (o.csv.delimiter !== undefined && (typeof o.csv.delimiter !== 'string' || o.csv.delimiter.length === 0)) fail(`${where}.csv.delimiter`, 'must be a non-empty string');
+    if (o.csv.skipLines !== undefined && (!Number.isInteger(o.csv.skipLines) || o.csv.skipLines < 0)) fail(`${where}.csv.skipLines`, 'must be an integer ≥ 0');
+  }
+  if (o.ignore !== undefined) {
+    if (typeof o.ignore !== 'string') fail(`${where}.ignore`, 'must be a string (the reason)');
+    return o;
+  }
+  if (o.records !== undefined) checkExpr(o.records, `${where}.records`);
+  if (o.key !== undefined) checkExpr(o.key, `${where}.key`);
+  if (o.missing !== undefined && (!Array.isArray(o.missing) || o.missing.some((x) => typeof x !== 'string'))) fail(`${where}.missing`, 'must be an array of strings');
+  const tables = new Set(Object.keys(o.tables ?? {}));
+  for (const [t, spec] of Object.entries(o.tables ?? {})) {
+    if (!NAME_RE.test(t)) fail(`${where}.tables`, `bad table name ${JSON.stringify(t)}`);
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail(`${where}.tables.${t}`, 'must be an object or { "file": … }');
+  }
+  for (const [v, e] of Object.entries(o.let ?? {})) {
+    if (!NAME_RE.test(v) || v.startsWith('__') || v === 'tables') fail(`${where}.let`, `bad variable name ${JSON.stringify(v)}`);
+    checkExpr(e, `${where}.let.${v}`);
+  }
+  (o.events ?? []).forEach((sig, i) => {
+    try {
+      const item = parseAbiItem(sig) as { type?: string };
+      if (item.type !== 'event') throw new Error('not an event');
+    } catch (e) {
+      fail(`${where}.events[${i}]`, `not a Solidity event signature: ${(e as Error).message.split('\n')[0]}`);
+    }
+  });
+  (o.skip ?? []).forEach((s, i) => {
+    checkExpr(s?.when, `${where}.skip[${i}].when`);
+    if (typeof s.code !== 'string' || s.code === '') fail(`${where}.skip[${i}].code`, 'is required');
+  });
+  if (!Array.isArray(o.instruments) || o.instruments.length === 0) fail(where, '"instruments" must list at least one template');
+  const seen = new Set<string>();
+  o.instruments.forEach((t, i) => {
+    const w = `${where}.instruments[${i}]`;
+    if (typeof t !== 'object' || t === null) fail(w, 'must be an object');
+    if (typeof t.as !== 'string' || !NAME_RE.test(t.as) || seen.has(t.as)) fail(`${w}.as`, 'must be a unique name');
+    if (!Object.prototype.hasOwnProperty.call(KIND_CODES, t.kind)) fail(`${w}.kind`, `must be one of ${Object.keys(KIND_CODES).join(', ')}`);
+    if (t.when !== undefined) checkExpr(t.when, `${w}.when`);
+    if (typeof t.fields !== 'object' || t.fields === null) fail(`${w}.fields`, 'is required');
+    for (const [f, spec] of Object.entries(t.fields)) {
+      const fw = `${w}.fields.${f}`;
+      if (!INSTRUMENT_FIELDS.has(f)) fail(fw, `not an instrument field (kind is set by "kind")`);
+      if (typeof spec === 'string') checkExpr(spec, fw);
+      else if (typeof spec !== 'object' || spec === null) fail(fw, 'must be a JSONata string or { const | ref | expr }');
+      else if ('const' in spec) {
+        if (!['string', 'number', 'boolean'].includes(typeof spec.const)) fail(fw, '"const" must be a scalar');
+      } else if ('ref' in spec) {
+        if (!seen.has(spec.ref)) fail(fw, `"ref" must name an EARLIER template (known: ${[...seen].join(', ') || 'none'})`);
+      } else if ('expr' in spec) {
+        checkExpr(spec.expr, fw);
+        if (spec.convert !== undefined) checkSteps(spec.convert, fw, tables);
+      } else fail(fw, 'must have "const", "ref" or "expr"');
+    }
+    seen.add(t.as);
+  });
+  return o;
+}
+
+function resolveTables(m: Mapping, baseDir: string | undefined): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = Object.create(null);
+  for (const [name, spec] of Object.entries(m.tables ?? {})) {
+    let data: unknown = spec;
+    if (typeof (spec as { file?: unknown }).file === 'string') {
+      const s = spec as { file: string; path?: string; optional?: boolean };
+      const p = resolve(baseDir ?? process.cwd(), s.file);
+      if (!existsSync(p)) {
+        if (s.optional) {
+          out[name] = Object.create(null);
+          continue;
+        }
+        fail(`${m.name}.tables.${name}`, `file not found: ${p}`);
+      }
+      data = parseJsonText(readFileSync(p, 'utf8'), p);
+      for (const seg of (s.path ?? '').split('.').filter(Boolean)) {
+        data = data !== null && typeof data === 'object' && Object.prototype.hasOwnProperty.call(data, seg) ? (data as Record<string, unknown>)[seg] : undefined;
+      }
+      if (typeof data !== 'object' || data === null || Array.isArray(data)) fail(`${m.name}.tables.${name}`, `${s.file}${s.path ? ` at ${s.path}` : ''} is not an object`);
+    }
+    out[name] = Object.assign(Object.create(null), data as object);
+  }
+  return out;
+}
+
+/**
+ * Validate a mapping object and resolve its tables and event ABIs, ready for `discover`.
+ * Use this for mappings built in code; {@link loadMappings} does it for files.
+ *
+ * @param baseDir folder `tables.*.file` paths are relative to (default: the current directory)
+ * @param parents mappings an `extends` may name
+ * @throws {RegistryError} `ParseError` for an invalid mapping.
+ */
+export function prepareMapping(m: unknown, baseDir?: string, parents: Mapping[] = []): LoadedMapping {
+  let obj = m as Mapping;
+  if (obj && typeof obj === 'object' && typeof obj.extends === 'string') {
+    const parent = parents.find((p) => p.name === obj.extends);
+    if (!parent) fail(String(obj.name), `extends unknown mapping ${JSON.stringify(obj.extends)}`);
+    const { resolvedTables: _t, abis: _a, file: _f, ...plain } = parent as LoadedMapping;
+    obj = { ...plain, ...obj, tables: { ...(plain.tables ?? {}), ...(obj.tables ?? {}) } };
+  }
+  const v = validateMapping(obj);
+  return {
+    ...v,
+    resolvedTables: resolveTables(v, baseDir),
+    abis: (v.events ?? []).map((s) => parseAbiItem(s) as AbiEvent),
+  };
+}
+
+/**
+ * The repository's `mappings/` folder: walks up from this module until a folder with
+ * `package.json` is found (works from `src/` and from `dist/src/`).
+ */
+export function defaultMappingsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'mappings');
+    const up = dirname(dir);
+    if (up === dir) throw new RegistryError('ParseError', 'cannot find the repository root (package.json) above the discovery module');
+    dir = up;
+  }
+}
+
+/**
+ * Load and validate every `*.json` mapping in `dir` (not sub-folders: `mappings/venues/` is the
+ * venue registry's). Mappings with `extends` are resolved after their parent.
+ *
+ * @param dir default {@link defaultMappingsDir}
+ * @returns mappings sorted by `priority` then name
+ * @throws {RegistryError} `ParseError` naming the file and the offending property.
+ */
+export async function loadMappings(dir: string = defaultMappingsDir()): Promise<LoadedMapping[]> {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && statSync(join(dir, f)).isFile())
+    .sort();
+  const raw: Array<{ file: string; obj: Mapping }> = [];
+  for (const f of files) {
+    const p = join(dir, f);
+    const obj = parseJsonText(await readFile(p, 'utf8'), p) as Mapping;
+    raw.push({ file: p, obj });
+  }
+  const out: LoadedMapping[] = [];
+  const pending = [...raw];
+  while (pending.length > 0) {
+    const before = pending.length;
+    for (let i = 0; i < pending.length; i++) {
+      const { file, obj } = pending[i];
+      if (obj && typeof obj.extends === 'string' && !out.some((m) => m.name === obj.extends)) continue;
+      try {
+        out.push({ ...prepareMapping(obj, dir, out), file });
+      } catch (e) {
+        if (e instanceof RegistryError) throw new RegistryError('ParseError', `${file}: ${e.message.replace(/^ParseError: /, '')}`);
+        throw e;
+      }
+      pending.splice(i--, 1);
+    }
+    if (pending.length === before) fail(pending[0].file, `extends unknown mapping ${JSON.stringify(pending[0].obj.extends)}`);
+  }
+  const names = new Set<string>();
+  for (const m of out) {
+    if (names.has(m.name)) fail(m.file ?? m.name, `duplicate mapping name ${m.name}`);
+    names.add(m.name);
+  }
+  return out.sort((a, b) => (a.priority ?? 50) - (b.priority ?? 50) || a.name.localeCompare(b.name));
+}

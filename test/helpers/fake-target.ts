@@ -1,0 +1,52 @@
+/**
+ * A Map-backed stand-in for the writer's `InstrumentRegistry`, implementing the discovery
+ * engine's `RegistrationTarget` (validate + derive id with the real `IdDeriver`, refuse a second
+ * instrument on the same venue + symbol, report added / unchanged / updated).
+ */
+import { DuplicateSymbolError } from '../../src/errors.js';
+import { IdDeriver, joinId } from '../../src/id/derive.js';
+import { validateInstrument } from '../../src/model/validate.js';
+import type { InstrumentInput } from '../../src/model/types.js';
+import type { RegistrationTarget } from '../../src/discovery/engine.js';
+
+const replacer = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? `${v}n` : v);
+
+/** Fake registry for discovery tests. */
+export class FakeTarget implements RegistrationTarget {
+  readonly byId = new Map<bigint, InstrumentInput>();
+  readonly bySymbol = new Map<string, bigint>();
+  private constructor(private readonly deriver: IdDeriver) {}
+
+  static async create(): Promise<FakeTarget> {
+    return new FakeTarget(await IdDeriver.create());
+  }
+
+  idOf(input: InstrumentInput): bigint {
+    const v = validateInstrument(input);
+    const d = this.deriver.derive(v);
+    return joinId(d.idLo, d.idHi);
+  }
+
+  has(id: bigint): boolean {
+    return this.byId.has(id);
+  }
+
+  registerInstrument(input: InstrumentInput): { id: bigint; outcome: 'added' | 'unchanged' | 'updated' } {
+    const v = validateInstrument(input);
+    const id = this.idOf(v);
+    const sk = `${v.venue}\u0000${v.symbol}`;
+    const other = this.bySymbol.get(sk);
+    if (other !== undefined && other !== id) throw new DuplicateSymbolError(v.venue, v.symbol, other);
+    const prev = this.byId.get(id);
+    if (prev && JSON.stringify(prev, replacer) === JSON.stringify(v, replacer)) return { id, outcome: 'unchanged' };
+    this.byId.set(id, v);
+    this.bySymbol.set(sk, id);
+    return { id, outcome: prev ? 'updated' : 'added' };
+  }
+
+  /** The instrument registered with this venue + symbol. */
+  find(venue: string, symbol: string): InstrumentInput | undefined {
+    const id = this.bySymbol.get(`${venue}\u0000${symbol}`);
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+}
