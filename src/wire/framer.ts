@@ -15,7 +15,10 @@
  * - CRC correct but payload invalid (`InvalidEnum`, `InvalidField`, `FieldTooLong`, …, e.g. a
  *   sender with a bug): the boundaries are trustworthy; the framer reports the error and skips
  *   the whole frame.
- * - While scanning through garbage, `BadMagic` is reported once per run of garbage, not per byte.
+ * - One error per corrupt region: bytes skipped while resyncing (after any of the errors above)
+ *   are not reported again; `BadMagic` is reported only for garbage met while in sync.
+ * - Which messages and errors (codes and stream offsets) come out does not depend on how the
+ *   stream is cut into chunks.
  * - {@link MessageFramer.end} reports a trailing partial frame as `BufferTooSmall`, then
  *   rescans its bytes (after the first) for frames hidden behind a corrupted LENGTH.
  *
@@ -154,8 +157,10 @@ export class MessageFramer {
     this.onError?.(error, this.base + at);
   }
 
+  /** Drop `buf[from, to)` while resyncing; garbage met until the next good frame belongs to the same error. */
   private skip(from: number, to: number): void {
     this.stats.bytesSkipped += to - from;
+    this.scanning = true;
   }
 
   /** True if `buf[p, min(p+4, end))` matches the magic (a prefix of it when fewer than 4 bytes remain). */
@@ -234,7 +239,7 @@ export class MessageFramer {
           this.skip(p, q);
           p = q;
         } else {
-          this.skip(p, frameEnd);
+          this.stats.bytesSkipped += frameEnd - p;
           p = frameEnd;
         }
       }
