@@ -15,7 +15,15 @@ export type FakeCall =
   | { op: 'remove'; id: bigint }
   | { op: 'venue'; venue: WireVenue };
 
-const stable = (v: unknown): string => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
+/** Canonical text of a value: bigints tagged, object keys sorted (key order is not state). */
+const stable = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x === 'bigint') return `${x}n`;
+    if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
+      return Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return x;
+  });
 
 /** Map-backed fake registry. */
 export class FakeLogTarget implements LogTarget {
