@@ -2,7 +2,7 @@
  * The discovery engine on made-up formats: new mappings with no code change, detection,
  * malformed payloads and records, pollution attempts, all-or-nothing records.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -230,6 +230,11 @@ describe('mapping validation', () => {
     await expect(loadMappings(d)).rejects.toThrow(/broken\.json: invalid JSON at line 1/);
     const d2 = dir({ 'child.json': JSON.stringify({ name: 'child', extends: 'missing' }) });
     await expect(loadMappings(d2)).rejects.toThrow(/extends unknown mapping "missing"/);
+  });
+  it('the complete example in docs/mappings.md is a valid mapping', () => {
+    const md = readFileSync(new URL('../docs/mappings.md', import.meta.url), 'utf8');
+    const block = /## A complete example[\s\S]*?```json\n([\s\S]*?)```/.exec(md)![1];
+    expect(prepareMapping(JSON.parse(block)).name).toBe('binance-spot-exchangeinfo');
   });
   it('the shipped mappings all load', async () => {
     const ms: Mapping[] = await loadMappings();
