@@ -450,6 +450,9 @@ type WaitAsync = (
   value: number,
   timeout?: number,
 ) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const noop = (): void => {};
+/** Longest delay Node's timers accept. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
 /** Counters a consumer keeps about its own waiting (private memory; diagnostics and tests). */
@@ -596,14 +599,22 @@ export class EventConsumer {
         const r = waitAsync(this.i32, EVH.NOTIFY, seen, remaining === Infinity ? undefined : remaining);
         if (!r.async) continue; // 'not-equal': the writer published meanwhile
         this.stats.waits++;
-        if (signal) {
-          abort ??= new Promise<'aborted'>((resolve) => {
-            onAbort = () => resolve('aborted');
-            signal.addEventListener('abort', onAbort, { once: true });
-          });
-          if ((await Promise.race([r.value, abort])) === 'aborted') return false;
-        } else {
-          await r.value;
+        // A pending Atomics.waitAsync does not keep Node's event loop alive (a worker whose
+        // only pending work is the wait would exit); a ref'd timer does. It never fires before
+        // the wait's own timeout, so it adds no wake-ups.
+        const keepAlive = setTimeout(noop, Math.min(remaining, MAX_TIMER_MS));
+        try {
+          if (signal) {
+            abort ??= new Promise<'aborted'>((resolve) => {
+              onAbort = () => resolve('aborted');
+              signal.addEventListener('abort', onAbort, { once: true });
+            });
+            if ((await Promise.race([r.value, abort])) === 'aborted') return false;
+          } else {
+            await r.value;
+          }
+        } finally {
+          clearTimeout(keepAlive);
         }
       }
     } finally {
