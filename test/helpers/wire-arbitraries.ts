@@ -17,6 +17,11 @@ const MS_MAX = Number.MAX_SAFE_INTEGER;
 /** Largest |fee| in hundredths of a bp that validateInstrument accepts: (2^31/100 − 1) × 100. */
 const FEE_UNITS_MAX = 2147483548;
 
+/** fast-check may build null-prototype objects; the codec returns ordinary ones. Deep-copy to ordinary objects. */
+function plain<T>(v: T): T {
+  return structuredClone(v);
+}
+
 const bytesOf = (s: string): number => utf8.encode(s).length;
 const wellFormed = (s: string): boolean => !/\p{Surrogate}/u.test(s);
 
@@ -150,7 +155,7 @@ export const instrumentsByKind = {
 } as const;
 
 /** A valid instrument of any kind (all kinds equally likely). */
-export const instrument: fc.Arbitrary<InstrumentInput> = fc.oneof(...Object.values(instrumentsByKind));
+export const instrument: fc.Arbitrary<InstrumentInput> = fc.oneof(...Object.values(instrumentsByKind)).map(plain);
 
 /** A valid patch (any subset of the mutable fields). */
 export const patch: fc.Arbitrary<InstrumentPatch> = fc.record(
@@ -168,7 +173,7 @@ export const patch: fc.Arbitrary<InstrumentPatch> = fc.record(
     updatedAt: ms,
   },
   { requiredKeys: [] },
-);
+).map(plain);
 
 /** A valid venue record. */
 export const venue: fc.Arbitrary<WireVenue> = fc.record(
@@ -182,7 +187,7 @@ export const venue: fc.Arbitrary<WireVenue> = fc.record(
     takerFeeBps: fee,
   },
   { requiredKeys: ['code', 'name', 'status'] },
-);
+).map(plain);
 
 const header = { seq: u64Edgy, timestampNs: u64Edgy, flags: fc.constantFrom(0, 1) };
 
@@ -197,4 +202,4 @@ export const message: fc.Arbitrary<WireMessage> = fc.oneof(
   fc.record({ type: fc.constant('snapshotMarker' as const), ...header, logSeq: u64Edgy, instrumentCount: fc.integer({ min: 0, max: 0xffffffff }) }),
   fc.record({ type: fc.constant('healthCheck' as const), ...header, nonce: u64Edgy }),
   fc.record({ type: fc.constant('errorResponse' as const), ...header, code: text(64), message: fc.oneof(fc.constant(''), text(1024)), refSeq: u64Edgy }),
-);
+).map(plain);
