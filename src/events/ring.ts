@@ -148,8 +148,7 @@ for (const [k, v] of Object.entries(STATUS_CODES)) STATUS_BY_CODE[v] = k as Inst
 const TYPE_BY_CODE: (EventType | undefined)[] = [];
 for (const [k, v] of Object.entries(EVENT_TYPES)) TYPE_BY_CODE[v] = k as EventType;
 
-const ISIN_RE = /^[A-Z0-9]{12}$/;
-const VENUE_RE = /^[\x20-\x7e]{0,16}$/;
+const U64_MAX = (1n << 64n) - 1n;
 
 /** Options of {@link EventWriter}. */
 export interface EventWriterOptions {
@@ -159,6 +158,16 @@ export interface EventWriterOptions {
    * after a batch.
    */
   notify?: boolean;
+  /**
+   * How the payload words are stored. `'atomic'` (default): every word with `Atomics.store`;
+   * with `'atomic'` consumer copies the whole protocol is sequentially consistent per the
+   * ECMAScript memory model. `'fenced'`: the intent store is followed by
+   * `Atomics.add(privateCell, 0, 0)` (a full fence on x86-64, an acquire-release RMW on ARM64,
+   * which keeps the later plain stores after the intent), then plain payload stores, then the
+   * sequence and tail with `Atomics.store`. Correct on x86-64 and ARM64 by the hardware argument
+   * in `layout/SPEC-events.md`, not by the ECMAScript spec; faster.
+   */
+  stores?: 'atomic' | 'fenced';
 }
 
 /**
@@ -173,6 +182,9 @@ export class EventWriter {
   private readonly scratch = new Int32Array(EVENT_RECORD_WORDS);
   private readonly scratchU8 = new Uint8Array(this.scratch.buffer);
   private readonly autoNotify: boolean;
+  private readonly fenced: boolean;
+  /** Writer-private buffer for the fence RMW; never shared. */
+  private readonly fenceCell = new Int32Array(new SharedArrayBuffer(4));
   private tail: number;
   private tailHi: number;
 
@@ -184,6 +196,7 @@ export class EventWriter {
     this.capacity = attach(sab);
     this.i32 = new Int32Array(sab);
     this.autoNotify = options.notify ?? true;
+    this.fenced = options.stores === 'fenced';
     this.tail = readCounter(this.i32, EVH.TAIL_LO, EVH.TAIL_HI, EVH.TAIL_HI2);
     this.tailHi = Math.floor(this.tail / TWO_32);
   }
@@ -196,8 +209,9 @@ export class EventWriter {
   /**
    * Publish one event to every consumer.
    *
-   * Order of shared stores (all `Atomics.store`): TAIL_INTENT = seq + 1; record words
-   * except the sequence; record sequence; LATEST = seq; TAIL = seq + 1; NOTIFY = low 32 bits
+   * Order of shared stores (`Atomics.store` unless noted): TAIL_INTENT = seq + 1; record words
+   * except the sequence (plain stores after a private fence RMW with `stores: 'fenced'`);
+   * record sequence; LATEST = seq; TAIL = seq + 1; NOTIFY = low 32 bits
    * of TAIL; then `Atomics.notify(NOTIFY)` unless disabled.
    *
    * @returns the event's sequence.
@@ -232,7 +246,15 @@ export class EventWriter {
     const status = e.status === undefined ? 0 : STATUS_CODES[e.status];
     if (status === undefined) throw new ValidationError('InvalidEnum', 'status', `unknown status ${String(e.status)}`);
     const venue = e.venue ?? '';
-    if (!VENUE_RE.test(venue)) throw new ValidationError('InvalidField', 'venue', 'must be 0..16 printable ASCII characters');
+    const venueLen = venue.length;
+    if (venueLen > EVENT_VENUE_MAX) throw new ValidationError('InvalidField', 'venue', 'must be 0..16 printable ASCII characters');
+    for (let i = 0; i < EVENT_VENUE_MAX; i++) {
+      const ch = i < venueLen ? venue.charCodeAt(i) : 0;
+      if (i < venueLen && (ch < 0x20 || ch > 0x7e)) {
+        throw new ValidationError('InvalidField', 'venue', 'must be 0..16 printable ASCII characters');
+      }
+      b[EV_VENUE_OFFSET + i] = ch;
+    }
     let flags = 0;
     let venueIndex = EVENT_NO_VENUE_INDEX;
     if (e.venueIndex !== undefined) {
@@ -250,12 +272,22 @@ export class EventWriter {
       chainId = e.chainId;
       flags |= EVENT_FLAGS.chainId;
     }
-    if (e.isin !== undefined) {
-      if (!ISIN_RE.test(e.isin)) throw new ValidationError('InvalidField', 'isin', 'must be 12 characters of [A-Z0-9]');
+    const isin = e.isin;
+    if (isin === undefined) {
+      for (let i = 0; i < ISIN_BYTES; i++) b[EV_ISIN_OFFSET + i] = 0;
+    } else {
+      if (isin.length !== ISIN_BYTES) throw new ValidationError('InvalidField', 'isin', 'must be 12 characters of [A-Z0-9]');
+      for (let i = 0; i < ISIN_BYTES; i++) {
+        const ch = isin.charCodeAt(i);
+        if (!((ch >= 0x41 && ch <= 0x5a) || (ch >= 0x30 && ch <= 0x39))) {
+          throw new ValidationError('InvalidField', 'isin', 'must be 12 characters of [A-Z0-9]');
+        }
+        b[EV_ISIN_OFFSET + i] = ch;
+      }
       flags |= EVENT_FLAGS.isin;
     }
     const id = e.id;
-    if (typeof id !== 'bigint' || id < 0n || id >= 1n << 64n) throw new ValidationError('InvalidField', 'id', 'must be a u64 bigint');
+    if (typeof id !== 'bigint' || id < 0n || id > U64_MAX) throw new ValidationError('InvalidField', 'id', 'must be a u64 bigint');
     let tsLo: number;
     let tsHi: number;
     if (e.timestampNs === undefined) {
@@ -264,23 +296,20 @@ export class EventWriter {
       tsLo = ns - tsHi * TWO_32;
     } else {
       const t = e.timestampNs;
-      if (typeof t !== 'bigint' || t < 0n || t >= 1n << 64n) {
+      if (typeof t !== 'bigint' || t < 0n || t > U64_MAX) {
         throw new ValidationError('InvalidField', 'timestampNs', 'must be a u64 bigint');
       }
-      tsLo = Number(t & 0xffffffffn);
+      tsLo = Number(BigInt.asUintN(32, t));
       tsHi = Number(t >> 32n);
     }
 
     s[EVR.CODES] = type | (kind << 8) | (source << 16) | (status << 24);
-    s[EVR.VENUE_META] = venueIndex | (venue.length << 16) | (flags << 24);
-    s[EVR.ID_LO] = Number(id & 0xffffffffn);
+    s[EVR.VENUE_META] = venueIndex | (venueLen << 16) | (flags << 24);
+    s[EVR.ID_LO] = Number(BigInt.asUintN(32, id));
     s[EVR.ID_HI] = Number(id >> 32n);
     s[EVR.CHAIN_ID] = chainId;
     s[EVR.TS_LO] = tsLo;
     s[EVR.TS_HI] = tsHi;
-    for (let i = 0; i < EVENT_VENUE_MAX; i++) b[EV_VENUE_OFFSET + i] = i < venue.length ? venue.charCodeAt(i) : 0;
-    const isin = e.isin;
-    for (let i = 0; i < ISIN_BYTES; i++) b[EV_ISIN_OFFSET + i] = isin === undefined ? 0 : isin.charCodeAt(i);
   }
 
   /** Store a counter: HI2 (if it changed), LO, HI (if it changed). */
@@ -303,7 +332,12 @@ export class EventWriter {
     this.storeCounter(EVH.TAIL_INTENT_LO, EVH.TAIL_INTENT_HI, EVH.TAIL_INTENT_HI2, next, nextHi, this.tailHi);
     // 2. payload, sequence word last.
     const base = (EVENTS_HEADER_SIZE >> 2) + (seq % this.capacity) * EVENT_RECORD_WORDS;
-    for (let w = EVR.CODES; w < EVENT_RECORD_WORDS; w++) Atomics.store(i32, base + w, s[w]);
+    if (this.fenced) {
+      Atomics.add(this.fenceCell, 0, 0);
+      for (let w = EVR.CODES; w < EVENT_RECORD_WORDS; w++) i32[base + w] = s[w];
+    } else {
+      for (let w = EVR.CODES; w < EVENT_RECORD_WORDS; w++) Atomics.store(i32, base + w, s[w]);
+    }
     Atomics.store(i32, base + EVR.SEQ_HI, seqHi);
     Atomics.store(i32, base + EVR.SEQ_LO, seq % TWO_32);
     // 3. latest, tail, notify word.

@@ -21,8 +21,8 @@ export class HeapWriter {
     private readonly sab: SharedArrayBuffer,
     private readonly ctl: Int32Array,
   ) {
-    this.u8 = new Uint8Array(sab);
-    this.dv = new DataView(sab);
+    this.u8 = new Uint8Array(sab, 0, sab.byteLength);
+    this.dv = new DataView(sab, 0, sab.byteLength);
     this.used = Math.max(HEAP_HEADER_SIZE, Atomics.load(ctl, CTL.HEAP_USED));
   }
 
@@ -37,8 +37,9 @@ export class HeapWriter {
       const want = Math.max(end, Math.min(this.sab.maxByteLength, Math.max(4096, this.sab.byteLength * 2)));
       if (want > this.sab.maxByteLength) throw new RegistryError('CapacityExceeded', 'string heap full');
       this.sab.grow(want);
-      this.u8 = new Uint8Array(this.sab);
-      this.dv = new DataView(this.sab);
+      // Fixed-length views: length-tracking views on growable buffers are much slower in V8 11.
+      this.u8 = new Uint8Array(this.sab, 0, want);
+      this.dv = new DataView(this.sab, 0, want);
     }
     this.dv.setUint32(ref + HEAP_ENTRY_LEN_OFFSET, bytes.length, true);
     this.u8.set(bytes, ref + HEAP_ENTRY_DATA_OFFSET);
@@ -51,6 +52,15 @@ export class HeapWriter {
   appendString(s: string): number {
     return this.append(utf8.encode(s));
   }
+}
+
+/**
+ * A fixed-length byte view of a growable heap that covers at least its current length.
+ * Pass the previous view to reuse it when the heap has not grown.
+ */
+export function heapView(sab: SharedArrayBuffer, prev?: Uint8Array): Uint8Array {
+  const len = sab.byteLength;
+  return prev && prev.byteLength === len ? prev : new Uint8Array(sab, 0, len);
 }
 
 /** Copy an entry's payload out of the heap (readers never decode in place). */

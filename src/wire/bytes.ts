@@ -13,6 +13,7 @@ import { WireFormatError, invalidField } from './errors.js';
 const TWO_32 = 4294967296;
 const U64_LIMIT = 1n << 64n;
 const utf8Encoder = new TextEncoder();
+
 // fatal: malformed UTF-8 is an error, not U+FFFD; ignoreBOM: a leading U+FEFF is data, not stripped.
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const LONE_SURROGATE = /\p{Surrogate}/u;
@@ -81,9 +82,8 @@ export class ByteWriter {
   /** Write a u64 as two u32 halves, low first. @throws {ValidationError} `InvalidField` if not a u64 bigint. */
   u64(v: bigint, field: string): void {
     checkU64(v, field);
-    const at = this.room(SIZE_OF_I64, field);
-    this.view.setUint32(at, Number(v & 0xffffffffn), true);
-    this.view.setUint32(at + SIZE_OF_I32, Number(v >> 32n), true);
+    // Same bytes as two little-endian u32 halves, low first; one call instead of two bigint shifts.
+    this.view.setBigUint64(this.room(SIZE_OF_I64, field), v, true);
   }
 
   /** Write a safe integer as an i64 (low u32, high i32). @throws {ValidationError} `InvalidField` if not a safe integer. */
@@ -102,12 +102,31 @@ export class ByteWriter {
    */
   str(v: unknown, lenBytes: 1 | 2, max: number, field: string): void {
     if (typeof v !== 'string') throw invalidField(field, 'must be a string');
-    if (LONE_SURROGATE.test(v)) throw invalidField(field, 'contains a lone UTF-16 surrogate');
-    const enc = utf8Encoder.encode(v);
-    if (enc.length > max) throw new ValidationError('FieldTooLong', field, `${enc.length} UTF-8 bytes > ${max}`);
-    if (lenBytes === 1) this.u8(enc.length, field);
-    else this.u16(enc.length, field);
-    this.bytes.set(enc, this.room(enc.length, field));
+    const lenAt = this.room(lenBytes, field);
+    const at = this.pos;
+    const n = v.length;
+    let written: number;
+    // ASCII fast path (the common case): one byte per UTF-16 unit, no allocation.
+    let ascii = n <= this.bytes.length - at;
+    for (let i = 0; ascii && i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c > 0x7f) ascii = false;
+      else this.bytes[at + i] = c;
+    }
+    if (ascii) {
+      written = n;
+    } else {
+      if (LONE_SURROGATE.test(v)) throw invalidField(field, 'contains a lone UTF-16 surrogate');
+      const r = utf8Encoder.encodeInto(v, this.bytes.subarray(at));
+      if (r.read !== n) {
+        throw new WireFormatError('LengthOutOfBounds', `message exceeds ${this.bytes.length} bytes while writing ${field}`, at, field);
+      }
+      written = r.written;
+    }
+    if (written > max) throw new ValidationError('FieldTooLong', field, `${written} UTF-8 bytes > ${max}`);
+    this.room(written, field);
+    if (lenBytes === 1) this.bytes[lenAt] = written;
+    else this.view.setUint16(lenAt, written, true);
   }
 
   /** Overwrite a u16 at an earlier position (bitmasks written after their fields). */
@@ -122,8 +141,7 @@ export class ByteWriter {
 
   /** Overwrite a u64 (two u32 halves, low first) at an earlier position. The caller has checked the range. */
   patchU64(at: number, v: bigint): void {
-    this.view.setUint32(at, Number(v & 0xffffffffn), true);
-    this.view.setUint32(at + SIZE_OF_I32, Number(v >> 32n), true);
+    this.view.setBigUint64(at, v, true);
   }
 
   /** Overwrite a u32 at an earlier position. */
@@ -178,9 +196,7 @@ export class ByteReader {
 
   /** u64 (two u32 halves, low first) at an absolute position inside a {@link block}. */
   u64At(at: number): bigint {
-    const lo = this.view.getUint32(at, true);
-    const hi = this.view.getUint32(at + SIZE_OF_I32, true);
-    return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+    return this.view.getBigUint64(at, true);
   }
 
   private take(n: number, field: string): number {
@@ -214,10 +230,7 @@ export class ByteReader {
 
   /** Read a u64 (two u32 halves, low first). @throws {WireFormatError} `LengthOutOfBounds` past the end. */
   u64(field: string): bigint {
-    const at = this.take(SIZE_OF_I64, field);
-    const lo = this.view.getUint32(at, true);
-    const hi = this.view.getUint32(at + SIZE_OF_I32, true);
-    return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+    return this.view.getBigUint64(this.take(SIZE_OF_I64, field), true);
   }
 
   /**

@@ -12,7 +12,6 @@
  * @module
  */
 import CRC32 from 'crc-32';
-import { SIZE_OF_I32 } from '../../layout/sizes.js';
 import {
   MESSAGE_TYPES,
   WIRE_CRC_OFFSET,
@@ -74,10 +73,9 @@ const TYPE_NAMES = new Map<number, MessageType>(
   (Object.entries(MESSAGE_TYPES) as [MessageType, number][]).map(([name, code]) => [code, name]),
 );
 
+/** u64 stored as two little-endian u32 halves, low first (byte-identical to a little-endian u64). */
 function getU64(view: DataView, at: number): bigint {
-  const lo = view.getUint32(at, true);
-  const hi = view.getUint32(at + SIZE_OF_I32, true);
-  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  return view.getBigUint64(at, true);
 }
 
 // One scratch buffer: encoding is synchronous and never re-enters.

@@ -35,7 +35,7 @@ import { validateInstrument } from '../model/validate.js';
 import { decodeInstrument } from '../shm/decode.js';
 import { encodeDetail } from '../shm/detail.js';
 import { allocateHandle, checkHandle, type RegistryHandle } from '../shm/handle.js';
-import { HeapWriter, copyHeapEntry } from '../shm/heap.js';
+import { HeapWriter, copyHeapEntry, heapView } from '../shm/heap.js';
 import { indexKeys } from '../shm/index-keys.js';
 import { hashVenueSymbol } from '../shm/keyhash.js';
 import { symbolEquals, writeRecordImage } from '../shm/record-image.js';
@@ -132,8 +132,8 @@ export class InstrumentRegistry {
     this.heap = new HeapWriter(this.handle.heap, ctl);
     this.venues = new VenueTableWriter(this.handle.venues, ctl);
     const heapSab = this.handle.heap;
-    let heapU8 = new Uint8Array(heapSab);
-    this.heapView = () => (heapU8.byteLength === heapSab.byteLength ? heapU8 : (heapU8 = new Uint8Array(heapSab)));
+    let heapU8 = heapView(heapSab);
+    this.heapView = () => (heapU8 = heapView(heapSab, heapU8));
     this.table = new TableWriter(this.handle, opts.initialCapacity ?? 1024, (slot) => this.reindex(slot));
   }
 
@@ -378,7 +378,7 @@ export class InstrumentRegistry {
   private findLiveBySymbol(venue: number, symbol: string, lo: number, hi: number): bigint | undefined {
     const t = this.table;
     const r = t.region;
-    const u8 = new Uint8Array(r.buffer);
+    const u8 = new Uint8Array(r.buffer, 0, r.byteLength);
     let found: bigint | undefined;
     t.probeIndex('SYMBOL', hashVenueSymbol(venue, symbol), (slot) => {
       if (t.state(slot) !== SLOT_STATE.FULL) return false;

@@ -1,0 +1,99 @@
+/**
+ * Concurrency stress: the writer rewrites self-checking records (and grows the table) while
+ * reader workers verify every read. Any torn or stale-generation read is counted and fails the test.
+ *
+ * `npm test` runs a bounded version (≥ 10 M verified reads); `npm run test:stress`
+ * (INSTREG_STRESS=long) runs ten times longer.
+ */
+import { describe, expect, it } from 'vitest';
+import { InstrumentRegistry } from '../src/writer/registry.js';
+import { stressInstrument, stressPatch } from '../workers/stress-common.js';
+import { runWorker } from './helpers/workers.js';
+
+const LONG = process.env.INSTREG_STRESS === 'long';
+const SCALE = LONG ? 10 : 1;
+
+interface ReaderReport {
+  reads: number;
+  torn: number;
+  misses: number;
+  firstError: string | null;
+  retries: number;
+  lookups: number;
+}
+
+function startReaders(handle: unknown, ids: bigint[], readers: number, minReads: number, mode: 'id' | 'symbol') {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const progress = new Int32Array(new SharedArrayBuffer(4 * readers));
+  const idArr = BigUint64Array.from(ids);
+  const runs = Array.from({ length: readers }, (_, slot) =>
+    runWorker<ReaderReport>('stress-reader', { handle, ids: idArr, minReads, stop, progress, slot, mode }),
+  );
+  const reached = () => Array.from(progress).every((p) => p * 1024 >= minReads);
+  return { stop, progress, reached, results: Promise.all(runs.map((r) => r.result)) };
+}
+
+describe('concurrency stress (writer churn vs reader workers)', () => {
+  it('0 torn reads over ≥ 10 M verified reads while the writer rewrites records', async () => {
+    const N = 64; // a small hot set maximises writer/reader overlap on the same records
+    const reg = await InstrumentRegistry.create({ initialCapacity: N });
+    const ids = Array.from({ length: N }, (_, i) => reg.registerInstrument(stressInstrument(i)).id);
+    const minReads = 5_000_000 * SCALE;
+    const { stop, reached, results } = startReaders(reg.handle, ids, 2, minReads, 'id');
+    let v = 0;
+    let writes = 0;
+    const deadline = Date.now() + 120_000 * SCALE;
+    while (!reached() && Date.now() < deadline) {
+      for (let k = 0; k < 256; k++) {
+        const i = (v * 7 + k) % N;
+        reg.updateInstrument(ids[i]!, stressPatch(i, ++v));
+        writes++;
+      }
+      await new Promise((r) => setImmediate(r)); // let worker messages through
+    }
+    Atomics.store(stop, 0, 1);
+    const reports = await results;
+    const reads = reports.reduce((a, r) => a + r.reads, 0);
+    const torn = reports.reduce((a, r) => a + r.torn, 0);
+    const misses = reports.reduce((a, r) => a + r.misses, 0);
+    console.log(`stress: ${reads} reads, ${writes} writes, seqlock retries ${reports.map((r) => r.retries).join('/')}, torn ${torn}, misses ${misses}`);
+    expect(reports.map((r) => r.firstError)).toEqual([null, null]);
+    expect(torn).toBe(0);
+    expect(misses).toBe(0);
+    expect(reads).toBeGreaterThanOrEqual(2 * minReads);
+    expect(writes).toBeGreaterThan(1000);
+  });
+
+  it('no lookup misses a record present before and after growth and tombstone rebuilds', async () => {
+    const N = 512;
+    const reg = await InstrumentRegistry.create({ initialCapacity: 16 });
+    const ids = Array.from({ length: N }, (_, i) => reg.registerInstrument(stressInstrument(i)).id);
+    const startGen = reg.getMetrics().generation;
+    const minReads = 1_000_000 * SCALE;
+    const byId = startReaders(reg.handle, ids, 1, minReads, 'id');
+    const bySymbol = startReaders(reg.handle, ids, 1, minReads / 4, 'symbol');
+    // Grow: add many more instruments; churn: remove and re-add others (tombstones force rebuilds).
+    let extra = 0;
+    let v = 0;
+    const deadline = Date.now() + 120_000 * SCALE;
+    const churn: bigint[] = [];
+    while ((!byId.reached() || !bySymbol.reached() || reg.getMetrics().generation < startGen + 4) && Date.now() < deadline) {
+      for (let k = 0; k < 200; k++) {
+        const i = N + extra++;
+        churn.push(reg.registerInstrument(stressInstrument(i)).id);
+        if (churn.length > 300) reg.removeInstrument(churn.shift()!);
+        const j = (v * 13 + k) % N;
+        reg.updateInstrument(ids[j]!, stressPatch(j, ++v));
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    Atomics.store(byId.stop, 0, 1);
+    Atomics.store(bySymbol.stop, 0, 1);
+    const reports = [...(await byId.results), ...(await bySymbol.results)];
+    const m = reg.getMetrics();
+    console.log(`growth: generations ${startGen}→${m.generation}, capacity ${m.capacity}, ${extra} inserted, reads ${reports.map((r) => r.reads).join('/')}`);
+    expect(m.generation).toBeGreaterThanOrEqual(startGen + 4);
+    expect(reports.map((r) => r.firstError)).toEqual([null, null]);
+    expect(reports.reduce((a, r) => a + r.misses + r.torn, 0)).toBe(0);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Self-checking instrument contents for the concurrency stress tests: every mutable field of
+ * version `v` of instrument `i` is derived from (i, v), so a reader can tell a consistent record
+ * from a torn one (fields from two versions) without knowing which version is current.
+ *
+ * @module
+ */
+import type { InstrumentInput, InstrumentPatch } from '../src/model/types.js';
+import type { InstrumentView } from '../src/reader/view.js';
+
+/** Mix (i, v) into a 32-bit check value. */
+function mix(i: number, v: number): number {
+  let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(v + 0x7f4a7c15, 0xc2b2ae35);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x2c1b3c6d) >>> 0;
+}
+
+/** The base (version 0) instrument number `i` of a stress run. */
+export function stressInstrument(i: number): InstrumentInput {
+  return {
+    kind: 'cexPair',
+    symbol: `S${i}`,
+    venue: 'STRESS',
+    source: 'cex',
+    status: 'active',
+    baseId: BigInt(i + 1),
+    quoteId: BigInt(1_000_000 + i),
+    contractType: 'spot',
+    settlement: 'none',
+    ...stressPatch(i, 0),
+  };
+}
+
+/** Mutable fields of version `v` of instrument `i`. */
+export function stressPatch(i: number, v: number): InstrumentPatch {
+  return {
+    tickSize: { raw: BigInt(v + 1), scale: 0 },
+    lotSize: { raw: BigInt(mix(i, v)), scale: 0 },
+    minQty: { raw: BigInt(mix(v, i)), scale: 0 },
+    maxQty: { raw: (BigInt(mix(i, v)) << 20n) | BigInt(v & 0xfffff), scale: 0 },
+    makerFeeBps: (mix(i, v) % 1000) / 100,
+    takerFeeBps: (mix(v, i) % 1000) / 100,
+    updatedAt: v * 1000 + (i % 1000),
+    priceDecimals: v % 31,
+  };
+}
+
+/**
+ * Check a view of instrument `i`: identity fields must be i's, and all mutable fields must be
+ * one version's. Returns null if consistent, else a description of the inconsistency.
+ */
+export function checkView(view: InstrumentView, i: number): string | null {
+  const sym = view.symbol;
+  if (sym !== `S${i}`) return `symbol ${sym} for instrument ${i}`;
+  const tick = view.tickSize;
+  if (!tick) return 'no tick size';
+  const v = Number(tick.raw) - 1;
+  const want = stressPatch(i, v);
+  if (view.lotSize?.raw !== want.lotSize!.raw) return `lot size torn at v=${v}`;
+  if (view.minQty?.raw !== want.minQty!.raw) return `min qty torn at v=${v}`;
+  if (view.maxQty?.raw !== want.maxQty!.raw) return `max qty torn at v=${v}`;
+  if (view.makerFeeBps !== want.makerFeeBps) return `maker fee torn at v=${v}`;
+  if (view.takerFeeBps !== want.takerFeeBps) return `taker fee torn at v=${v}`;
+  if (view.updatedAt !== want.updatedAt) return `updatedAt torn at v=${v}`;
+  if (view.priceDecimals !== want.priceDecimals) return `price decimals torn at v=${v}`;
+  return null;
+}
