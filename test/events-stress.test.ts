@@ -41,11 +41,13 @@ interface Scenario {
   capacity: number;
   total: number;
   consumers: Array<Pick<StressWorkerData, 'mode' | 'copy'>>;
+  /** Writer payload stores (default 'atomic'). */
+  stores?: 'atomic' | 'fenced';
 }
 
 async function runScenario(sc: Scenario): Promise<StressResult[]> {
   const sab = createEventRing(sc.capacity);
-  const writer = new EventWriter(sab);
+  const writer = new EventWriter(sab, { stores: sc.stores ?? 'atomic' });
   const workers = sc.consumers.map(
     (c) =>
       new Worker(WORKER, {
@@ -120,11 +122,12 @@ describe('event ring stress (writer + consumer workers)', () => {
     check(results, total);
   });
 
-  it('64-record ring forces laps (fenced copy): lapped consumers account for every missed event', async () => {
+  it('64-record ring forces laps (fenced stores and copies): lapped consumers account for every missed event', async () => {
     const total = LONG ? 2_000_000 : 100_000;
     const results = await runScenario({
       capacity: 64,
       total,
+      stores: 'fenced',
       consumers: [
         { mode: 'poll', copy: 'fenced' },
         { mode: 'wait', copy: 'fenced' },
@@ -134,19 +137,22 @@ describe('event ring stress (writer + consumer workers)', () => {
     check(results, total);
   });
 
-  it('2-record ring (the writer is always overwriting next to the readers): no torn event is ever delivered', async () => {
-    const total = LONG ? 2_000_000 : 100_000;
-    const results = await runScenario({
-      capacity: 2,
-      total,
-      consumers: [
-        { mode: 'poll', copy: 'atomic' },
-        { mode: 'poll', copy: 'fenced' },
-      ],
+  for (const stores of ['atomic', 'fenced'] as const) {
+    it(`2-record ring, ${stores} writer stores (the writer always overwrites next to the readers): no torn event is delivered`, async () => {
+      const total = LONG ? 2_000_000 : 100_000;
+      const results = await runScenario({
+        capacity: 2,
+        total,
+        stores,
+        consumers: [
+          { mode: 'poll', copy: 'atomic' },
+          { mode: 'poll', copy: 'fenced' },
+        ],
+      });
+      console.log(`[events-stress] 2 ring, ${stores} stores, full speed:`, JSON.stringify(results.map(({ errors, ...r }) => r)));
+      check(results, total);
     });
-    console.log('[events-stress] 2 ring, full speed:', JSON.stringify(results.map(({ errors, ...r }) => r)));
-    check(results, total);
-  });
+  }
 
   it('ring larger than the run: every consumer receives every event, never lapped', async () => {
     const total = LONG ? 1 << 20 : 1 << 16;

@@ -107,12 +107,16 @@ describe('EventWriter / EventConsumer', () => {
     expect(c.next()).toBeUndefined();
   });
 
-  it('fenced copy decodes the same events as atomic copy', () => {
+  it('fenced copy decodes the same events as atomic copy; fenced stores write the same bytes as atomic stores', () => {
     const { sab, w } = ring();
+    const sab2 = createEventRing(16);
+    const w2 = new EventWriter(sab2, { stores: 'fenced' });
+    for (const e of ALL) w2.publish(e);
     const a = new EventConsumer(sab, { copy: 'atomic' });
     const f = new EventConsumer(sab, { copy: 'fenced' });
     for (const e of ALL) w.publish(e);
     expect(f.poll()).toEqual(a.poll());
+    expect(snapshot(sab2)).toEqual(snapshot(sab));
   });
 
   it('defaults the timestamp to the wall clock in ns', () => {

@@ -181,6 +181,8 @@ export class EventWriter {
   private readonly i32: Int32Array;
   private readonly scratch = new Int32Array(EVENT_RECORD_WORDS);
   private readonly scratchU8 = new Uint8Array(this.scratch.buffer);
+  private readonly u64 = new BigUint64Array(1);
+  private readonly u64Words = new Int32Array(this.u64.buffer);
   private readonly autoNotify: boolean;
   private readonly fenced: boolean;
   /** Writer-private buffer for the fence RMW; never shared. */
@@ -299,14 +301,16 @@ export class EventWriter {
       if (typeof t !== 'bigint' || t < 0n || t > U64_MAX) {
         throw new ValidationError('InvalidField', 'timestampNs', 'must be a u64 bigint');
       }
-      tsLo = Number(BigInt.asUintN(32, t));
-      tsHi = Number(t >> 32n);
+      this.u64[0] = t; // private scratch: splits the bigint into two u32 halves without allocating
+      tsLo = this.u64Words[0];
+      tsHi = this.u64Words[1];
     }
 
     s[EVR.CODES] = type | (kind << 8) | (source << 16) | (status << 24);
     s[EVR.VENUE_META] = venueIndex | (venueLen << 16) | (flags << 24);
-    s[EVR.ID_LO] = Number(BigInt.asUintN(32, id));
-    s[EVR.ID_HI] = Number(id >> 32n);
+    this.u64[0] = id;
+    s[EVR.ID_LO] = this.u64Words[0];
+    s[EVR.ID_HI] = this.u64Words[1];
     s[EVR.CHAIN_ID] = chainId;
     s[EVR.TS_LO] = tsLo;
     s[EVR.TS_HI] = tsHi;
