@@ -78,6 +78,30 @@ describe('layout/wire header (values from SPEC-wire.md)', () => {
   });
 });
 
+describe('payload sizes listed in SPEC-wire.md', () => {
+  const F = { raw: 1n, scale: 1 };
+  const full = {
+    symbol: 'S'.repeat(28), venue: 'V'.repeat(16), source: 'synthetic', status: 'active', name: 'n'.repeat(256), priceDecimals: 1, sizeDecimals: 1,
+    tickSize: F, lotSize: F, minQty: F, maxQty: F, makerFeeBps: 1, takerFeeBps: 1, createdAt: 1, updatedAt: 1,
+  } as const;
+  const size = (m: WireMessage) => encodeMessage(m).length - 32;
+  it('smallest and largest valid payloads', () => {
+    const legs = Array.from({ length: 64 }, (_, i) => ({ id: BigInt(i), weight: F, negative: true }));
+    expect(size({ type: 'instrumentRegistration', ...hdr, instrument: { ...full, kind: 'synthetic', legs } })).toBe(1527);
+    expect(size({ type: 'instrumentRegistration', ...hdr, instrument: { kind: 'currency', symbol: 'B', venue: 'A', source: 'cex', status: 'active' } })).toBe(12);
+    expect(size({ type: 'poolRegistration', ...hdr, instrument: { ...full, kind: 'dexPool', chainId: 501000101, address: 'a'.repeat(64), token0Id: 1n, token1Id: 2n, feeTier: 1, poolType: 'weighted' } })).toBe(464);
+    expect(size({ type: 'cexPairRegistration', ...hdr, instrument: { ...full, kind: 'cexPair', baseId: 1n, quoteId: 2n, settleId: 3n, contractType: 'future', settlement: 'linear', expiry: 1, contractSize: F } })).toBe(417);
+    const { symbol: _s, venue: _v, source: _so, createdAt: _c, ...mutable } = full;
+    expect(size({ type: 'instrumentUpdate', ...hdr, id: 1n, patch: { ...mutable, status: 'halted' } })).toBe(323);
+    expect(size({ type: 'instrumentUpdate', ...hdr, id: 1n, patch: {} })).toBe(10);
+    expect(size({ type: 'venueRegistration', ...hdr, venue: { code: 'C'.repeat(16), mic: 'XNAS', name: 'n'.repeat(256), country: 'US', status: 'active', makerFeeBps: 1, takerFeeBps: 1 } })).toBe(293);
+    expect(size({ type: 'errorResponse', ...hdr, code: 'c'.repeat(64), message: 'm'.repeat(1024), refSeq: 1n })).toBe(1099);
+    expect(size({ type: 'instrumentRemoval', ...hdr, id: 1n })).toBe(8);
+    expect(size({ type: 'snapshotMarker', ...hdr, logSeq: 1n, instrumentCount: 1 })).toBe(12);
+    expect(size({ type: 'healthCheck', ...hdr, nonce: 1n })).toBe(8);
+  });
+});
+
 describe('encodeMessage / decodeMessage: reference frames', () => {
   it('encodes a health check byte-for-byte like the reference builder (literal offsets, zlib CRC32)', () => {
     const msg: WireMessage = { type: 'healthCheck', seq: 0x0102030405060708n, timestampNs: 0x1122334455667788n, flags: 1, nonce: 0xdeadbeefcafebaben };
