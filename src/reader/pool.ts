@@ -1,0 +1,127 @@
+/**
+ * {@link createReaderPool}: a piscina pool of reader workers. Every worker attaches ONCE to the
+ * registry (the handle travels in `workerData`) and then serves batched lookups from its own
+ * {@link RegistryReader}; no worker ever writes registry shared memory.
+ *
+ * Use it when lookups are requested from code that cannot hold its own reader (request handlers
+ * on the main thread, batch jobs). A hot path that can own a reader should attach one directly:
+ * a lookup through the pool costs a task round trip (tens of µs), a direct lookup tens of ns.
+ *
+ * The worker entry is `workers/reader-worker.ts` (compiled to `dist/workers/reader-worker.js`).
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TransferListItem } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { repoRoot } from '../config.js';
+import type { Instrument } from '../model/types.js';
+import type { RegistryHandle } from '../shm/handle.js';
+
+/** Options of {@link createReaderPool}. */
+export interface ReaderPoolOptions {
+  /** Worker threads (each with one attached reader). Default: available cores. */
+  threads?: number;
+}
+
+/**
+ * A task for {@link ReaderPool.run}. Built-in ops, plus `module`: import a compiled ES module in
+ * the worker (cached) and call its export `fn(ctx, args)` with the worker's attached reader in
+ * `ctx` (see {@link ReaderTaskContext}). The bench uses `module` tasks for its lookup loops.
+ */
+export type ReaderTask =
+  | { op: 'ids'; ids: BigUint64Array }
+  | { op: 'symbols'; pairs: ReadonlyArray<readonly [venue: string, symbol: string]> }
+  | { op: 'idHalves'; lo: number; hi: number }
+  | { op: 'ping' }
+  | { op: 'module'; module: string; fn: string; args?: unknown };
+
+/** What a `module` task function receives in the worker. */
+export interface ReaderTaskContext {
+  /** The worker's reader (attached once at worker start). */
+  reader: import('./reader.js').RegistryReader;
+  /** The registry handle from `workerData`. */
+  handle: RegistryHandle;
+  /** Index of this worker thread (`worker_threads.threadId`). */
+  threadId: number;
+}
+
+/** A pool of reader workers. Create with {@link createReaderPool}. */
+export interface ReaderPool {
+  /** Worker threads in the pool. */
+  readonly threads: number;
+  /** Look up instruments by id in one task; `null` where no live instrument has the id. */
+  lookupIds(ids: BigUint64Array): Promise<Array<Instrument | null>>;
+  /** Look up instruments by `[venue, symbol]` in one task; `null` where none is listed. */
+  lookupSymbols(pairs: ReadonlyArray<readonly [venue: string, symbol: string]>): Promise<Array<Instrument | null>>;
+  /**
+   * Run any {@link ReaderTask} on a free worker. `transferList` is passed to piscina
+   * (e.g. a `MessagePort`). Resolves with the task's result.
+   */
+  run<R = unknown>(task: ReaderTask, transferList?: readonly TransferListItem[]): Promise<R>;
+  /** Wait until every worker has started and attached (one `ping` per thread). */
+  ready(): Promise<void>;
+  /** Stop the workers (pending tasks finish first). */
+  close(): Promise<void>;
+  /** The underlying piscina instance (statistics, events). */
+  readonly piscina: Piscina;
+}
+
+/** Path of the compiled reader worker: next to this module in `dist/`, or under the repo's `dist/` when run from sources. */
+export function readerWorkerPath(): string {
+  const here = fileURLToPath(new URL('../../workers/reader-worker.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const built = join(repoRoot(), 'dist', 'workers', 'reader-worker.js');
+  if (existsSync(built)) return built;
+  throw new Error(`${built} missing: run \`npm run build\``);
+}
+
+/**
+ * The URL of the compiled ES module for a source module URL, for {@link ReaderTask} `module`
+ * tasks (workers load compiled JavaScript). `…/dist/x.js` URLs are returned unchanged; a
+ * `…/<repo>/x.ts` URL (vitest) maps to `…/<repo>/dist/x.js`.
+ */
+export function compiledModuleUrl(moduleUrl: string): string {
+  if (!moduleUrl.endsWith('.ts')) return moduleUrl;
+  const root = repoRoot();
+  const path = fileURLToPath(moduleUrl);
+  const rel = path.slice(root.length + 1).replace(/\.ts$/, '.js');
+  const out = join(root, 'dist', rel);
+  if (!existsSync(out)) throw new Error(`${out} missing: run \`npm run build\``);
+  return pathToFileURL(out).href;
+}
+
+/**
+ * Start a pool of `threads` reader workers over a registry. Workers start immediately
+ * (`minThreads = maxThreads = threads`), attach once, and run one task at a time.
+ *
+ * @param handle the registry's shared regions (`InstrumentRegistry.handle`).
+ * @throws {Error} if the compiled worker is missing (run `npm run build`).
+ */
+export function createReaderPool(handle: RegistryHandle, opts: ReaderPoolOptions = {}): ReaderPool {
+  const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
+  const piscina = new Piscina({
+    filename: readerWorkerPath(),
+    minThreads: threads,
+    maxThreads: threads,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Infinity,
+    workerData: { handle },
+  });
+  const run = <R>(task: ReaderTask, transferList?: readonly TransferListItem[]): Promise<R> =>
+    piscina.run(task, transferList ? { transferList: transferList as never } : undefined) as Promise<R>;
+  return {
+    threads,
+    piscina,
+    run,
+    lookupIds: (ids) => run({ op: 'ids', ids }),
+    lookupSymbols: (pairs) => run({ op: 'symbols', pairs }),
+    async ready() {
+      await Promise.all(Array.from({ length: threads }, () => run({ op: 'ping' })));
+    },
+    close: () => piscina.close(),
+  };
+}
