@@ -1,0 +1,81 @@
+/**
+ * `instreg get QUERY`: look instruments up by id, `VENUE:SYMBOL`, ISIN, CUSIP or `CHAIN:ADDRESS`
+ * in the shipped data, and print them (tables, or a JSON array with `--json`).
+ *
+ * @module
+ */
+import type { Command } from 'commander';
+import type { Instrument } from '../model/types.js';
+import type { InstrumentView } from '../reader/view.js';
+import { CliError, EXIT_NOT_FOUND } from './cli-error.js';
+import { instrumentTable, instrumentToJson, printJson } from './format.js';
+import { globalOptions } from './options.js';
+import { describeQuery, parseGetQuery, resolveChainId, type GetQuery } from './query.js';
+import { openSession, type Session } from './session.js';
+
+function byVenueSymbol(a: Instrument, b: Instrument): number {
+  return a.venue < b.venue ? -1 : a.venue > b.venue ? 1 : a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
+}
+
+/**
+ * The live instruments matching a query (sorted by venue, then symbol; empty when none).
+ *
+ * @throws {CliError} exit code 2 when an address query names an unknown chain.
+ */
+export function findInstruments(session: Session, q: GetQuery): Instrument[] {
+  const r = session.reader;
+  let views: InstrumentView[];
+  switch (q.type) {
+    case 'id': {
+      const v = r.getById(q.id);
+      views = v ? [v] : [];
+      break;
+    }
+    case 'symbol': {
+      const v = r.getBySymbol(q.venue, q.symbol) ?? (q.symbol !== q.symbol.toUpperCase() ? r.getBySymbol(q.venue, q.symbol.toUpperCase()) : undefined);
+      views = v ? [v] : [];
+      break;
+    }
+    case 'isin':
+      views = r.getByIsin(q.isin);
+      break;
+    case 'cusip':
+      views = r.getByCusip(q.cusip);
+      break;
+    case 'address':
+      views = r.getByAddress(resolveChainId(session.venues, q.chain), q.address);
+      break;
+  }
+  return views.map((v) => v.toObject()).sort(byVenueSymbol);
+}
+
+/** `VENUE:SYMBOL` of a referenced instrument id, or undefined when not registered. */
+export function refDescriber(session: Session): (id: bigint) => string | undefined {
+  return (id) => {
+    const v = session.reader.getById(id);
+    return v ? `${v.venue}:${v.symbol}` : undefined;
+  };
+}
+
+/** Add `get QUERY` to the program. */
+export function registerGetCommand(program: Command): void {
+  program
+    .command('get')
+    .description('show instruments by id (0x…), VENUE:SYMBOL, ISIN, CUSIP or CHAIN:0xADDRESS')
+    .argument('<query>', 'what to look up')
+    .action(async (query: string, _opts: unknown, cmd: Command) => {
+      const q = parseGetQuery(query);
+      const g = globalOptions(cmd);
+      const session = await openSession({ dataDir: g.dataDir, progress: g.progress });
+      for (const f of session.report.failed) process.stderr.write(`instreg: warning: not loaded: ${f.error}\n`);
+      const found = findInstruments(session, q);
+      if (found.length === 0) throw new CliError(`no instrument found for ${describeQuery(q)}`, EXIT_NOT_FOUND);
+      if (g.json) {
+        printJson(found.map(instrumentToJson));
+        return;
+      }
+      const describe = refDescriber(session);
+      const parts = found.map((inst) => `${inst.venue}:${inst.symbol} (${inst.kind})\n${instrumentTable(inst, describe)}`);
+      process.stdout.write(`${parts.join('\n\n')}\n`);
+    });
+}

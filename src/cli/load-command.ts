@@ -1,0 +1,225 @@
+/**
+ * `instreg load [PATH…]`: discover and register instruments from payload files and folders
+ * (default: the data folder), then print a summary (tables, or one JSON object with `--json`).
+ *
+ * @module
+ */
+import type { Command } from 'commander';
+import type { InstrumentKind, InstrumentSource } from '../model/types.js';
+import { CliError, EXIT_DATA, EXIT_USAGE } from './cli-error.js';
+import { countTable, newTable, printJson } from './format.js';
+import { globalOptions, type GlobalOptions } from './options.js';
+import { openSession, type Session } from './session.js';
+
+/** Per-file line of a {@link LoadSummary}. */
+export interface FileSummary {
+  file: string;
+  path: string;
+  mapping: string;
+  /** Records in the payload. */
+  seen: number;
+  /** Instruments the payload yields (after de-duplication within the file). */
+  instruments: number;
+  /** Added or changed by this file. */
+  registered: number;
+  added: number;
+  updated: number;
+  /** Already held unchanged (from an earlier file). */
+  alreadyPresent: number;
+  /** Records skipped by the mapping's rules, total and by code. */
+  skipped: number;
+  skippedBy: Record<string, number>;
+  /** Records rejected, total and by reason code. */
+  rejected: number;
+  rejectedBy: Record<string, number>;
+}
+
+/** Rejected records of one reason code, over all files. */
+export interface RejectSummary {
+  code: string;
+  count: number;
+  /** One example: file, record key and the reason text. */
+  example?: { file: string; key?: string; reason: string };
+}
+
+/** What `instreg load` reports (the `--json` object). */
+export interface LoadSummary {
+  dataDir: string;
+  paths: string[];
+  elapsedMs: number;
+  /** Live instruments in the registry. */
+  instruments: number;
+  byKind: Partial<Record<InstrumentKind, number>>;
+  bySource: Partial<Record<InstrumentSource, number>>;
+  /** Top venues by instrument count, then one `others` entry (when there are more venues). */
+  byVenue: Array<{ venue: string; instruments: number; venues?: number }>;
+  /** Distinct venue codes holding instruments. */
+  venueCount: number;
+  files: FileSummary[];
+  rejectsByReason: RejectSummary[];
+  ignored: Array<{ file: string; reason: string }>;
+  failed: Array<{ file: string; error: string }>;
+  venueRegistry: { venues: number; chains: number };
+  registry: { capacity: number; generation: number; heapBytes: number; collisions: number; registrationFailures: number };
+}
+
+function sum(o: Record<string, number>): number {
+  return Object.values(o).reduce((a, b) => a + b, 0);
+}
+
+function sortedCounts<K extends string>(m: Map<K, number>): Array<[K, number]> {
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
+/**
+ * Summarise a session's load: counts by kind, source and venue (scanning the registry through its
+ * reader), per-file statistics and rejects by reason.
+ *
+ * @param top venues listed by name in `byVenue` (the rest are folded into `others`); 0 = all
+ */
+export function summarize(session: Session, top = 10): LoadSummary {
+  const kinds = new Map<InstrumentKind, number>();
+  const sources = new Map<InstrumentSource, number>();
+  const venues = new Map<string, number>();
+  const all = session.reader.all();
+  for (const v of all) {
+    kinds.set(v.kind, (kinds.get(v.kind) ?? 0) + 1);
+    sources.set(v.source, (sources.get(v.source) ?? 0) + 1);
+    const code = v.venue;
+    venues.set(code, (venues.get(code) ?? 0) + 1);
+  }
+  const venueRows = sortedCounts(venues);
+  const shown = top > 0 ? venueRows.slice(0, top) : venueRows;
+  const rest = venueRows.slice(shown.length);
+  const byVenue: LoadSummary['byVenue'] = shown.map(([venue, instruments]) => ({ venue, instruments }));
+  if (rest.length > 0) byVenue.push({ venue: 'others', venues: rest.length, instruments: rest.reduce((a, [, n]) => a + n, 0) });
+
+  const rejects = new Map<string, RejectSummary>();
+  for (const f of session.report.files) {
+    for (const [code, n] of Object.entries(f.rejected)) {
+      const r = rejects.get(code) ?? { code, count: 0 };
+      r.count += n;
+      if (!r.example) {
+        const ex = f.rejects.find((x) => x.code === code);
+        if (ex) r.example = { file: f.file, ...(ex.key !== undefined ? { key: ex.key } : {}), reason: ex.reason };
+      }
+      rejects.set(code, r);
+    }
+  }
+  const m = session.registry.getMetrics();
+  return {
+    dataDir: session.dataDir,
+    paths: session.report.paths,
+    elapsedMs: Math.round(session.report.elapsedMs),
+    instruments: all.length,
+    byKind: Object.fromEntries(sortedCounts(kinds)),
+    bySource: Object.fromEntries(sortedCounts(sources)),
+    byVenue,
+    venueCount: venues.size,
+    files: session.report.files.map((f) => ({
+      file: f.file,
+      path: f.path,
+      mapping: f.mapping,
+      seen: f.recordsSeen,
+      instruments: f.instruments,
+      registered: f.registered,
+      added: f.added,
+      updated: f.updated,
+      alreadyPresent: f.alreadyPresent,
+      skipped: sum(f.skipped),
+      skippedBy: { ...f.skipped },
+      rejected: sum(f.rejected),
+      rejectedBy: { ...f.rejected },
+    })),
+    rejectsByReason: [...rejects.values()].sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1)),
+    ignored: session.report.ignored,
+    failed: session.report.failed,
+    venueRegistry: { venues: session.venues.size, chains: session.venues.chains().length },
+    registry: { capacity: m.capacity, generation: m.generation, heapBytes: m.heapBytes, collisions: m.collisions, registrationFailures: m.registrationFailures },
+  };
+}
+
+function byCode(o: Record<string, number>): string {
+  return Object.entries(o)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+}
+
+/** Render a {@link LoadSummary} as text tables. */
+export function summaryText(s: LoadSummary): string {
+  const out: string[] = [];
+  out.push(
+    `Loaded ${s.instruments} instruments on ${s.venueCount} venues from ${s.files.length} files in ${(s.elapsedMs / 1000).toFixed(1)} s` +
+      ` (venue registry: ${s.venueRegistry.venues} venues, ${s.venueRegistry.chains} chains)`,
+  );
+  out.push('', 'By kind', countTable('kind', Object.entries(s.byKind), s.instruments));
+  out.push('', 'By source', countTable('source', Object.entries(s.bySource), s.instruments));
+  out.push('', 'By venue', countTable('venue', s.byVenue.map((v) => [v.venues !== undefined ? `others (${v.venues} venues)` : v.venue, v.instruments]), s.instruments));
+
+  const ft = newTable(['file', 'seen', 'registered', 'already present', 'skipped', 'rejected'], {
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right'],
+  });
+  const skips = new Map<string, number>();
+  for (const f of s.files) {
+    ft.push([f.file, f.seen, f.registered, f.alreadyPresent, f.skipped, f.rejected]);
+    for (const [k, n] of Object.entries(f.skippedBy)) skips.set(k, (skips.get(k) ?? 0) + n);
+  }
+  out.push('', 'Files', ft.toString());
+
+  if (skips.size > 0) out.push('', 'Skipped by rule', countTable('rule', sortedCounts(skips), undefined, 'records'));
+  if (s.rejectsByReason.length > 0) {
+    const rt = newTable(['reason', 'records', 'example'], { colAligns: ['left', 'right', 'left'] });
+    for (const r of s.rejectsByReason) {
+      const ex = r.example ? `${r.example.file}${r.example.key !== undefined ? ` [${r.example.key}]` : ''}: ${r.example.reason}` : '';
+      rt.push([r.code, r.count, ex.length > 110 ? `${ex.slice(0, 109)}…` : ex]);
+    }
+    out.push('', 'Rejects by reason', rt.toString());
+  }
+  if (s.ignored.length > 0) {
+    const it = newTable(['ignored file', 'why']);
+    for (const i of s.ignored) it.push([i.file, i.reason.length > 100 ? `${i.reason.slice(0, 99)}…` : i.reason]);
+    out.push('', 'Ignored', it.toString());
+  }
+  if (s.failed.length > 0) {
+    const ft2 = newTable(['failed file', 'error']);
+    for (const f of s.failed) ft2.push([f.file, f.error]);
+    out.push('', 'Failed', ft2.toString());
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Print a summary (JSON or tables) and warnings; failed files end the program with exit code 3. */
+export function reportLoad(session: Session, opts: GlobalOptions, top: number): LoadSummary {
+  for (const w of session.warnings) process.stderr.write(`instreg: warning: ${w}\n`);
+  const s = summarize(session, top);
+  if (opts.json) printJson(s);
+  else process.stdout.write(summaryText(s));
+  if (s.failed.length > 0) {
+    for (const f of s.failed.slice(1)) process.stderr.write(`instreg: ${f.error}\n`);
+    const more = s.failed.length > 1 ? ` (and ${s.failed.length - 1} more failed files)` : '';
+    throw new CliError(`${s.failed[0]!.error}${more}`, EXIT_DATA);
+  }
+  return s;
+}
+
+/** Parse the `--top` option. */
+export function parseTop(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) throw new CliError(`--top: expected a non-negative integer, got ${JSON.stringify(text)}`, EXIT_USAGE);
+  return n;
+}
+
+/** Add `load [PATH…]` to the program. */
+export function registerLoadCommand(program: Command): void {
+  program
+    .command('load')
+    .description('discover and register instruments from payload files and folders (default: the data folder), then print a summary')
+    .argument('[paths...]', 'payload files or folders')
+    .option('--top <n>', 'venues listed by name in the summary (0 = all)', '10')
+    .action(async (paths: string[], cmdOpts: { top: string }, cmd: Command) => {
+      const top = parseTop(cmdOpts.top);
+      const g = globalOptions(cmd);
+      const session = await openSession({ dataDir: g.dataDir, paths: paths.length > 0 ? paths : [g.dataDir], progress: g.progress });
+      reportLoad(session, g, top);
+    });
+}

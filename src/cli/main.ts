@@ -1,0 +1,110 @@
+/**
+ * The `instreg` command-line program (commander). Commands:
+ *
+ * - `load [PATH…]`: load payloads (default: the data folder) and print a summary;
+ * - `get QUERY`: instruments by id, `VENUE:SYMBOL`, ISIN, CUSIP or `CHAIN:0xADDRESS`;
+ * - `venues QUERY`: every venue an ISIN, asset or token trades on;
+ * - `bench`: lookup benchmark (see `bench-command.ts`);
+ * - `start`: what `npm start` runs: the load summary of the shipped data, then a short benchmark.
+ *
+ * Global options: `--data-dir DIR` (default: `INSTREG_DATA_DIR` or `../shared/data`), `--json`,
+ * `--no-progress`. Exit codes: 0 ok, 1 not found, 2 usage (malformed query, bad option),
+ * 3 data (a file could not be loaded), 4 internal error.
+ *
+ * The registry is built on the main thread (it is the single writer); lookups go through
+ * `registry.reader()`.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { dataDir, repoRoot } from '../config.js';
+import { RegistryError } from '../errors.js';
+import { registerBenchCommand, runStartBench } from './bench-command.js';
+import { CliError, EXIT_DATA, EXIT_USAGE } from './cli-error.js';
+import { registerGetCommand } from './get-command.js';
+import { parseTop, registerLoadCommand, reportLoad } from './load-command.js';
+import { globalOptions } from './options.js';
+import { oneLine, openSession } from './session.js';
+import { registerVenuesCommand } from './venues-command.js';
+
+/** Exit code of an unexpected failure (a bug): the stack is printed. */
+export const EXIT_INTERNAL = 4;
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Add `start` (the `npm start` entry point) to the program. */
+function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('load the shipped data, print the summary, then run a short benchmark (what npm start runs)')
+    .option('--top <n>', 'venues listed by name in the summary (0 = all)', '10')
+    .action(async (cmdOpts: { top: string }, cmd: Command) => {
+      const top = parseTop(cmdOpts.top);
+      const g = globalOptions(cmd);
+      const session = await openSession({ dataDir: g.dataDir, progress: g.progress });
+      reportLoad(session, g, top);
+      await runStartBench(session);
+    });
+}
+
+/** Build the commander program (no side effects until parsed). */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('instreg')
+    .description('Shared-memory instrument registry: load venue payloads, look instruments and venues up')
+    .version(packageVersion())
+    .option('--data-dir <dir>', 'data folder (MIC list and default payloads); env INSTREG_DATA_DIR', dataDir())
+    .option('--json', 'print JSON on stdout instead of tables')
+    .option('--no-progress', 'no progress bar on stderr (it is shown only when stderr is a terminal)')
+    .showHelpAfterError('(run instreg --help for usage)')
+    .exitOverride();
+  registerLoadCommand(program);
+  registerGetCommand(program);
+  registerVenuesCommand(program);
+  registerBenchCommand(program);
+  registerStartCommand(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+/**
+ * Run the program.
+ *
+ * @param argv full argument vector (`process.argv`: node, script, arguments…)
+ * @returns the exit code (0 ok, 1 not found, 2 usage, 3 data, 4 internal)
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw e;
+  });
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has already printed its message (or the help / version text)
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' || e.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`instreg: ${oneLine(e.message)}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof RegistryError) {
+      process.stderr.write(`instreg: ${oneLine(e.message)}\n`);
+      return EXIT_DATA;
+    }
+    process.stderr.write(`instreg: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return EXIT_INTERNAL;
+  }
+}
