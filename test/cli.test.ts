@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseGetQuery, parseVenuesQuery } from '../src/cli/query.js';
 import { dataDir, repoRoot } from '../src/config.js';
 
 const ROOT = repoRoot();
@@ -109,16 +110,21 @@ let getIsin: Run;
 let venuesIsin: Run;
 let venuesBtc: Run;
 let unknown: Run;
+let getAddress: Run;
+
+/** The first Ethereum-mainnet token of the Uniswap default list (raw). */
+const uniswapToken = (): Json => (raw('uniswap_default_tokenlist_v22.21.0.json').tokens as Json[]).find((t) => t.chainId === 1)!;
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it in pretest)');
-  [load, getBtcUsdt, getIsin, venuesIsin, venuesBtc, unknown] = await pool(3, [
+  [load, getBtcUsdt, getIsin, venuesIsin, venuesBtc, unknown, getAddress] = await pool(3, [
     () => instreg('load', '--json', '--top', '0'),
     () => instreg('get', 'BINANCE:BTCUSDT', '--json'),
     () => instreg('--json', 'get', APPLE_ISIN),
     () => instreg('venues', APPLE_ISIN, '--json'),
     () => instreg('venues', 'BTC', '--json'),
     () => instreg('get', 'BINANCE:ZZZNOTAPAIR'),
+    () => instreg('get', `1:${uniswapToken().address.toLowerCase()}`, '--json'),
   ]);
 }, LONG);
 
@@ -211,6 +217,14 @@ describe('instreg get', () => {
     expect(xnas).toMatchObject({ symbol: ishares.Ticker, cusip: ishares.CUSIP, sedol: ishares.SEDOL });
   });
 
+  it('CHAIN:ADDRESS (chain id, any case) gives the token of the raw token list', () => {
+    expect(getAddress.code).toBe(0);
+    const t = uniswapToken();
+    const out = JSON.parse(getAddress.stdout) as Json[];
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ kind: 'token', chainId: 1, address: t.address.toLowerCase(), sizeDecimals: t.decimals, symbol: t.symbol });
+  });
+
   it('an unknown instrument exits 1 with a one-line reason', () => {
     const symbols = [...raw(BINANCE_2021).symbols, ...raw(BINANCE_2024).symbols].map((x: Json) => x.symbol);
     expect(symbols).not.toContain('ZZZNOTAPAIR');
@@ -266,6 +280,31 @@ describe('instreg venues', () => {
     const btcusdt = bn.listings.find((l: Json) => l.symbol === 'BTCUSDT');
     expect(btcusdt).toMatchObject({ role: 'base', kind: 'cexPair' });
     expect(bn).toMatchObject({ type: 'cex', known: true });
+  });
+});
+
+describe('query parsing (in process)', () => {
+  it('recognises each accepted form', () => {
+    const ishares = csvRows('ishares_IWV_holdings_2021-01.csv', ',', 'Ticker').find((r) => r.ISIN === APPLE_ISIN)!;
+    const addr = uniswapToken().address as string;
+    expect(parseGetQuery(ishares.ISIN)).toEqual({ type: 'isin', isin: ishares.ISIN });
+    expect(parseGetQuery(ishares.ISIN.toLowerCase())).toEqual({ type: 'isin', isin: ishares.ISIN });
+    expect(parseGetQuery(ishares.CUSIP)).toEqual({ type: 'cusip', cusip: ishares.CUSIP });
+    expect(parseGetQuery('XNAS:AAPL')).toEqual({ type: 'symbol', venue: 'XNAS', symbol: 'AAPL' });
+    expect(parseGetQuery(`ETHEREUM:${addr}`)).toEqual({ type: 'address', chain: 'ETHEREUM', address: addr });
+    expect(parseGetQuery(`137:${addr}`)).toEqual({ type: 'address', chain: 137, address: addr });
+    expect(parseGetQuery('0x1f')).toEqual({ type: 'id', id: 0x1fn });
+    expect(parseGetQuery('00000000000000ff')).toEqual({ type: 'id', id: 0xffn });
+    expect(parseVenuesQuery('btc')).toEqual({ type: 'asset', code: 'BTC' });
+    expect(parseVenuesQuery(ishares.ISIN)).toEqual({ type: 'isin', isin: ishares.ISIN });
+  });
+
+  it('rejects malformed queries with exit code 2', () => {
+    for (const q of ['', 'AAPL', '0x12345678901234567', '1:notanaddress', ':X', 'XNAS:', `XNAS:${'S-'.repeat(17)}` /* symbol over 32 bytes */, '037833101' /* CUSIP check digit */]) {
+      expect(() => parseGetQuery(q), q).toThrow(expect.objectContaining({ exitCode: 2 }));
+    }
+    expect(() => parseVenuesQuery('XNAS:AAPL')).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(() => parseVenuesQuery('a b')).toThrow(expect.objectContaining({ exitCode: 2 }));
   });
 });
 

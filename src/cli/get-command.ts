@@ -66,7 +66,13 @@ export function registerGetCommand(program: Command): void {
     .action(async (query: string, _opts: unknown, cmd: Command) => {
       const q = parseGetQuery(query);
       const g = globalOptions(cmd);
-      const session = await openSession({ dataDir: g.dataDir, progress: g.progress });
+      const session = await openSession({
+        dataDir: g.dataDir,
+        progress: g.progress,
+        beforeLoad: (venues) => {
+          if (q.type === 'address') resolveChainId(venues, q.chain); // unknown chain: exit 2 before loading
+        },
+      });
       for (const f of session.report.failed) process.stderr.write(`instreg: warning: not loaded: ${f.error}\n`);
       const found = findInstruments(session, q);
       if (found.length === 0) throw new CliError(`no instrument found for ${describeQuery(q)}`, EXIT_NOT_FOUND);

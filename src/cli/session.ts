@@ -68,6 +68,11 @@ export interface SessionOptions {
   progress?: boolean;
   /** First table capacity (default 32768, enough for the shipped data without growing). */
   initialCapacity?: number;
+  /**
+   * Called with the venue registry before any payload is loaded: lets a command reject a query
+   * that names an unknown venue or chain without waiting for the load (throw to abort).
+   */
+  beforeLoad?: (venues: VenueRegistry) => void;
 }
 
 /** Make a message one line (payload excerpts in parse errors may carry newlines). */
@@ -252,6 +257,7 @@ export async function loadPaths(
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const warnings: string[] = [];
   const venues = openVenues(opts.dataDir, warnings);
+  opts.beforeLoad?.(venues);
   const registry = await InstrumentRegistry.create({ initialCapacity: opts.initialCapacity ?? 32768 });
   const mappings = await loadMappings();
   const report = await loadPaths(registry, mappings, opts.paths ?? [opts.dataDir], { progress: opts.progress === true });

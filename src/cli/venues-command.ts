@@ -175,7 +175,13 @@ export function registerVenuesCommand(program: Command): void {
     .action(async (query: string, _opts: unknown, cmd: Command) => {
       const q = parseVenuesQuery(query);
       const g = globalOptions(cmd);
-      const session = await openSession({ dataDir: g.dataDir, progress: g.progress });
+      const session = await openSession({
+        dataDir: g.dataDir,
+        progress: g.progress,
+        beforeLoad: (venues) => {
+          if (q.type === 'address') resolveChainId(venues, q.chain); // unknown chain: exit 2 before loading
+        },
+      });
       for (const f of session.report.failed) process.stderr.write(`instreg: warning: not loaded: ${f.error}\n`);
       const listings = findListings(session, q);
       if (listings.length === 0) throw new CliError(`no listing found for ${describeQuery(q)}`, EXIT_NOT_FOUND);
