@@ -42,6 +42,9 @@ interface IndexArea {
   mask: number;
 }
 
+/** Marks a region whose earlier contents are unknown (zeroed entirely before reuse). */
+const UNKNOWN_PAST = -1;
+
 /** Round up to a power of two ≥ MIN_CAPACITY. */
 export function capacityFor(n: number): number {
   let c = MIN_CAPACITY;
@@ -64,6 +67,8 @@ export class TableWriter {
   count = 0;
   tombstones = 0;
   private indexes = {} as Record<IndexName, IndexArea>;
+  /** Capacity of the generation last built in each region (0 = never used). */
+  private readonly regionCaps = [0, 0];
   private indexUsed = {} as Record<IndexName, number>;
 
   /**
@@ -234,10 +239,16 @@ export class TableWriter {
     if (sab.byteLength < size) sab.grow(size);
     // Fixed-length view: length-tracking views on growable buffers are ~4x slower in V8 11.
     const region = new Int32Array(sab, 0, size / SIZE_OF_I32);
-    // Zero the index areas (records need no zeroing: their GEN_TAG marks them stale).
-    const from = indexesOffset(capacity) / SIZE_OF_I32;
+    // Records of an older generation need no zeroing: their GEN_TAG marks them stale. Everything
+    // else this generation uses must read as zero: its index areas, and the part of its record
+    // area that an older, smaller generation used for indexes (arbitrary words there could pass
+    // for a GEN_TAG or an odd SEQ).
+    const prevCap = this.regionCaps[gen & 1]!;
+    const staleFrom =
+      prevCap === UNKNOWN_PAST ? 0 : prevCap === 0 || prevCap === capacity ? indexesOffset(capacity) : Math.min(indexesOffset(prevCap), indexesOffset(capacity));
     const to = size / SIZE_OF_I32;
-    for (let w = from; w < to; w++) if (region[w] !== 0) Atomics.store(region, w, 0);
+    for (let w = staleFrom / SIZE_OF_I32; w < to; w++) if (region[w] !== 0) Atomics.store(region, w, 0);
+    this.regionCaps[gen & 1] = capacity;
     const oldRegion = old;
     this.gen = gen;
     this.capacity = capacity;
@@ -266,6 +277,9 @@ export class TableWriter {
   }
 
   private adopt(gen: number, capacity: number): void {
+    this.regionCaps[gen & 1] = capacity;
+    // The other region's history is unknown (e.g. after a restore): zero all of it on first reuse.
+    this.regionCaps[(gen + 1) & 1] = this.handle.regions[(gen + 1) & 1]!.byteLength > 0 ? UNKNOWN_PAST : 0;
     this.gen = gen;
     this.capacity = capacity;
     this.mask = capacity - 1;
