@@ -327,7 +327,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
             const key = Buffer.allocUnsafe(8);
             key.writeUInt32BE(hi[i]!, 0);
             key.writeUInt32BE(lo[i]!, 4);
-            db.putSync(key, Buffer.from(v.words.buffer.slice(0)));
+            db.putSync(key, Buffer.from(v.recordBytes().buffer));
           }
         });
         putNs += Number(process.hrtime.bigint() - t0);

@@ -30,9 +30,10 @@ import {
   SLOT_STATE,
   STATE_SHIFT,
   STATE_WORD,
-  VENUE_OFFSET,
   KIND_CODES,
-  KIND_OFFSET,
+  LINE_WORDS,
+  SYMBOL_LEN_OFFSET,
+  SYMBOL_OFFSET,
   SIZE_OF_I32,
   indexOffset,
   regionSize,
@@ -42,16 +43,15 @@ import type { InstrumentKind } from '../model/types.js';
 import { checkHandle, type RegistryHandle } from '../shm/handle.js';
 import { heapView } from '../shm/heap.js';
 import { hashChainAddress, hashId, hashIdHalves, hashIdPair, hashString, hashVenueSymbol } from '../shm/keyhash.js';
-import { symbolEquals } from '../shm/record-image.js';
+import { detailFieldOffset, detailStrEquals, detailU32At } from '../shm/detail.js';
+import { symbolEqualsWords } from '../shm/words.js';
 import { VenueTableReader } from '../shm/venues.js';
-import { InstrumentView, LINE0, LINE1, type ViewHost } from './view.js';
+import { ALL_LINES, InstrumentView, LINE0, LINE1, type ViewHost } from './view.js';
 
 interface IndexArea {
   base: number;
   mask: number;
 }
-
-const ALL_LINES = LINE0 | LINE1;
 
 /** Lock-free reader. Attach with {@link RegistryReader.attach}; one per thread. */
 export class RegistryReader implements ViewHost {
@@ -151,7 +151,8 @@ export class RegistryReader implements ViewHost {
    */
   copyLines(view: InstrumentView, lines: number): void {
     const fence = this.fence;
-    const words = view.words;
+    const l0 = view.line0;
+    const l1 = view.line1;
     for (;;) {
       if (this.stale(view.gen)) {
         this.relocate(view);
@@ -164,9 +165,8 @@ export class RegistryReader implements ViewHost {
         this.retries++;
         continue;
       }
-      const from = lines & LINE0 ? SEQ_WORD + 1 : LINE1_FIRST_WORD;
-      const to = lines & LINE1 ? RECORD_WORDS : LINE1_FIRST_WORD;
-      for (let w = from; w < to; w++) words[w] = r[b + w]!;
+      if (lines & LINE0) for (let w = SEQ_WORD + 1; w < LINE1_FIRST_WORD; w++) l0[w] = r[b + w]!;
+      if (lines & LINE1) for (let w = 0; w < LINE_WORDS; w++) l1[w] = r[b + LINE1_FIRST_WORD + w]!;
       Atomics.add(fence, 0, 0); // orders the plain loads above before the closing load (ARM64)
       const s2 = Atomics.load(r, b + SEQ_WORD);
       if (s1 !== s2 || this.stale(view.gen)) {
@@ -305,7 +305,7 @@ export class RegistryReader implements ViewHost {
       'SYMBOL',
       hashVenueSymbol(venue, symbol),
       LINE0,
-      (vw) => vw.dv.getUint16(VENUE_OFFSET, true) === venue && symbolEquals(vw.u8, 0, symbol),
+      (vw) => vw.venueIndex === venue && symbolEqualsWords(vw.line0, SYMBOL_LEN_OFFSET, SYMBOL_OFFSET, symbol),
       1,
       into,
     );
@@ -315,13 +315,13 @@ export class RegistryReader implements ViewHost {
   /** Every live listing of an ISIN (one per venue it trades on). ISIN is matched upper-case. */
   getByIsin(isin: string): InstrumentView[] {
     const key = isin.toUpperCase();
-    return this.walkIndex('ISIN', hashString(key), ALL_LINES, (vw) => vw.detail.isin === key, Infinity);
+    return this.walkIndex('ISIN', hashString(key), ALL_LINES, (vw) => this.detailStr(vw, 'isin', key), Infinity);
   }
 
   /** Every live listing with this CUSIP. */
   getByCusip(cusip: string): InstrumentView[] {
     const key = cusip.toUpperCase();
-    return this.walkIndex('CUSIP', hashString(key), ALL_LINES, (vw) => vw.detail.cusip === key, Infinity);
+    return this.walkIndex('CUSIP', hashString(key), ALL_LINES, (vw) => this.detailStr(vw, 'cusip', key), Infinity);
   }
 
   /** Token or DEX pool at a contract address on a chain (case-insensitive). */
@@ -332,11 +332,24 @@ export class RegistryReader implements ViewHost {
       hashChainAddress(chainId, key),
       ALL_LINES,
       (vw) => {
-        const d = vw.detail;
-        return d.chainId === chainId && typeof d.address === 'string' && d.address.toLowerCase() === key;
+        const heap = this.heapBytes();
+        const kind = vw.kind;
+        const chain = detailFieldOffset(heap, vw.detailRef, kind, 'chainId');
+        if (chain < 0 || detailU32At(heap, chain) !== chainId >>> 0) return false;
+        const addr = detailFieldOffset(heap, vw.detailRef, kind, 'address');
+        // EVM addresses are stored lower-case; others compare case-insensitively after decoding.
+        return detailStrEquals(heap, addr, key) || (addr >= 0 && String(vw.detail.address).toLowerCase() === key);
       },
       Infinity,
     );
+  }
+
+  /** Does string detail field `name` of a view equal `key`? (compares the immutable heap blob in place) */
+  private detailStr(vw: InstrumentView, name: string, key: string): boolean {
+    const ref = vw.detailRef;
+    if (ref === 0) return false;
+    const heap = this.heapBytes();
+    return detailStrEquals(heap, detailFieldOffset(heap, ref, vw.kind, name), key);
   }
 
   /** Venue codes an ISIN trades on (sorted, unique). */
@@ -366,14 +379,14 @@ export class RegistryReader implements ViewHost {
   /** Every live instrument of a kind (scans the table: not a hot-path call). */
   findByType(kind: InstrumentKind): InstrumentView[] {
     const code = KIND_CODES[kind];
-    return this.scan((vw) => vw.dv.getUint8(KIND_OFFSET) === code);
+    return this.scan((vw) => vw.kindCode === code);
   }
 
   /** Every live instrument listed on a venue (scans the table). */
   findByVenue(venue: string): InstrumentView[] {
     const v = this.venues.indexOf(venue);
     if (v < 0) return [];
-    return this.scan((vw) => vw.dv.getUint16(VENUE_OFFSET, true) === v);
+    return this.scan((vw) => vw.venueIndex === v);
   }
 
   /** Every live instrument (scans the table). */

@@ -1,7 +1,10 @@
 /**
  * {@link InstrumentView}: what a lookup returns. It owns a private copy of the record, made
- * lazily per cache line under the seqlock, and decodes a field only when asked, so a caller
- * that needs one field pays for one line copy and one field decode. It never exposes shared memory.
+ * lazily per cache line under the seqlock, and decodes a field only when asked, so a caller that
+ * needs one field pays for one line copy and one field decode. It never exposes shared memory.
+ *
+ * The copy lives in two 16-word Int32Arrays (one per cache line): V8 allocates typed arrays of
+ * ≤ 64 bytes on the JS heap, which is far cheaper than one 128-byte array with an off-heap store.
  *
  * Consistency: all fields a view returns come from one version of the record. The first line
  * copy fixes the version (its sequence number); a later copy of the other line that finds a newer
@@ -10,9 +13,12 @@
  * @module
  */
 import {
+  CACHE_LINE,
   CREATED_AT_OFFSET,
+  DETAIL_REF_OFFSET,
   FEE_UNITS_PER_BP,
-  LINE1_FIRST_WORD,
+  KIND_OFFSET,
+  LINE_WORDS,
   LOT_OFFSET,
   LOT_SCALE_OFFSET,
   MAKER_FEE_OFFSET,
@@ -26,41 +32,55 @@ import {
   PRICE_DECIMALS_OFFSET,
   RECORD_WORDS,
   SIZE_DECIMALS_OFFSET,
+  SOURCE_OFFSET,
+  STATUS_OFFSET,
+  SYMBOL_LEN_OFFSET,
+  SYMBOL_OFFSET,
   TAKER_FEE_OFFSET,
   TICK_OFFSET,
   TICK_SCALE_OFFSET,
   UPDATED_AT_OFFSET,
   VENUE_OFFSET,
+  KIND_CODES,
+  SOURCE_CODES,
+  STATUS_CODES,
+  codeName,
 } from '../../layout/index.js';
+import { RegistryError } from '../errors.js';
 import { joinId } from '../id/derive.js';
 import type { Fixed, Instrument, InstrumentKind, InstrumentSource, InstrumentStatus } from '../model/types.js';
-import { decodeInstrument, detailOf, kindOf, sourceOf, statusOf } from '../shm/decode.js';
+import { decodeInstrument, detailOf } from '../shm/decode.js';
 import { readHeapString } from '../shm/heap.js';
-import { getFixed, getMs, getSymbol } from '../shm/record-image.js';
+import { i32At, msAt, u16At, u32At, u64At, u8At } from '../shm/words.js';
 
 /** Line selectors for {@link ViewHost.copyLines}. */
 export const LINE0 = 1;
 /** Second cache line. */
 export const LINE1 = 2;
+/** Both lines. */
+export const ALL_LINES = LINE0 | LINE1;
 
 /** What a view needs from its reader (implemented by RegistryReader). */
 export interface ViewHost {
   /** Copy the requested lines of the view's record under the seqlock (see RegistryReader). */
   copyLines(view: InstrumentView, lines: number): void;
-  /** Heap bytes (entries are copied before decoding). */
+  /** Heap bytes (entries are immutable once published). */
   heapBytes(): Uint8Array;
   /** Venue index → code. */
   venueCode(index: number): string;
 }
 
+const utf8d = new TextDecoder();
+
+/** Byte offset within cache line 1 of a record offset in that line. */
+const l1 = (recordOffset: number) => recordOffset - CACHE_LINE;
+
 /** A lazily decoded, privately copied instrument record. Reusable: pass it back to a lookup as `into`. */
 export class InstrumentView {
-  /** Private copy of the record words. */
-  readonly words = new Int32Array(RECORD_WORDS);
-  /** @internal */
-  readonly dv = new DataView(this.words.buffer);
-  /** @internal */
-  readonly u8 = new Uint8Array(this.words.buffer);
+  /** @internal private copy of cache line 0 (word 0 = SEQ is not copied) */
+  readonly line0 = new Int32Array(LINE_WORDS);
+  /** @internal private copy of cache line 1 */
+  readonly line1 = new Int32Array(LINE_WORDS);
   /** @internal generation the slot belongs to */
   gen = 0;
   /** @internal slot index */
@@ -87,14 +107,16 @@ export class InstrumentView {
     return this;
   }
 
-  private line0(): DataView {
+  /** @internal line 0 words, copied on first use */
+  w0(): Int32Array {
     if (!(this.copied & LINE0)) this.host.copyLines(this, LINE0);
-    return this.dv;
+    return this.line0;
   }
 
-  private line1(): DataView {
+  /** @internal line 1 words, copied on first use */
+  w1(): Int32Array {
     if (!(this.copied & LINE1)) this.host.copyLines(this, LINE1);
-    return this.dv;
+    return this.line1;
   }
 
   /** 64-bit instrument id. */
@@ -109,79 +131,119 @@ export class InstrumentView {
   get idHigh(): number {
     return this.idHi >>> 0;
   }
+  /** Kind code (`KIND_CODES`), no string lookup. */
+  get kindCode(): number {
+    return u8At(this.w0(), KIND_OFFSET);
+  }
   get kind(): InstrumentKind {
-    return kindOf(this.line0());
+    return decodeCode(KIND_CODES, this.kindCode, 'kind');
   }
   get source(): InstrumentSource {
-    return sourceOf(this.line0());
+    return decodeCode(SOURCE_CODES, u8At(this.w0(), SOURCE_OFFSET), 'source');
   }
-  get symbol(): string {
-    this.line0();
-    return getSymbol(this.u8);
+  /** Venue index in the registry's venue table. */
+  get venueIndex(): number {
+    return u16At(this.w0(), VENUE_OFFSET);
   }
   /** Venue code (MIC or crypto venue code). */
   get venue(): string {
-    return this.host.venueCode(this.line0().getUint16(VENUE_OFFSET, true));
+    return this.host.venueCode(this.venueIndex);
+  }
+  get symbol(): string {
+    const w = this.w0();
+    const n = u8At(w, SYMBOL_LEN_OFFSET);
+    let s = '';
+    for (let i = 0; i < n; i++) {
+      const c = u8At(w, SYMBOL_OFFSET + i);
+      if (c >= 0x80) return utf8d.decode(Uint8Array.from({ length: n }, (_, k) => u8At(w, SYMBOL_OFFSET + k)));
+      s += String.fromCharCode(c);
+    }
+    return s;
   }
   /** ms since the Unix epoch. */
   get createdAt(): number {
-    return getMs(this.line0(), CREATED_AT_OFFSET);
+    return msAt(this.w0(), CREATED_AT_OFFSET);
   }
   get status(): InstrumentStatus {
-    return statusOf(this.line1());
+    return decodeCode(STATUS_CODES, u8At(this.w1(), l1(STATUS_OFFSET)), 'status');
   }
   get tickSize(): Fixed | undefined {
-    return getFixed(this.line1(), TICK_OFFSET, TICK_SCALE_OFFSET, PRESENT_BITS.tickSize);
+    return this.fixedAt(TICK_OFFSET, TICK_SCALE_OFFSET, PRESENT_BITS.tickSize);
   }
   get lotSize(): Fixed | undefined {
-    return getFixed(this.line1(), LOT_OFFSET, LOT_SCALE_OFFSET, PRESENT_BITS.lotSize);
+    return this.fixedAt(LOT_OFFSET, LOT_SCALE_OFFSET, PRESENT_BITS.lotSize);
   }
   get minQty(): Fixed | undefined {
-    return getFixed(this.line1(), MIN_QTY_OFFSET, MIN_QTY_SCALE_OFFSET, PRESENT_BITS.minQty);
+    return this.fixedAt(MIN_QTY_OFFSET, MIN_QTY_SCALE_OFFSET, PRESENT_BITS.minQty);
   }
   get maxQty(): Fixed | undefined {
-    return getFixed(this.line1(), MAX_QTY_OFFSET, MAX_QTY_SCALE_OFFSET, PRESENT_BITS.maxQty);
+    return this.fixedAt(MAX_QTY_OFFSET, MAX_QTY_SCALE_OFFSET, PRESENT_BITS.maxQty);
   }
   get priceDecimals(): number | undefined {
-    const dv = this.line1();
-    return dv.getUint8(PRESENT_OFFSET) & PRESENT_BITS.priceDecimals ? dv.getUint8(PRICE_DECIMALS_OFFSET) : undefined;
+    return this.present(PRESENT_BITS.priceDecimals) ? u8At(this.line1, l1(PRICE_DECIMALS_OFFSET)) : undefined;
   }
   get sizeDecimals(): number | undefined {
-    const dv = this.line1();
-    return dv.getUint8(PRESENT_OFFSET) & PRESENT_BITS.sizeDecimals ? dv.getUint8(SIZE_DECIMALS_OFFSET) : undefined;
+    return this.present(PRESENT_BITS.sizeDecimals) ? u8At(this.line1, l1(SIZE_DECIMALS_OFFSET)) : undefined;
   }
   /** Maker fee in bps (0.01 bp resolution). */
   get makerFeeBps(): number | undefined {
-    const dv = this.line1();
-    return dv.getUint8(PRESENT_OFFSET) & PRESENT_BITS.makerFeeBps ? dv.getInt32(MAKER_FEE_OFFSET, true) / FEE_UNITS_PER_BP : undefined;
+    return this.present(PRESENT_BITS.makerFeeBps) ? i32At(this.line1, l1(MAKER_FEE_OFFSET)) / FEE_UNITS_PER_BP : undefined;
   }
   /** Taker fee in bps (0.01 bp resolution). */
   get takerFeeBps(): number | undefined {
-    const dv = this.line1();
-    return dv.getUint8(PRESENT_OFFSET) & PRESENT_BITS.takerFeeBps ? dv.getInt32(TAKER_FEE_OFFSET, true) / FEE_UNITS_PER_BP : undefined;
+    return this.present(PRESENT_BITS.takerFeeBps) ? i32At(this.line1, l1(TAKER_FEE_OFFSET)) / FEE_UNITS_PER_BP : undefined;
   }
   /** ms since the Unix epoch. */
   get updatedAt(): number {
-    return getMs(this.line1(), UPDATED_AT_OFFSET);
+    return msAt(this.w1(), l1(UPDATED_AT_OFFSET));
   }
   get name(): string | undefined {
-    const ref = this.line1().getUint32(NAME_REF_OFFSET, true);
+    const ref = u32At(this.w1(), l1(NAME_REF_OFFSET));
     return ref ? readHeapString(this.host.heapBytes(), ref) : undefined;
+  }
+  /** @internal heap reference of the detail blob (0 = none) */
+  get detailRef(): number {
+    return u32At(this.w1(), l1(DETAIL_REF_OFFSET));
   }
   /** Per-kind fields (ISIN, address, base/quote ids, strike, …) decoded from the detail blob. */
   get detail(): Readonly<Record<string, unknown>> {
-    const missing = (LINE0 | LINE1) & ~this.copied;
-    if (missing) this.host.copyLines(this, missing);
-    return detailOf(this.dv, this.host.heapBytes());
+    return detailOf(this.dataView(), this.host.heapBytes());
   }
 
   /** Materialise a frozen plain {@link Instrument} (copies both lines, decodes everything). */
   toObject(): Instrument {
-    const missing = (LINE0 | LINE1) & ~this.copied;
+    const dv = this.dataView();
+    return decodeInstrument(dv, new Uint8Array(dv.buffer), this.host.heapBytes(), (i) => this.host.venueCode(i));
+  }
+
+  /** A fresh private copy of the whole 128-byte record (SEQ word zeroed), one consistent version. */
+  recordBytes(): Uint8Array {
+    const missing = ALL_LINES & ~this.copied;
     if (missing) this.host.copyLines(this, missing);
-    return decodeInstrument(this.dv, this.u8, this.host.heapBytes(), (i) => this.host.venueCode(i));
+    const all = new Int32Array(RECORD_WORDS);
+    all.set(this.line0, 0);
+    all.set(this.line1, LINE_WORDS);
+    all[0] = 0;
+    return new Uint8Array(all.buffer);
+  }
+
+  /** Both lines as one private 128-byte buffer (for whole-record decoding). */
+  private dataView(): DataView {
+    return new DataView(this.recordBytes().buffer);
+  }
+
+  private present(bit: number): boolean {
+    return (u8At(this.w1(), l1(PRESENT_OFFSET)) & bit) !== 0;
+  }
+
+  private fixedAt(rawOff: number, scaleOff: number, bit: number): Fixed | undefined {
+    if (!this.present(bit)) return undefined;
+    return Object.freeze({ raw: u64At(this.line1, l1(rawOff)), scale: u8At(this.line1, l1(scaleOff)) });
   }
 }
 
-/** First word of line 1 (re-exported for the reader's copy loop). */
-export const LINE1_WORD = LINE1_FIRST_WORD;
+function decodeCode<T extends Record<string, number>>(table: T, code: number, what: string): keyof T & string {
+  const n = codeName(table, code);
+  if (n === undefined) throw new RegistryError('InvalidEnum', `${what} code ${code}`);
+  return n as keyof T & string;
+}
