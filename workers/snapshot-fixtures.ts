@@ -40,9 +40,13 @@ export function mixedInstrument(i: number): InstrumentInput {
   }
 }
 
-/** Instrument `i` of a simple set for large benchmarks: alternating currencies and CEX spot pairs. */
+/**
+ * Instrument `i` of a simple set for large benchmarks: alternating currencies and CEX spot pairs.
+ * Every pair has its own base and quote ids: a quote id shared by all pairs would put every pair
+ * in one ASSET-index probe cluster and make each registration O(n) (see the snapshot report).
+ */
 export function simpleInstrument(i: number): InstrumentInput {
   return i % 2 === 0
     ? { kind: 'currency', symbol: `A${i}`, venue: 'ASSET', source: 'cex', status: 'active' }
-    : { kind: 'cexPair', symbol: `B${i}USDT`, venue: 'BENCHX', source: 'cex', status: 'active', baseId: BigInt(i), quoteId: 0x1234n, contractType: 'spot', settlement: 'none' };
+    : { kind: 'cexPair', symbol: `B${i}USDT`, venue: 'BENCHX', source: 'cex', status: 'active', baseId: BigInt(i), quoteId: (1n << 40n) + BigInt(i), contractType: 'spot', settlement: 'none' };
 }

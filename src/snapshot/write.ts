@@ -18,7 +18,7 @@ import { CONTROL_SIZE, CTL, HEAP_HEADER_SIZE, VENUE_ENTRY_SIZE, regionSize } fro
 import { SNAPSHOT_HEADER_SIZE, SNAP_CHECKSUM_OFFSET, type SnapshotSectionName } from '../../layout/snapshot.js';
 import { joinId } from '../id/derive.js';
 import { checkHandle, type RegistryHandle } from '../shm/handle.js';
-import { InstrumentRegistry } from '../writer/registry.js';
+import type { InstrumentRegistry } from '../writer/registry.js';
 import { loadSnapshotChecksum, newChecksum } from './checksum.js';
 import { SnapshotError } from './errors.js';
 import { encodeChecksum, encodeHeader, type SectionLengths } from './header.js';
@@ -102,7 +102,7 @@ export function writeSnapshotSync(registry: InstrumentRegistry | RegistryHandle,
   const t0 = performance.now();
   const hooks = opts.testHooks ?? {};
   const path = resolve(file);
-  const handle = registry instanceof InstrumentRegistry ? registry.handle : registry;
+  const handle: RegistryHandle = 'control' in registry ? registry : registry.handle;
   checkHandle(handle);
   const ctl = new Int32Array(handle.control);
   const cannot = (m: string) => new SnapshotError('CorruptSnapshot', path, `cannot snapshot: ${m}`);
