@@ -10,7 +10,7 @@
  */
 import { blake3 } from '@noble/hashes/blake3.js';
 import { createBLAKE3 } from 'hash-wasm';
-import { identityBytes } from './identity.js';
+import { identityBytes, identityBytesScratch } from './identity.js';
 import type { InstrumentInput } from '../model/types.js';
 
 /** Digest bytes used: 8 for the id, 4 for the fingerprint. */
@@ -47,10 +47,13 @@ export function parseId(text: string): bigint | undefined {
   return m ? BigInt(`0x${m[1]}`) : undefined;
 }
 
+function le32(d: Uint8Array, off: number): number {
+  return (d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16) | (d[off + 3]! << 24)) >>> 0;
+}
+
 function fromDigest(d: Uint8Array, idBits: number): DerivedId {
-  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
-  let idLo = v.getUint32(0, true);
-  let idHi = v.getUint32(4, true);
+  let idLo = le32(d, 0);
+  let idHi = le32(d, 4);
   if (idBits < 64) {
     if (idBits <= 32) {
       idHi = 0;
@@ -59,7 +62,7 @@ function fromDigest(d: Uint8Array, idBits: number): DerivedId {
       idHi = (idHi & ((1 << (idBits - 32)) - 1)) >>> 0;
     }
   }
-  return { idLo, idHi, fp: v.getUint32(8, true) };
+  return { idLo, idHi, fp: le32(d, 8) };
 }
 
 /** Reference derivation with @noble/hashes (slow, used by tests to cross-check). */
@@ -88,7 +91,7 @@ export class IdDeriver {
 
   /** Id and fingerprint of a validated instrument. */
   derive(inst: InstrumentInput): DerivedId {
-    return this.deriveBytes(identityBytes(inst));
+    return this.deriveBytes(identityBytesScratch(inst));
   }
 
   /** Id and fingerprint of canonical identity bytes. */

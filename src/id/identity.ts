@@ -25,11 +25,11 @@
 import { KIND_CODES, RIGHT_CODES } from '../../layout/codes.js';
 import { fixed } from '../model/fixed.js';
 import type { Fixed, InstrumentInput } from '../model/types.js';
+import { utf8Length, writeUtf8 } from '../model/utf8.js';
 
 /** Version byte that starts every identity encoding. */
 export const IDENTITY_VERSION = 1;
 
-const utf8 = new TextEncoder();
 
 class ByteWriter {
   buf = new Uint8Array(128);
@@ -68,28 +68,48 @@ class ByteWriter {
     this.len += 8;
   }
   str(s: string): void {
-    const b = utf8.encode(s);
-    this.u16(b.length);
-    this.need(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
+    const n = utf8Length(s);
+    this.u16(n);
+    this.need(n);
+    this.len += writeUtf8(s, this.buf, this.len);
   }
   fixed(v: Fixed): void {
     const n = fixed(v.raw, v.scale);
     this.u8(n.scale);
     this.u64(n.raw);
   }
+  reset(): this {
+    this.len = 0;
+    return this;
+  }
   bytes(): Uint8Array {
     return this.buf.slice(0, this.len);
   }
+  scratch(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
 }
+
+/** One reusable encoder: the writer is single-threaded and consumes the bytes at once. */
+const shared = new ByteWriter();
 
 /**
  * Canonical identity bytes of a validated instrument (see the module doc for the format).
  * @returns a fresh byte array; the same instrument always gives the same bytes.
  */
 export function identityBytes(inst: InstrumentInput): Uint8Array {
-  const w = new ByteWriter();
+  return encodeIdentity(inst, new ByteWriter()).bytes();
+}
+
+/**
+ * Like {@link identityBytes} but into a shared scratch buffer: the returned view is valid only
+ * until the next call (for the id deriver's hot path).
+ */
+export function identityBytesScratch(inst: InstrumentInput): Uint8Array {
+  return encodeIdentity(inst, shared.reset()).scratch();
+}
+
+function encodeIdentity(inst: InstrumentInput, w: ByteWriter): ByteWriter {
   w.u8(IDENTITY_VERSION);
   w.u8(KIND_CODES[inst.kind]);
   switch (inst.kind) {
@@ -129,5 +149,5 @@ export function identityBytes(inst: InstrumentInput): Uint8Array {
       w.str(inst.symbol);
       break;
   }
-  return w.bytes();
+  return w;
 }

@@ -23,9 +23,9 @@ import {
 import { ValidationError } from '../errors.js';
 import { checkCusip, checkIsin, checkSedol } from '../identifiers/index.js';
 import { FIXED_RAW_MAX, FIXED_SCALE_MAX } from './fixed.js';
+import { utf8Length } from './utf8.js';
 import type { Fixed, InstrumentInput } from './types.js';
 
-const utf8 = new TextEncoder();
 const VENUE_RE = /^[A-Z0-9_.-]+$/;
 const EVM_ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 const OTHER_ADDRESS_RE = /^[0-9A-Za-z_.:-]{1,64}$/;
@@ -45,7 +45,7 @@ function text(v: unknown, field: string, maxBytes: number, required: boolean): v
   if (v === undefined && !required) return;
   if (typeof v !== 'string' || v.length === 0) throw new ValidationError('InvalidField', field, 'must be a non-empty string');
   if (v.includes('\0')) throw new ValidationError('InvalidField', field, 'must not contain NUL');
-  const n = utf8.encode(v).length;
+  const n = utf8Length(v);
   if (n > maxBytes) throw new ValidationError('FieldTooLong', field, `${n} UTF-8 bytes > ${maxBytes}`);
 }
 

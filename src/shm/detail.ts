@@ -30,8 +30,8 @@ import {
 } from '../../layout/index.js';
 import { RegistryError } from '../errors.js';
 import type { Fixed, InstrumentInput, InstrumentKind, SyntheticLeg } from '../model/types.js';
+import { utf8Length, writeUtf8 } from '../model/utf8.js';
 
-const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
 
 /** Enum-valued detail fields and their code tables. */
@@ -64,7 +64,7 @@ function sizeOf(type: DetailType, v: unknown): number {
     case 'fixed':
       return DETAIL_FIXED_SIZE;
     case 'str':
-      return DETAIL_STR_LEN_SIZE + utf8.encode(v as string).length;
+      return DETAIL_STR_LEN_SIZE + utf8Length(v as string);
     case 'legs':
       return DETAIL_LEG_COUNT_SIZE + (v as SyntheticLeg[]).length * DETAIL_LEG_SIZE;
   }
@@ -111,10 +111,9 @@ export function encodeDetail(inst: InstrumentInput): Uint8Array {
         p += DETAIL_FIXED_SIZE;
         break;
       case 'str': {
-        const b = utf8.encode(v as string);
-        dv.setUint8(p, b.length);
-        out.set(b, p + DETAIL_STR_LEN_SIZE);
-        p += DETAIL_STR_LEN_SIZE + b.length;
+        const n = writeUtf8(v as string, out, p + DETAIL_STR_LEN_SIZE);
+        dv.setUint8(p, n);
+        p += DETAIL_STR_LEN_SIZE + n;
         break;
       }
       case 'legs': {

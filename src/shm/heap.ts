@@ -7,8 +7,8 @@
  */
 import { CTL, HEAP_ALIGN, HEAP_ENTRY_DATA_OFFSET, HEAP_ENTRY_LEN_OFFSET, HEAP_HEADER_SIZE, alignUp } from '../../layout/index.js';
 import { RegistryError } from '../errors.js';
+import { utf8Bytes } from '../model/utf8.js';
 
-const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
 
 /** Writer side of the heap. */
@@ -50,7 +50,7 @@ export class HeapWriter {
 
   /** Append a UTF-8 string. */
   appendString(s: string): number {
-    return this.append(utf8.encode(s));
+    return this.append(utf8Bytes(s));
   }
 }
 

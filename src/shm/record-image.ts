@@ -45,6 +45,7 @@ import {
   VENUE_OFFSET,
 } from '../../layout/index.js';
 import type { Fixed, InstrumentInput } from '../model/types.js';
+import { writeUtf8 } from '../model/utf8.js';
 
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
@@ -90,9 +91,8 @@ export function writeRecordImage(dv: DataView, inst: InstrumentInput, meta: Reco
   dv.setUint32(FP_OFFSET, meta.fp, true);
   dv.setUint32(GEN_TAG_OFFSET, meta.genTag, true);
   dv.setUint16(VENUE_OFFSET, meta.venue, true);
-  const sym = utf8.encode(inst.symbol);
-  dv.setUint8(SYMBOL_LEN_OFFSET, sym.length);
-  new Uint8Array(dv.buffer, dv.byteOffset + SYMBOL_OFFSET, SYMBOL_MAX_BYTES).set(sym);
+  const symLen = writeUtf8(inst.symbol, new Uint8Array(dv.buffer, dv.byteOffset, RECORD_SIZE), SYMBOL_OFFSET);
+  dv.setUint8(SYMBOL_LEN_OFFSET, symLen);
   setMs(dv, CREATED_AT_OFFSET, meta.createdAt);
 
   let present = 0;

@@ -9,6 +9,7 @@
  * @module
  */
 import {
+  CREATED_AT_OFFSET,
   CTL,
   DETAIL_REF_OFFSET,
   FP_WORD,
@@ -35,10 +36,10 @@ import { validateInstrument } from '../model/validate.js';
 import { decodeInstrument } from '../shm/decode.js';
 import { encodeDetail } from '../shm/detail.js';
 import { allocateHandle, checkHandle, type RegistryHandle } from '../shm/handle.js';
-import { HeapWriter, copyHeapEntry, heapView } from '../shm/heap.js';
+import { HeapWriter, copyHeapEntry, heapView, readHeapString } from '../shm/heap.js';
 import { indexKeys } from '../shm/index-keys.js';
 import { hashVenueSymbol } from '../shm/keyhash.js';
-import { symbolEquals, writeRecordImage } from '../shm/record-image.js';
+import { getMs, symbolEquals, writeRecordImage } from '../shm/record-image.js';
 import { VenueTableWriter } from '../shm/venues.js';
 import { RegistryReader } from '../reader/reader.js';
 import { TableWriter } from './table.js';
@@ -188,29 +189,26 @@ export class InstrumentRegistry {
     const id = joinId(idLo, idHi);
     const t = this.table;
     const slot = t.find(idLo, idHi);
-    let existing: Instrument | undefined;
     if (slot >= 0) {
       t.readImage(slot, this.current);
-      if (this.current[FP_WORD]! >>> 0 !== fp) {
-        existing = this.decodeCurrent();
-        this.collision(id, existing, inst);
-      }
-      existing = this.decodeCurrent();
+      if (this.current[FP_WORD]! >>> 0 !== fp) this.collision(id, this.decodeCurrent(), inst);
     }
     const live = slot >= 0 && t.state(slot) === SLOT_STATE.FULL;
     const venueIdx = this.venues.get(inst.venue);
     // Duplicate venue + symbol held by another live instrument?
-    if (venueIdx !== undefined && !(live && existing!.venue === inst.venue && existing!.symbol === inst.symbol)) {
+    const sameListing =
+      live && venueIdx !== undefined && this.currentDv.getUint16(VENUE_OFFSET, true) === venueIdx && symbolEquals(this.currentU8, 0, inst.symbol);
+    if (venueIdx !== undefined && !sameListing) {
       const other = this.findLiveBySymbol(venueIdx, inst.symbol, idLo, idHi);
       if (other !== undefined) throw new DuplicateSymbolError(inst.venue, inst.symbol, other);
     }
     if (slot < 0) t.reserve();
 
     const now = this.now();
-    const createdAt = existing?.createdAt ?? inst.createdAt ?? now;
+    const createdAt = slot >= 0 ? getMs(this.currentDv, CREATED_AT_OFFSET) : (inst.createdAt ?? now);
     const detail = encodeDetail(inst);
-    const detailRef = existing && this.sameDetail(detail) ? this.currentDetailRef() : this.heap.append(detail);
-    const nameRef = inst.name === undefined ? 0 : existing?.name === inst.name ? this.currentNameRef() : this.heap.appendString(inst.name);
+    const detailRef = slot >= 0 && this.sameDetail(detail) ? this.currentDetailRef() : this.heap.append(detail);
+    const nameRef = inst.name === undefined ? 0 : slot >= 0 && this.currentName() === inst.name ? this.currentNameRef() : this.heap.appendString(inst.name);
     const venue = this.venues.intern(inst.venue);
     writeRecordImage(this.imageDv, inst, {
       state: SLOT_STATE.FULL,
@@ -220,7 +218,7 @@ export class InstrumentRegistry {
       genTag: t.gen,
       venue,
       createdAt,
-      updatedAt: inst.updatedAt ?? existing?.updatedAt ?? now,
+      updatedAt: inst.updatedAt ?? (slot >= 0 ? getMs(this.currentDv, UPDATED_AT_OFFSET) : now),
       nameRef,
       detailRef,
     });
@@ -354,6 +352,11 @@ export class InstrumentRegistry {
 
   private currentNameRef(): number {
     return this.currentDv.getUint32(NAME_REF_OFFSET, true);
+  }
+
+  private currentName(): string | undefined {
+    const ref = this.currentNameRef();
+    return ref ? readHeapString(this.heapView(), ref) : undefined;
   }
 
   private sameDetail(detail: Uint8Array): boolean {
