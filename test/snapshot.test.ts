@@ -52,8 +52,8 @@ function prng(seed: number): () => number {
  * A registry with `n` mixed instruments, some updated and some removed (tombstones).
  * `initialCapacity: 1500` makes 3000 instruments grow the table once (generation 2, region 0).
  */
-async function buildRegistry(n: number): Promise<{ reg: InstrumentRegistry; ids: bigint[]; removed: Set<bigint> }> {
-  const reg = await InstrumentRegistry.create({ initialCapacity: 1500 });
+async function buildRegistry(n: number, initialCapacity = 1500): Promise<{ reg: InstrumentRegistry; ids: bigint[]; removed: Set<bigint> }> {
+  const reg = await InstrumentRegistry.create({ initialCapacity });
   const ids: bigint[] = [];
   for (let i = 0; i < n; i++) ids.push(reg.registerInstrument(mixedInstrument(i)).id);
   for (let i = 0; i < n; i += 13) reg.updateInstrument(ids[i]!, { takerFeeBps: (i % 50) / 10, status: 'active' });
@@ -149,6 +149,23 @@ describe('snapshot round trip', () => {
     // The original registry is unaffected.
     expect(a.has(fresh.id)).toBe(false);
     expect(reg.getMetrics().instruments).toBe(before.instruments);
+  });
+
+  it('restores a registry grown through several generations (regions reused at larger capacities)', async () => {
+    const { reg } = await buildRegistry(3000, 64);
+    const gen = reg.getMetrics().generation;
+    expect(gen).toBeGreaterThanOrEqual(4);
+    const file = join(dir, 'generations.snap');
+    await writeSnapshot(reg, file);
+    const handle = await readSnapshot(file);
+    const b = RegistryReader.attach(handle);
+    expect(b.generation).toBe(gen);
+    expect(b.all().map((v) => v.toObject())).toEqual(reg.reader().all().map((v) => v.toObject()));
+    const reg2 = await InstrumentRegistry.create({ handle });
+    for (let i = 3000; i < 9000; i++) reg2.registerInstrument(mixedInstrument(i));
+    expect(reg2.getMetrics().generation).toBeGreaterThan(gen);
+    expect(b.getById(reg2.idOf(mixedInstrument(8999)))?.symbol).toBe(mixedInstrument(8999).symbol);
+    expect(b.count).toBe(reg2.getMetrics().instruments);
   });
 
   it('round trips an empty registry and restores without verification', async () => {
