@@ -43,6 +43,7 @@ import { getMs, symbolEquals, writeRecordImage } from '../shm/record-image.js';
 import { VenueTableWriter } from '../shm/venues.js';
 import { RegistryReader } from '../reader/reader.js';
 import { TableWriter } from './table.js';
+import { EventWriter } from '../events/ring.js';
 
 /** What happened to a registration. */
 export type RegisterOutcome = 'added' | 'unchanged' | 'updated';
@@ -81,6 +82,13 @@ export interface RegistryOptions {
   onChange?: (change: RegistryChange) => void;
   /** Attach the writer to existing regions (e.g. a restored snapshot) instead of allocating. */
   handle?: RegistryHandle;
+  /**
+   * A change-event ring (`createEventRing` in `src/events/`). The registry publishes every
+   * committed change into it (instrumentAdded / Updated / Removed, collisionDetected, and
+   * venueStatusChange via {@link InstrumentRegistry.publishVenueStatus}); the ring is added to
+   * the handle so readers in other threads can subscribe.
+   */
+  eventRing?: SharedArrayBuffer;
 }
 
 /** Counters of {@link InstrumentRegistry.getMetrics}. */
@@ -120,13 +128,17 @@ export class InstrumentRegistry {
   /** Audit list of every collision detected. */
   readonly collisions: CollisionRecord[] = [];
   private localReader: RegistryReader | undefined;
+  private readonly events: EventWriter | undefined;
 
   private constructor(
     private readonly ids: IdDeriver,
     opts: RegistryOptions,
   ) {
     if (opts.handle) checkHandle(opts.handle);
-    this.handle = opts.handle ?? allocateHandle();
+    const handle = opts.handle ?? allocateHandle();
+    const ring = opts.eventRing ?? handle.events;
+    this.events = ring ? new EventWriter(ring) : undefined;
+    this.handle = ring ? { ...handle, events: ring } : handle;
     this.now = opts.now ?? Date.now;
     this.onChange = opts.onChange;
     const ctl = new Int32Array(this.handle.control);
@@ -240,7 +252,7 @@ export class InstrumentRegistry {
     }
     for (const [name, hash] of indexKeys(inst, venue)) t.addIndexEntry(name, hash, target);
     t.publishCounts();
-    this.onChange?.({ type: slot >= 0 && live ? 'instrumentUpdated' : 'instrumentAdded', id, instrument: inst });
+    this.emit(slot >= 0 && live ? 'instrumentUpdated' : 'instrumentAdded', id, inst, venue);
     return { id, outcome: slot >= 0 && live ? 'updated' : 'added' };
   }
 
@@ -273,12 +285,12 @@ export class InstrumentRegistry {
     const [lo, hi] = splitId(id);
     const slot = this.table.find(lo, hi);
     if (slot < 0 || this.table.state(slot) !== SLOT_STATE.FULL) return false;
-    const inst = this.onChange ? this.getById(id) : undefined;
+    const inst = this.onChange || this.events ? this.getById(id) : undefined;
     this.table.setState(slot, SLOT_STATE.TOMBSTONE);
     this.table.count--;
     this.table.tombstones++;
     this.table.publishCounts();
-    if (inst) this.onChange!({ type: 'instrumentRemoved', id, instrument: inst });
+    if (inst) this.emit('instrumentRemoved', id, inst, this.venues.get(inst.venue)!);
     return true;
   }
 
@@ -321,7 +333,33 @@ export class InstrumentRegistry {
     Atomics.store(this.table.ctl, CTL.LOG_SEQ_LO, lo);
   }
 
+  /**
+   * Publish a venue status change on the event feed (hook for `VenueRegistry`'s
+   * `onStatusChange`). Venue statuses map to instrument statuses: suspended → halted,
+   * expired → delisted, anything else → active.
+   */
+  publishVenueStatus(venue: string, status: string): void {
+    const mapped = status === 'suspended' ? 'halted' : status === 'expired' ? 'delisted' : 'active';
+    this.events?.publish({ type: 'venueStatusChange', id: 0n, venue, status: mapped, venueIndex: this.venues.get(venue) });
+  }
+
   // ------------------------------------------------------------------ internals
+
+  private emit(type: RegistryChange['type'], id: bigint, inst: InstrumentInput, venueIndex: number | undefined): void {
+    this.onChange?.({ type, id, instrument: inst });
+    if (!this.events) return;
+    this.events.publish({
+      type,
+      id,
+      kind: inst.kind,
+      source: inst.source,
+      status: inst.status,
+      venue: inst.venue,
+      venueIndex,
+      chainId: inst.kind === 'token' || inst.kind === 'dexPool' ? inst.chainId : undefined,
+      isin: inst.kind === 'stock' || inst.kind === 'etf' ? inst.isin : undefined,
+    });
+  }
 
   private fail(e: unknown): void {
     this.failures++;
@@ -338,7 +376,7 @@ export class InstrumentRegistry {
       at: this.now(),
     });
     Atomics.add(this.table.ctl, CTL.COLLISIONS, 1);
-    this.onChange?.({ type: 'collisionDetected', id, instrument: incoming });
+    this.emit('collisionDetected', id, incoming, this.venues.get(incoming.venue));
     throw new HashCollisionError(id, `${existing.venue}:${existing.symbol}`, `${incoming.venue}:${incoming.symbol}`);
   }
 
