@@ -12,3 +12,6 @@ export * from './region.js';
 export * from './heap.js';
 export * from './venue.js';
 export * from './detail.js';
+export * from './wire.js';
+export * from './events.js';
+export * from './snapshot.js';

@@ -1,0 +1,26 @@
+/**
+ * instreg: a shared-memory, zero-copy instrument registry.
+ *
+ * Data flow: venue payloads → `discovery` → {@link InstrumentRegistry} (the single writer) →
+ * SharedArrayBuffer regions (`layout/`) → {@link RegistryReader}s in any worker.
+ *
+ * @module
+ */
+export * from './errors.js';
+export * from './model/types.js';
+export * from './model/fixed.js';
+export { validateInstrument } from './model/validate.js';
+export { IdDeriver, deriveIdReference, formatId, parseId, joinId, splitId, type DerivedId } from './id/derive.js';
+export { identityBytes, IDENTITY_VERSION } from './id/identity.js';
+export { InstrumentRegistry, type RegisterResult, type RegisterOutcome, type RegistryOptions, type RegistryMetrics, type RegistryChange, type CollisionRecord } from './writer/registry.js';
+export { RegistryReader } from './reader/reader.js';
+export { InstrumentView } from './reader/view.js';
+export * from './reader/pool.js';
+export type { RegistryHandle } from './shm/handle.js';
+export * from './identifiers/index.js';
+export * from './venues/index.js';
+export * from './discovery/index.js';
+export * from './events/index.js';
+export * from './wire/index.js';
+export * from './snapshot/index.js';
+export { dataDir, repoRoot } from './config.js';
