@@ -48,6 +48,13 @@ import { symbolEqualsWords } from '../shm/words.js';
 import { VenueTableReader } from '../shm/venues.js';
 import { ALL_LINES, InstrumentView, LINE0, LINE1, type ViewHost } from './view.js';
 
+/**
+ * Whether loads need an explicit fence before a validating `Atomics.load`. x86-64 (TSO) never
+ * reorders a load with an older load; ARM64 and others may, so there a private `Atomics.add`
+ * (an acquire-release RMW) separates the plain loads from the closing load.
+ */
+const LOAD_FENCE = process.arch !== 'x64' && process.arch !== 'ia32';
+
 interface IndexArea {
   base: number;
   mask: number;
@@ -116,9 +123,20 @@ export class RegistryReader implements ViewHost {
     }
   }
 
-  /** True if the region of `gen` may be under reuse (the lookup must be retried). */
+  /**
+   * Closing check of a lookup made in generation `gen`: true if the lookup must be retried, because
+   * a newer generation has been published or the region of `gen` may be under reuse.
+   * On ARM64 a private RMW first orders this thread's earlier plain loads before the BUILDING
+   * load; x86-64 never reorders loads with loads (see layout/SPEC.md, "Memory ordering").
+   */
   private stale(gen: number): boolean {
-    return Atomics.load(this.ctl, CTL.BUILDING) - gen >= 2;
+    if (LOAD_FENCE) Atomics.add(this.fence, 0, 0);
+    const building = Atomics.load(this.ctl, CTL.BUILDING);
+    if (building === gen) return false;
+    this.sync();
+    // A newer generation was published: retry there, so that a lookup that follows a
+    // registration (in happens-before order) sees it even if it caused a growth.
+    return this.gen !== gen || building - gen >= 2;
   }
 
   /** Published generation number. */
@@ -154,33 +172,35 @@ export class RegistryReader implements ViewHost {
     const l0 = view.line0;
     const l1 = view.line1;
     for (;;) {
+      const r = this.regions[view.gen & 1]!;
+      const b = view.slot * RECORD_WORDS;
+      const s1 = Atomics.load(r, b + SEQ_WORD);
+      if ((s1 & 1) === 0) {
+        // Plain copies; the closing SEQ load is ordered after them (fence on ARM64 only).
+        if (lines & LINE0) for (let w = SEQ_WORD + 1; w < LINE1_FIRST_WORD; w++) l0[w] = r[b + w]!;
+        if (lines & LINE1) for (let w = 0; w < LINE_WORDS; w++) l1[w] = r[b + LINE1_FIRST_WORD + w]!;
+        if (LOAD_FENCE) Atomics.add(fence, 0, 0);
+        if (Atomics.load(r, b + SEQ_WORD) === s1) {
+          if (!this.stale(view.gen)) {
+            if (view.seq !== -1 && view.seq !== s1 && lines !== ALL_LINES) {
+              // Newer version than the line copied earlier: take both lines from this version.
+              lines = ALL_LINES;
+              continue;
+            }
+            view.seq = s1;
+            view.copied |= lines;
+            return;
+          }
+          this.relocate(view); // the region is being reused: find the id in the current generation
+          lines = ALL_LINES;
+          continue;
+        }
+      }
+      this.retries++;
       if (this.stale(view.gen)) {
         this.relocate(view);
         lines = ALL_LINES;
       }
-      const r = this.regions[view.gen & 1]!;
-      const b = view.slot * RECORD_WORDS;
-      const s1 = Atomics.load(r, b + SEQ_WORD);
-      if (s1 & 1) {
-        this.retries++;
-        continue;
-      }
-      if (lines & LINE0) for (let w = SEQ_WORD + 1; w < LINE1_FIRST_WORD; w++) l0[w] = r[b + w]!;
-      if (lines & LINE1) for (let w = 0; w < LINE_WORDS; w++) l1[w] = r[b + LINE1_FIRST_WORD + w]!;
-      Atomics.add(fence, 0, 0); // orders the plain loads above before the closing load (ARM64)
-      const s2 = Atomics.load(r, b + SEQ_WORD);
-      if (s1 !== s2 || this.stale(view.gen)) {
-        this.retries++;
-        continue;
-      }
-      if (view.seq !== -1 && view.seq !== s1 && lines !== ALL_LINES) {
-        // Newer version than the line copied earlier: take both lines from this version.
-        lines = ALL_LINES;
-        continue;
-      }
-      view.seq = s1;
-      view.copied |= lines;
-      return;
     }
   }
 
@@ -213,10 +233,12 @@ export class RegistryReader implements ViewHost {
     const hi = idHi | 0;
     for (let i = hashId(idLo, idHi) & mask, n = 0; n <= mask; i = (i + 1) & mask, n++) {
       const b = i * RECORD_WORDS;
+      // Acquire on the tag: the writer stores a slot's id before its tag (both Atomics.store),
+      // so seeing this generation's tag means the id loads below see this generation's id.
       if (Atomics.load(r, b + GEN_TAG_WORD) !== gen) return -1;
-      if (Atomics.load(r, b + ID_LO_WORD) === lo && Atomics.load(r, b + ID_HI_WORD) === hi) {
+      if (r[b + ID_LO_WORD] === lo && r[b + ID_HI_WORD] === hi) {
         if (anyState) return i;
-        return ((Atomics.load(r, b + STATE_WORD) >>> STATE_SHIFT) & 0xff) === SLOT_STATE.FULL ? i : -1;
+        return ((r[b + STATE_WORD]! >>> STATE_SHIFT) & 0xff) === SLOT_STATE.FULL ? i : -1;
       }
     }
     return -1;
@@ -229,8 +251,7 @@ export class RegistryReader implements ViewHost {
   getByIdHalves(idLo: number, idHi: number, into?: InstrumentView): InstrumentView | undefined {
     this.lookups++;
     for (;;) {
-      this.sync();
-      const gen = this.gen;
+      const gen = this.gen; // kept current by stale()
       const slot = this.probe(idLo, idHi);
       if (this.stale(gen)) continue;
       if (slot < 0) return undefined;
