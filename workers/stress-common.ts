@@ -46,12 +46,10 @@ export function stressPatch(i: number, v: number): InstrumentPatch {
 }
 
 /**
- * Check a view of instrument `i`: identity fields must be i's, and all mutable fields must be
- * one version's. Returns null if consistent, else a description of the inconsistency.
+ * Check that the mutable fields of a view of instrument `i` all come from one version `v`
+ * (`stressPatch(i, v)`). Returns null if consistent, else what is torn.
  */
-export function checkView(view: InstrumentView, i: number): string | null {
-  const sym = view.symbol;
-  if (sym !== `S${i}`) return `symbol ${sym} for instrument ${i}`;
+export function checkVersion(view: InstrumentView, i: number): string | null {
   const tick = view.tickSize;
   if (!tick) return 'no tick size';
   const v = Number(tick.raw) - 1;
@@ -64,4 +62,14 @@ export function checkView(view: InstrumentView, i: number): string | null {
   if (view.updatedAt !== want.updatedAt) return `updatedAt torn at v=${v}`;
   if (view.priceDecimals !== want.priceDecimals) return `price decimals torn at v=${v}`;
   return null;
+}
+
+/**
+ * Check a view of instrument `i`: identity fields must be i's, and all mutable fields must be
+ * one version's. Returns null if consistent, else a description of the inconsistency.
+ */
+export function checkView(view: InstrumentView, i: number): string | null {
+  const sym = view.symbol;
+  if (sym !== `S${i}`) return `symbol ${sym} for instrument ${i}`;
+  return checkVersion(view, i);
 }

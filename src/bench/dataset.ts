@@ -9,8 +9,7 @@
  */
 import { isinCheckDigit } from '../identifiers/isin.js';
 import type { InstrumentInput, InstrumentKind } from '../model/types.js';
-import type { InstrumentView } from '../reader/view.js';
-import { stressPatch } from '../../workers/stress-common.js';
+import { checkVersion as stressCheckVersion, stressPatch } from '../../workers/stress-common.js';
 
 /** Mulberry32: small, fast, seedable 32-bit PRNG. Returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -151,23 +150,10 @@ export function generateInstruments(count: number, seed: number, register: (inpu
 
 /**
  * Check that the mutable fields of a view of generated instrument `g` all come from one version
- * `v` (`stressPatch(g, v)`). Returns null if consistent, else what is torn. Identity (symbol) is
- * checked by the caller.
+ * (the stress tests' self-checking scheme). Returns null if consistent, else what is torn.
+ * Identity (symbol) is checked by the caller.
  */
-export function checkVersion(view: InstrumentView, g: number): string | null {
-  const tick = view.tickSize;
-  if (!tick) return 'no tick size';
-  const v = Number(tick.raw) - 1;
-  const want = stressPatch(g, v);
-  if (view.lotSize?.raw !== want.lotSize!.raw) return `lot size torn at v=${v}`;
-  if (view.minQty?.raw !== want.minQty!.raw) return `min qty torn at v=${v}`;
-  if (view.maxQty?.raw !== want.maxQty!.raw) return `max qty torn at v=${v}`;
-  if (view.makerFeeBps !== want.makerFeeBps) return `maker fee torn at v=${v}`;
-  if (view.takerFeeBps !== want.takerFeeBps) return `taker fee torn at v=${v}`;
-  if (view.updatedAt !== want.updatedAt) return `updatedAt torn at v=${v}`;
-  if (view.priceDecimals !== want.priceDecimals) return `price decimals torn at v=${v}`;
-  return null;
-}
+export const checkVersion = stressCheckVersion;
 
 /** The patch the bench writer applies for version `v` of generated instrument `g`. */
 export const benchPatch = stressPatch;
