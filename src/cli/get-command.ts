@@ -1,17 +1,19 @@
 /**
  * `instreg get QUERY`: look instruments up by id, `VENUE:SYMBOL`, ISIN, CUSIP or `CHAIN:ADDRESS`
- * in the shipped data, and print them (tables, or a JSON array with `--json`).
+ * in the shipped data, and print them (tables, or a JSON array with `--json`). With
+ * `--snapshot FILE` the instruments come from a snapshot instead of the payloads.
  *
  * @module
  */
 import type { Command } from 'commander';
 import type { Instrument } from '../model/types.js';
 import type { InstrumentView } from '../reader/view.js';
+import type { VenueRegistry } from '../venues/registry.js';
 import { CliError, EXIT_NOT_FOUND } from './cli-error.js';
 import { instrumentTable, instrumentToJson, printJson } from './format.js';
 import { globalOptions } from './options.js';
 import { describeQuery, parseGetQuery, resolveChainId, type GetQuery } from './query.js';
-import { openSession, type Session } from './session.js';
+import { openSession, openSessionFromSnapshot, type ReaderSession } from './session.js';
 
 function byVenueSymbol(a: Instrument, b: Instrument): number {
   return a.venue < b.venue ? -1 : a.venue > b.venue ? 1 : a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
@@ -22,7 +24,7 @@ function byVenueSymbol(a: Instrument, b: Instrument): number {
  *
  * @throws {CliError} exit code 2 when an address query names an unknown chain.
  */
-export function findInstruments(session: Session, q: GetQuery): Instrument[] {
+export function findInstruments(session: ReaderSession, q: GetQuery): Instrument[] {
   const r = session.reader;
   let views: InstrumentView[];
   switch (q.type) {
@@ -50,7 +52,7 @@ export function findInstruments(session: Session, q: GetQuery): Instrument[] {
 }
 
 /** `VENUE:SYMBOL` of a referenced instrument id, or undefined when not registered. */
-export function refDescriber(session: Session): (id: bigint) => string | undefined {
+export function refDescriber(session: ReaderSession): (id: bigint) => string | undefined {
   return (id) => {
     const v = session.reader.getById(id);
     return v ? `${v.venue}:${v.symbol}` : undefined;
@@ -63,16 +65,16 @@ export function registerGetCommand(program: Command): void {
     .command('get')
     .description('show instruments by id (0x…), VENUE:SYMBOL, ISIN, CUSIP or CHAIN:0xADDRESS')
     .argument('<query>', 'what to look up')
-    .action(async (query: string, _opts: unknown, cmd: Command) => {
+    .option('--snapshot <file>', 'start from a snapshot (instreg load --snapshot FILE) instead of loading the payloads')
+    .action(async (query: string, cmdOpts: { snapshot?: string }, cmd: Command) => {
       const q = parseGetQuery(query);
       const g = globalOptions(cmd);
-      const session = await openSession({
-        dataDir: g.dataDir,
-        progress: g.progress,
-        beforeLoad: (venues) => {
-          if (q.type === 'address') resolveChainId(venues, q.chain); // unknown chain: exit 2 before loading
-        },
-      });
+      const beforeLoad = (venues: VenueRegistry): void => {
+        if (q.type === 'address') resolveChainId(venues, q.chain); // unknown chain: exit 2 before loading
+      };
+      const session = cmdOpts.snapshot
+        ? await openSessionFromSnapshot({ dataDir: g.dataDir, snapshot: cmdOpts.snapshot, beforeLoad })
+        : await openSession({ dataDir: g.dataDir, progress: g.progress, beforeLoad });
       for (const f of session.report.failed) process.stderr.write(`instreg: warning: not loaded: ${f.error}\n`);
       const found = findInstruments(session, q);
       if (found.length === 0) throw new CliError(`no instrument found for ${describeQuery(q)}`, EXIT_NOT_FOUND);

@@ -1,15 +1,18 @@
 /**
  * `instreg load [PATH…]`: discover and register instruments from payload files and folders
  * (default: the data folder), then print a summary (tables, or one JSON object with `--json`).
+ * `--snapshot FILE` also writes a crash-safe snapshot of the loaded registry (`writeSnapshot`),
+ * which `get --snapshot FILE` and `venues --snapshot FILE` start from.
  *
  * @module
  */
 import type { Command } from 'commander';
 import type { InstrumentKind, InstrumentSource } from '../model/types.js';
+import { writeSnapshot } from '../snapshot/index.js';
 import { CliError, EXIT_DATA, EXIT_USAGE } from './cli-error.js';
 import { countTable, newTable, printJson } from './format.js';
 import { globalOptions, type GlobalOptions } from './options.js';
-import { openSession, type Session } from './session.js';
+import { oneLine, openSession, type Session } from './session.js';
 
 /** Per-file line of a {@link LoadSummary}. */
 export interface FileSummary {
@@ -42,6 +45,18 @@ export interface RejectSummary {
   example?: { file: string; key?: string; reason: string };
 }
 
+/** The snapshot `instreg load --snapshot FILE` wrote. */
+export interface SnapshotSummary {
+  /** Absolute path of the snapshot. */
+  file: string;
+  /** File size in bytes. */
+  bytes: number;
+  /** Live instruments captured. */
+  instruments: number;
+  /** Wall time of the write (hashing, writing, fsync and rename), ms. */
+  writeMs: number;
+}
+
 /** What `instreg load` reports (the `--json` object). */
 export interface LoadSummary {
   dataDir: string;
@@ -61,6 +76,8 @@ export interface LoadSummary {
   failed: Array<{ file: string; error: string }>;
   venueRegistry: { venues: number; chains: number };
   registry: { capacity: number; generation: number; heapBytes: number; collisions: number; registrationFailures: number };
+  /** The snapshot written (`--snapshot FILE` only). */
+  snapshot?: SnapshotSummary;
 }
 
 function sum(o: Record<string, number>): number {
@@ -180,6 +197,10 @@ export function summaryText(s: LoadSummary): string {
     for (const i of s.ignored) it.push([i.file, i.reason.length > 100 ? `${i.reason.slice(0, 99)}…` : i.reason]);
     out.push('', 'Ignored', it.toString());
   }
+  if (s.snapshot) {
+    const sn = s.snapshot;
+    out.push('', `Snapshot: ${sn.file} (${(sn.bytes / 1048576).toFixed(1)} MiB, ${sn.instruments} instruments) written in ${sn.writeMs.toFixed(0)} ms`);
+  }
   if (s.failed.length > 0) {
     const ft2 = newTable(['failed file', 'error']);
     for (const f of s.failed) ft2.push([f.file, f.error]);
@@ -188,10 +209,15 @@ export function summaryText(s: LoadSummary): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Print a summary (JSON or tables) and warnings; failed files end the program with exit code 3. */
-export function reportLoad(session: Session, opts: GlobalOptions, top: number): LoadSummary {
+/**
+ * Print a summary (JSON or tables) and warnings; failed files end the program with exit code 3.
+ *
+ * @param snapshot the snapshot written after the load, if any (added to the summary)
+ */
+export function reportLoad(session: Session, opts: GlobalOptions, top: number, snapshot?: SnapshotSummary): LoadSummary {
   for (const w of session.warnings) process.stderr.write(`instreg: warning: ${w}\n`);
   const s = summarize(session, top);
+  if (snapshot) s.snapshot = snapshot;
   if (opts.json) printJson(s);
   else process.stdout.write(summaryText(s));
   if (s.failed.length > 0) {
@@ -209,6 +235,21 @@ export function parseTop(text: string): number {
   return n;
 }
 
+/**
+ * Write a crash-safe snapshot of the session's registry to `file` (`writeSnapshot`).
+ *
+ * @throws {CliError} exit code 3 ({@link EXIT_DATA}) when the file cannot be written.
+ */
+export async function saveSnapshot(session: Session, file: string): Promise<SnapshotSummary> {
+  const t0 = performance.now();
+  try {
+    const info = await writeSnapshot(session.registry, file);
+    return { file: info.file, bytes: info.bytes, instruments: info.instruments, writeMs: Math.round((performance.now() - t0) * 10) / 10 };
+  } catch (e) {
+    throw new CliError(`snapshot ${file}: cannot write: ${oneLine((e as Error).message)}`, EXIT_DATA);
+  }
+}
+
 /** Add `load [PATH…]` to the program. */
 export function registerLoadCommand(program: Command): void {
   program
@@ -216,10 +257,12 @@ export function registerLoadCommand(program: Command): void {
     .description('discover and register instruments from payload files and folders (default: the data folder), then print a summary')
     .argument('[paths...]', 'payload files or folders')
     .option('--top <n>', 'venues listed by name in the summary (0 = all)', '10')
-    .action(async (paths: string[], cmdOpts: { top: string }, cmd: Command) => {
+    .option('--snapshot <file>', 'after loading, write a crash-safe snapshot of the registry to FILE')
+    .action(async (paths: string[], cmdOpts: { top: string; snapshot?: string }, cmd: Command) => {
       const top = parseTop(cmdOpts.top);
       const g = globalOptions(cmd);
       const session = await openSession({ dataDir: g.dataDir, paths: paths.length > 0 ? paths : [g.dataDir], progress: g.progress });
-      reportLoad(session, g, top);
+      const snapshot = cmdOpts.snapshot ? await saveSnapshot(session, cmdOpts.snapshot) : undefined;
+      reportLoad(session, g, top, snapshot);
     });
 }

@@ -1,9 +1,11 @@
 /**
  * The `instreg` command-line program (commander). Commands:
  *
- * - `load [PATH…]`: load payloads (default: the data folder) and print a summary;
- * - `get QUERY`: instruments by id, `VENUE:SYMBOL`, ISIN, CUSIP or `CHAIN:0xADDRESS`;
- * - `venues QUERY`: every venue an ISIN, asset or token trades on;
+ * - `load [PATH…] [--snapshot FILE]`: load payloads (default: the data folder) and print a
+ *   summary; `--snapshot` also writes a crash-safe snapshot of the registry;
+ * - `get [--snapshot FILE] QUERY`: instruments by id, `VENUE:SYMBOL`, ISIN, CUSIP or `CHAIN:0xADDRESS`;
+ * - `venues [--snapshot FILE] QUERY`: every venue an ISIN, asset or token trades on
+ *   (`get`/`venues --snapshot`: start from a snapshot instead of loading the payloads);
  * - `bench`: lookup benchmark (see `bench-command.ts`);
  * - `start`: what `npm start` runs: the load summary of the shipped data, then a short benchmark.
  *

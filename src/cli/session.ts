@@ -2,7 +2,8 @@
  * A CLI session: one {@link InstrumentRegistry} (the writer, built on this thread), the venue
  * registry (ISO 10383 MICs + crypto venues and chains), and the payloads loaded into it.
  * Every command (`load`, `get`, `venues`, `start`, `bench`) opens one with {@link openSession}
- * and reads through {@link Session.reader}.
+ * and reads through {@link Session.reader}; `get` and `venues` can instead start from a snapshot
+ * file with {@link openSessionFromSnapshot} (a {@link ReaderSession}: a reader, no writer).
  *
  * @module
  */
@@ -14,7 +15,8 @@ import { repoRoot } from '../config.js';
 import { RegistryError } from '../errors.js';
 import { detectFormat, loadDirectory, loadMappings, loadPayload, type LoadedMapping, type SourceStats } from '../discovery/index.js';
 import { parseJsonText } from '../discovery/parse.js';
-import type { RegistryReader } from '../reader/reader.js';
+import { RegistryReader } from '../reader/reader.js';
+import { readSnapshot } from '../snapshot/index.js';
 import { CRYPTO_VENUES_FILE, loadCryptoVenues } from '../venues/crypto.js';
 import { VenueRegistry, defaultVenueRegistry } from '../venues/registry.js';
 import { InstrumentRegistry } from '../writer/registry.js';
@@ -40,22 +42,28 @@ export interface LoadReport {
   elapsedMs: number;
 }
 
-/** A loaded registry and everything the commands need around it. Reusable by benchmarks. */
-export interface Session {
+/** What the lookup commands (`get`, `venues`) need: a reader and the venue registry. */
+export interface ReaderSession {
   /** Data folder (MIC list, default payloads). */
   readonly dataDir: string;
+  /** A lock-free reader on this thread. */
+  readonly reader: RegistryReader;
+  /** Venue attributes (MIC list + crypto venues and chains). */
+  readonly venues: VenueRegistry;
+  /** What was loaded (for a snapshot session: no files, `paths` = the snapshot, time to restore). */
+  readonly report: LoadReport;
+  /** Warnings met while opening (e.g. the MIC list could not be read). */
+  readonly warnings: string[];
+}
+
+/** A loaded registry and everything the commands need around it. Reusable by benchmarks. */
+export interface Session extends ReaderSession {
   /** The writer; owned by this (main) thread. Pass `registry.handle` to workers. */
   readonly registry: InstrumentRegistry;
   /** A lock-free reader on this thread (`registry.reader()`). */
   readonly reader: RegistryReader;
-  /** Venue attributes (MIC list + crypto venues and chains). */
-  readonly venues: VenueRegistry;
   /** Discovery mappings used for the load. */
   readonly mappings: readonly LoadedMapping[];
-  /** What was loaded. */
-  readonly report: LoadReport;
-  /** Warnings met while opening (e.g. the MIC list could not be read). */
-  readonly warnings: string[];
 }
 
 /** Options of {@link openSession}. */
@@ -262,4 +270,40 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const mappings = await loadMappings();
   const report = await loadPaths(registry, mappings, opts.paths ?? [opts.dataDir], { progress: opts.progress === true });
   return { dataDir: opts.dataDir, registry, reader: registry.reader(), venues, mappings, report, warnings };
+}
+
+/** Options of {@link openSessionFromSnapshot}. */
+export interface SnapshotSessionOptions {
+  /** Data folder (MIC list); the venue registry is still loaded from files. */
+  dataDir: string;
+  /** Snapshot file written by `instreg load --snapshot FILE` (`writeSnapshot`). */
+  snapshot: string;
+  /** As {@link SessionOptions.beforeLoad}: called with the venue registry before the restore. */
+  beforeLoad?: (venues: VenueRegistry) => void;
+}
+
+/**
+ * Open a read-only session from a snapshot: the venue registry from `dataDir`, the instruments
+ * restored with `readSnapshot` (no payload parsing) and read through `RegistryReader.attach`.
+ *
+ * @throws {CliError} exit code 3 ({@link EXIT_DATA}) when the snapshot is missing, unreadable,
+ *   truncated or corrupt (one-line reason naming the file).
+ */
+export async function openSessionFromSnapshot(opts: SnapshotSessionOptions): Promise<ReaderSession> {
+  const warnings: string[] = [];
+  const venues = openVenues(opts.dataDir, warnings);
+  opts.beforeLoad?.(venues);
+  const file = resolve(opts.snapshot);
+  const t0 = performance.now();
+  let reader: RegistryReader;
+  try {
+    reader = RegistryReader.attach(await readSnapshot(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!(e instanceof RegistryError) && typeof code !== 'string') throw e;
+    const why = code === 'ENOENT' ? 'no such file' : oneLine((e as Error).message);
+    throw new CliError(why.includes(file) ? why : `${file}: ${why}`, EXIT_DATA);
+  }
+  const report: LoadReport = { paths: [file], files: [], ignored: [], failed: [], elapsedMs: performance.now() - t0 };
+  return { dataDir: opts.dataDir, reader, venues, report, warnings };
 }

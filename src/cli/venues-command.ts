@@ -1,7 +1,8 @@
 /**
  * `instreg venues QUERY`: every venue an ISIN, an asset (`BTC`) or a token (`CHAIN:0xADDR` or a
  * token symbol) trades on, with each listing's symbol and the venue's attributes from the venue
- * registry (name, country, MIC, type, fees, status).
+ * registry (name, country, MIC, type, fees, status). With `--snapshot FILE` the instruments come
+ * from a snapshot instead of the payloads (the venue registry is still read from the data folder).
  *
  * - ISIN: its listings (`reader.getByIsin`).
  * - Asset code: the CEX pairs and pools having the `currency` instrument (venue `ASSET`, symbol = code)
@@ -15,11 +16,12 @@
 import type { Command } from 'commander';
 import { ASSET_VENUE, type Instrument } from '../model/types.js';
 import type { InstrumentView } from '../reader/view.js';
+import type { VenueRegistry } from '../venues/registry.js';
 import { CliError, EXIT_NOT_FOUND } from './cli-error.js';
 import { formatBps, newTable, printJson, toJson, venueAttributes, type Json } from './format.js';
 import { globalOptions } from './options.js';
 import { describeQuery, parseVenuesQuery, resolveChainId, type VenuesQuery } from './query.js';
-import { openSession, type Session } from './session.js';
+import { openSession, openSessionFromSnapshot, type ReaderSession } from './session.js';
 
 /** How a listing involves what was asked for. */
 export type ListingRole = 'listing' | 'base' | 'quote' | 'token' | 'token0' | 'token1';
@@ -53,7 +55,7 @@ function listingOf(v: InstrumentView, role: ListingRole): Listing {
 }
 
 /** CEX pairs and DEX pools with `asset` as a leg. */
-function legListings(session: Session, asset: bigint): Listing[] {
+function legListings(session: ReaderSession, asset: bigint): Listing[] {
   return session.reader.findByAsset(asset).map((v) => {
     const d = v.detail;
     const role: ListingRole = d.baseId === asset ? 'base' : d.quoteId === asset ? 'quote' : d.token0Id === asset ? 'token0' : 'token1';
@@ -62,7 +64,7 @@ function legListings(session: Session, asset: bigint): Listing[] {
 }
 
 /** Tokens with `symbol` on every known chain, and the pools holding them. */
-function tokenListings(session: Session, symbol: string): Listing[] {
+function tokenListings(session: ReaderSession, symbol: string): Listing[] {
   const out: Listing[] = [];
   const codes = new Set(session.venues.chains().map(([, code]) => code));
   for (const code of codes) {
@@ -75,7 +77,7 @@ function tokenListings(session: Session, symbol: string): Listing[] {
 }
 
 /** Listings of an asset code: its currency's pairs and pools, and same-symbol tokens. */
-function assetListings(session: Session, code: string): Listing[] {
+function assetListings(session: ReaderSession, code: string): Listing[] {
   const out: Listing[] = [];
   const cur = session.reader.getBySymbol(ASSET_VENUE, code);
   if (cur && cur.kind === 'currency') out.push(...legListings(session, cur.id));
@@ -83,7 +85,7 @@ function assetListings(session: Session, code: string): Listing[] {
   return out;
 }
 
-function isinListings(session: Session, isin: string): Listing[] {
+function isinListings(session: ReaderSession, isin: string): Listing[] {
   return session.reader.getByIsin(isin).map((v) => listingOf(v, 'listing'));
 }
 
@@ -92,7 +94,7 @@ function isinListings(session: Session, isin: string): Listing[] {
  *
  * @throws {CliError} exit code 2 when an address query names an unknown chain.
  */
-export function findListings(session: Session, q: VenuesQuery): Listing[] {
+export function findListings(session: ReaderSession, q: VenuesQuery): Listing[] {
   let found: Listing[];
   switch (q.type) {
     case 'isin':
@@ -127,7 +129,7 @@ export function findListings(session: Session, q: VenuesQuery): Listing[] {
 }
 
 /** Group listings by venue (venues sorted by code, listings by symbol), with venue attributes. */
-export function groupByVenue(session: Session, listings: readonly Listing[]): VenueListings[] {
+export function groupByVenue(session: ReaderSession, listings: readonly Listing[]): VenueListings[] {
   const groups = new Map<string, Listing[]>();
   for (const l of listings) {
     const g = groups.get(l.venue);
@@ -172,16 +174,16 @@ export function registerVenuesCommand(program: Command): void {
     .command('venues')
     .description('every venue an ISIN, asset (BTC) or token (CHAIN:0xADDR or symbol) trades on, with venue attributes')
     .argument('<query>', 'ISIN, asset or token symbol, CHAIN:0xADDRESS or instrument id')
-    .action(async (query: string, _opts: unknown, cmd: Command) => {
+    .option('--snapshot <file>', 'start from a snapshot (instreg load --snapshot FILE) instead of loading the payloads')
+    .action(async (query: string, cmdOpts: { snapshot?: string }, cmd: Command) => {
       const q = parseVenuesQuery(query);
       const g = globalOptions(cmd);
-      const session = await openSession({
-        dataDir: g.dataDir,
-        progress: g.progress,
-        beforeLoad: (venues) => {
-          if (q.type === 'address') resolveChainId(venues, q.chain); // unknown chain: exit 2 before loading
-        },
-      });
+      const beforeLoad = (venues: VenueRegistry): void => {
+        if (q.type === 'address') resolveChainId(venues, q.chain); // unknown chain: exit 2 before loading
+      };
+      const session = cmdOpts.snapshot
+        ? await openSessionFromSnapshot({ dataDir: g.dataDir, snapshot: cmdOpts.snapshot, beforeLoad })
+        : await openSession({ dataDir: g.dataDir, progress: g.progress, beforeLoad });
       for (const f of session.report.failed) process.stderr.write(`instreg: warning: not loaded: ${f.error}\n`);
       const listings = findListings(session, q);
       if (listings.length === 0) throw new CliError(`no listing found for ${describeQuery(q)}`, EXIT_NOT_FOUND);
