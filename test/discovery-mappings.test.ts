@@ -244,7 +244,7 @@ describe.skipIf(!have)('shipped mappings on shared/data', () => {
     expect(rq.registrations.length).toBe(q.tokens.length);
     const u = json('uniswap_default_tokenlist_v22.21.0.json');
     const { r: ru } = await run('uniswap_default_tokenlist_v22.21.0.json');
-    // two different addresses with one symbol on one chain: the second is refused
+    // two different addresses with one symbol on one chain are two tokens (identity = address)
     const seen = new Map<string, string>();
     let dup = 0;
     for (const tk of u.tokens) {
@@ -252,9 +252,9 @@ describe.skipIf(!have)('shipped mappings on shared/data', () => {
       if (seen.has(k) && seen.get(k) !== tk.address) dup++;
       else seen.set(k, tk.address);
     }
-    expect(ru.registrations.length).toBe(u.tokens.length - dup);
-    expect(ru.rejected.length).toBe(dup);
-    expect(ru.rejected.every((x) => x.code === 'DuplicateSymbol')).toBe(true);
+    expect(dup).toBeGreaterThan(0); // the list really has such pairs
+    expect(ru.registrations.length).toBe(u.tokens.length);
+    expect(ru.rejected).toEqual([]);
     const uni = ru.registrations.find((i) => i.kind === 'token' && i.chainId === 1 && i.symbol === 'UNI')!;
     expect(uni).toMatchObject({ venue: 'ETHEREUM', address: '0x1f9840a85d5af5bf1d1762f925bdaddc4201f984', sizeDecimals: 18 });
     expect(ru.registrations.find((i) => i.kind === 'token' && i.chainId === 501000101)?.venue).toBe('SOLANA');

@@ -85,10 +85,11 @@ describe('InstrumentRegistry + RegistryReader', () => {
 
   it('refuses a second instrument with the same venue + symbol and writes nothing', async () => {
     const reg = await InstrumentRegistry.create({ now: fixedClock });
-    const [, , usdc] = oneOfEachKind();
-    const first = reg.registerInstrument(usdc!);
+    const aapl = oneOfEachKind()[3]!;
+    const first = reg.registerInstrument(aapl);
     const before = regionBytes(reg.handle);
-    const other = { ...usdc!, address: '0x0000000000000000000000000000000000000001' } as InstrumentInput;
+    // Microsoft's ISIN (valid check digit) under Apple's ticker on the same venue: a different listing.
+    const other = { ...aapl, isin: 'US5949181045', cusip: undefined } as InstrumentInput;
     const err = (() => {
       try {
         reg.registerInstrument(other);
@@ -103,6 +104,17 @@ describe('InstrumentRegistry + RegistryReader', () => {
     // Once the first is removed, the symbol is free again.
     reg.removeInstrument(first.id);
     expect(reg.registerInstrument(other).outcome).toBe('added');
+  });
+
+  it('lets on-chain tokens share a symbol on one chain (identity is the address)', async () => {
+    const reg = await InstrumentRegistry.create({ now: fixedClock });
+    const [, , usdc] = oneOfEachKind();
+    const a = reg.registerInstrument(usdc!);
+    const b = reg.registerInstrument({ ...usdc!, address: '0x0000000000000000000000000000000000000001' } as InstrumentInput);
+    expect(b.outcome).toBe('added');
+    expect(b.id).not.toBe(a.id);
+    expect(reg.reader().getAllBySymbol('ETHEREUM', 'USDC').map((v) => v.id).sort()).toEqual([a.id, b.id].sort());
+    expect([a.id, b.id]).toContain(reg.reader().getBySymbol('ETHEREUM', 'USDC')!.id);
   });
 
   it('detects real id collisions with a narrow id width, never merges, audits them', async () => {

@@ -22,7 +22,7 @@ import { basename, join } from 'node:path';
 import jsonata from 'jsonata';
 import { DuplicateSymbolError, RegistryError } from '../errors.js';
 import { validateInstrument } from '../model/validate.js';
-import type { InstrumentInput } from '../model/types.js';
+import { symbolIsUnique, type InstrumentInput } from '../model/types.js';
 import { convertValue } from './convert.js';
 import { cachedJson, detectFormat } from './detect.js';
 import { decodeLog, eventIndex, type EventIndex } from './evm.js';
@@ -338,7 +338,7 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
         }
         const sk = `${g.input.venue}\u0000${g.input.symbol}`;
         const ps = bySymbol.get(sk);
-        if (ps && ps.id !== g.id && !(t.placeholder && known(g.id))) {
+        if (ps && ps.id !== g.id && symbolIsUnique(g.input.kind) && !(t.placeholder && known(g.id))) {
           throw new RecordReject('DuplicateSymbol', `${g.input.venue}:${g.input.symbol} is already a different instrument (record ${ps.record})`);
         }
       }

@@ -198,6 +198,16 @@ export type InstrumentInput = CommonFields & KindFields;
 /** What readers return: an input plus its derived id. */
 export type Instrument = InstrumentInput & { readonly id: InstrumentId };
 
+/**
+ * Whether a kind's symbol is the venue's trading key, unique per venue (`DuplicateSymbol` is
+ * raised for a second live instrument with the same venue + symbol). On-chain tokens and DEX
+ * pools are identified by their address; their symbols are informational and may repeat on one
+ * chain (e.g. two `LIT` tokens on Ethereum), so they are exempt.
+ */
+export function symbolIsUnique(kind: InstrumentKind): boolean {
+  return kind !== 'token' && kind !== 'dexPool';
+}
+
 /** Venue code used for {@link CurrencyFields} instruments: an asset belongs to no venue. */
 export const ASSET_VENUE = 'ASSET';
 

@@ -315,6 +315,22 @@ export class RegistryReader implements ViewHost {
     return this.getBySymbolIndex(v, symbol, into);
   }
 
+  /**
+   * Every live instrument listed under venue + symbol. Usually one; on-chain tokens and pools may
+   * share a symbol on one chain (their identity is the address), see `symbolIsUnique`.
+   */
+  getAllBySymbol(venue: string, symbol: string): InstrumentView[] {
+    const v = this.venues.indexOf(venue);
+    if (v < 0) return [];
+    return this.walkIndex(
+      'SYMBOL',
+      hashVenueSymbol(v, symbol),
+      LINE0,
+      (vw) => vw.venueIndex === v && symbolEqualsWords(vw.line0, SYMBOL_LEN_OFFSET, SYMBOL_OFFSET, symbol),
+      Infinity,
+    );
+  }
+
   /** Venue code → venue index for {@link getBySymbolIndex} (-1 if unknown). */
   venueIndex(venue: string): number {
     return this.venues.indexOf(venue);

@@ -12,6 +12,9 @@ import {
   CREATED_AT_OFFSET,
   CTL,
   DETAIL_REF_OFFSET,
+  KIND_CODES,
+  KIND_OFFSET,
+  codeName,
   FP_WORD,
   ID_HI_WORD,
   ID_LO_WORD,
@@ -31,7 +34,7 @@ import {
   type RegistryErrorCode,
 } from '../errors.js';
 import { IdDeriver, joinId, splitId } from '../id/derive.js';
-import { MUTABLE_FIELDS, type Instrument, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
+import { MUTABLE_FIELDS, symbolIsUnique, type Instrument, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
 import { validateInstrument } from '../model/validate.js';
 import { decodeInstrument } from '../shm/decode.js';
 import { encodeDetail } from '../shm/detail.js';
@@ -180,7 +183,8 @@ export class InstrumentRegistry {
    * A removed instrument registered again is revived in its slot.
    *
    * @throws {ValidationError} invalid field (nothing written).
-   * @throws {DuplicateSymbolError} another live instrument has this venue + symbol (nothing written).
+   * @throws {DuplicateSymbolError} another live instrument has this venue + symbol (nothing written;
+   *   only for kinds whose symbol is the venue's trading key, see `symbolIsUnique`).
    * @throws {HashCollisionError} a different instrument already has this id (nothing written; audited).
    * @throws {RegistryError} `CapacityExceeded` when the table, heap or venue table is full.
    */
@@ -210,7 +214,7 @@ export class InstrumentRegistry {
     // Duplicate venue + symbol held by another live instrument?
     const sameListing =
       live && venueIdx !== undefined && this.currentDv.getUint16(VENUE_OFFSET, true) === venueIdx && symbolEquals(this.currentU8, 0, inst.symbol);
-    if (venueIdx !== undefined && !sameListing) {
+    if (venueIdx !== undefined && !sameListing && symbolIsUnique(inst.kind)) {
       const other = this.findLiveBySymbol(venueIdx, inst.symbol, idLo, idHi);
       if (other !== undefined) throw new DuplicateSymbolError(inst.venue, inst.symbol, other);
     }
@@ -427,6 +431,7 @@ export class InstrumentRegistry {
       const byteBase = slot * RECORD_SIZE;
       if ((u8[byteBase + VENUE_OFFSET]! | (u8[byteBase + VENUE_OFFSET + 1]! << 8)) !== venue) return false;
       if (!symbolEquals(u8, byteBase, symbol)) return false;
+      if (!symbolIsUnique(codeName(KIND_CODES, u8[byteBase + KIND_OFFSET]!)!)) return false;
       const sLo = r[b + ID_LO_WORD]! >>> 0;
       const sHi = r[b + ID_HI_WORD]! >>> 0;
       if (sLo === lo >>> 0 && sHi === hi >>> 0) return false;

@@ -6,7 +6,7 @@
 import { DuplicateSymbolError } from '../../src/errors.js';
 import { IdDeriver, joinId } from '../../src/id/derive.js';
 import { validateInstrument } from '../../src/model/validate.js';
-import type { InstrumentInput } from '../../src/model/types.js';
+import { symbolIsUnique, type InstrumentInput } from '../../src/model/types.js';
 import type { RegistrationTarget } from '../../src/discovery/engine.js';
 
 const replacer = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? `${v}n` : v);
@@ -36,7 +36,7 @@ export class FakeTarget implements RegistrationTarget {
     const id = this.idOf(v);
     const sk = `${v.venue}\u0000${v.symbol}`;
     const other = this.bySymbol.get(sk);
-    if (other !== undefined && other !== id) throw new DuplicateSymbolError(v.venue, v.symbol, other);
+    if (other !== undefined && other !== id && symbolIsUnique(v.kind)) throw new DuplicateSymbolError(v.venue, v.symbol, other);
     const prev = this.byId.get(id);
     if (prev && JSON.stringify(prev, replacer) === JSON.stringify(v, replacer)) return { id, outcome: 'unchanged' };
     this.byId.set(id, v);
