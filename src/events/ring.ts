@@ -642,14 +642,22 @@ export class EventConsumer {
         // the wait's own timeout, so it adds no wake-ups.
         const keepAlive = setTimeout(noop, Math.min(remaining, MAX_TIMER_MS));
         try {
+          let outcome: string;
           if (signal) {
             abort ??= new Promise<'aborted'>((resolve) => {
               onAbort = () => resolve('aborted');
               signal.addEventListener('abort', onAbort, { once: true });
             });
-            if ((await Promise.race([r.value, abort])) === 'aborted') return false;
+            outcome = await Promise.race([r.value, abort]);
+            if (outcome === 'aborted') return false;
           } else {
-            await r.value;
+            outcome = await r.value;
+          }
+          if (outcome === 'timed-out') {
+            // The wait's own timeout is the deadline: one last look, no re-wait. (Re-waiting on
+            // the rounding gap between the wait timer and performance.now() spun under load.)
+            this.stats.checks++;
+            return this.lapped !== undefined || this.loadTail() > this.cursor;
           }
         } finally {
           clearTimeout(keepAlive);
