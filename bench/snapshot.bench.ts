@@ -17,12 +17,13 @@
  *
  * @module
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { RegistryReader } from '../src/reader/reader.js';
 import { newChecksum } from '../src/snapshot/checksum.js';
+import { execFileSync } from 'node:child_process';
 import { loadSnapshotChecksum, readSnapshot, writeSnapshot, SNAPSHOT_CHUNK_BYTES, type SnapshotInfo } from '../src/snapshot/index.js';
 import { InstrumentRegistry } from '../src/writer/registry.js';
 import { simpleInstrument } from '../workers/snapshot-fixtures.js';
@@ -80,6 +81,13 @@ async function main(): Promise<void> {
     }
     console.log(`restore ${verify ? '(verify XXH64)     ' : '(verify: false)    '}:            ${stats(times)}`);
   }
+  // What a restart costs: a fresh process restoring the file (no earlier restores' memory to reclaim).
+  const snapshotModule = new URL('../src/snapshot/index.js', import.meta.url).href;
+  const fresh: number[] = [];
+  const script = join(DIR, 'restore.mjs');
+  writeFileSync(script, `import { readSnapshot } from ${JSON.stringify(snapshotModule)}; const t = performance.now(); await readSnapshot(${JSON.stringify(file)}); console.log(performance.now() - t);`);
+  for (let r = 0; r < RUNS; r++) fresh.push(Number(execFileSync(process.execPath, [script]).toString().trim()));
+  console.log(`restore, fresh process (verify XXH64):  ${stats(fresh)}`);
 
   // Checksum throughput over the region bytes already in memory (the format's choice vs CRC-32).
   const region = new Uint8Array(reg.handle.regions[m.generation & 1]!, 0, info.sections.REGION);
