@@ -423,7 +423,7 @@ export class InstrumentRegistry {
   private findLiveBySymbol(venue: number, symbol: string, lo: number, hi: number): bigint | undefined {
     const t = this.table;
     const r = t.region;
-    const u8 = new Uint8Array(r.buffer, 0, r.byteLength);
+    const u8 = t.regionU8;
     let found: bigint | undefined;
     t.probeIndex('SYMBOL', hashVenueSymbol(venue, symbol), (slot) => {
       if (t.state(slot) !== SLOT_STATE.FULL) return false;

@@ -61,6 +61,8 @@ export class TableWriter {
   mask = 0;
   /** Int32 view of the current region. */
   region!: Int32Array;
+  /** Byte view of the current region (same memory as `region`). */
+  regionU8!: Uint8Array;
   /** Slots in use in this generation (live + tombstoned). */
   used = 0;
   /** Live instruments. */
@@ -254,6 +256,7 @@ export class TableWriter {
     this.capacity = capacity;
     this.mask = capacity - 1;
     this.region = region;
+    this.regionU8 = new Uint8Array(sab, 0, size);
     this.used = 0;
     this.tombstones = 0;
     for (const [name, def] of Object.entries(INDEXES) as [IndexName, (typeof INDEXES)[IndexName]][]) {
@@ -284,6 +287,7 @@ export class TableWriter {
     this.capacity = capacity;
     this.mask = capacity - 1;
     this.region = new Int32Array(this.handle.regions[gen & 1]!, 0, regionSize(capacity) / SIZE_OF_I32);
+    this.regionU8 = new Uint8Array(this.handle.regions[gen & 1]!, 0, regionSize(capacity));
     for (const [name, def] of Object.entries(INDEXES) as [IndexName, (typeof INDEXES)[IndexName]][]) {
       this.indexes[name] = { base: indexOffset(capacity, name) / SIZE_OF_I32, mask: capacity * def.capacityFactor - 1 };
       let used = 0;
