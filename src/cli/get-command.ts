@@ -8,12 +8,11 @@
 import type { Command } from 'commander';
 import type { Instrument } from '../model/types.js';
 import type { InstrumentView } from '../reader/view.js';
-import type { VenueRegistry } from '../venues/registry.js';
 import { CliError, EXIT_NOT_FOUND } from './cli-error.js';
 import { instrumentTable, instrumentToJson, printJson } from './format.js';
 import { globalOptions } from './options.js';
 import { describeQuery, parseGetQuery, resolveChainId, type GetQuery } from './query.js';
-import { openSession, openSessionFromSnapshot, type ReaderSession } from './session.js';
+import { openQuerySession, type ReaderSession } from './session.js';
 
 function byVenueSymbol(a: Instrument, b: Instrument): number {
   return a.venue < b.venue ? -1 : a.venue > b.venue ? 1 : a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
@@ -69,13 +68,7 @@ export function registerGetCommand(program: Command): void {
     .action(async (query: string, cmdOpts: { snapshot?: string }, cmd: Command) => {
       const q = parseGetQuery(query);
       const g = globalOptions(cmd);
-      const beforeLoad = (venues: VenueRegistry): void => {
-        if (q.type === 'address') resolveChainId(venues, q.chain); // unknown chain: exit 2 before loading
-      };
-      const session = cmdOpts.snapshot
-        ? await openSessionFromSnapshot({ dataDir: g.dataDir, snapshot: cmdOpts.snapshot, beforeLoad })
-        : await openSession({ dataDir: g.dataDir, progress: g.progress, beforeLoad });
-      for (const f of session.report.failed) process.stderr.write(`instreg: warning: not loaded: ${f.error}\n`);
+      const session = await openQuerySession(q, { dataDir: g.dataDir, progress: g.progress, snapshot: cmdOpts.snapshot });
       const found = findInstruments(session, q);
       if (found.length === 0) throw new CliError(`no instrument found for ${describeQuery(q)}`, EXIT_NOT_FOUND);
       if (g.json) {

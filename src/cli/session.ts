@@ -21,6 +21,7 @@ import { CRYPTO_VENUES_FILE, loadCryptoVenues } from '../venues/crypto.js';
 import { VenueRegistry, defaultVenueRegistry } from '../venues/registry.js';
 import { InstrumentRegistry } from '../writer/registry.js';
 import { CliError, EXIT_DATA } from './cli-error.js';
+import { resolveChainId } from './query.js';
 
 /** Per-file statistics of a load, with the path the file was loaded from. */
 export interface FileStats extends SourceStats {
@@ -306,4 +307,24 @@ export async function openSessionFromSnapshot(opts: SnapshotSessionOptions): Pro
   }
   const report: LoadReport = { paths: [file], files: [], ignored: [], failed: [], elapsedMs: performance.now() - t0 };
   return { dataDir: opts.dataDir, reader, venues, report, warnings };
+}
+
+/**
+ * Open the session a query command (`get`, `venues`) reads from: restored from `snapshot` when
+ * given, else by loading the payloads. An address query's chain is resolved against the venue
+ * registry before anything loads (an unknown chain exits 2 first). Files that failed to load are
+ * reported on stderr as warnings.
+ */
+export async function openQuerySession(
+  query: { type: string; chain?: string | number },
+  opts: { dataDir: string; progress: boolean; snapshot?: string },
+): Promise<ReaderSession> {
+  const beforeLoad = (venues: VenueRegistry): void => {
+    if (query.type === 'address' && query.chain !== undefined) resolveChainId(venues, query.chain);
+  };
+  const session = opts.snapshot
+    ? await openSessionFromSnapshot({ dataDir: opts.dataDir, snapshot: opts.snapshot, beforeLoad })
+    : await openSession({ dataDir: opts.dataDir, progress: opts.progress, beforeLoad });
+  for (const f of session.report.failed) process.stderr.write(`instreg: warning: not loaded: ${f.error}\n`);
+  return session;
 }

@@ -16,12 +16,11 @@
 import type { Command } from 'commander';
 import { ASSET_VENUE, type Instrument } from '../model/types.js';
 import type { InstrumentView } from '../reader/view.js';
-import type { VenueRegistry } from '../venues/registry.js';
 import { CliError, EXIT_NOT_FOUND } from './cli-error.js';
 import { formatBps, newTable, printJson, toJson, venueAttributes, type Json } from './format.js';
 import { globalOptions } from './options.js';
 import { describeQuery, parseVenuesQuery, resolveChainId, type VenuesQuery } from './query.js';
-import { openSession, openSessionFromSnapshot, type ReaderSession } from './session.js';
+import { openQuerySession, type ReaderSession } from './session.js';
 
 /** How a listing involves what was asked for. */
 export type ListingRole = 'listing' | 'base' | 'quote' | 'token' | 'token0' | 'token1';
@@ -178,13 +177,7 @@ export function registerVenuesCommand(program: Command): void {
     .action(async (query: string, cmdOpts: { snapshot?: string }, cmd: Command) => {
       const q = parseVenuesQuery(query);
       const g = globalOptions(cmd);
-      const beforeLoad = (venues: VenueRegistry): void => {
-        if (q.type === 'address') resolveChainId(venues, q.chain); // unknown chain: exit 2 before loading
-      };
-      const session = cmdOpts.snapshot
-        ? await openSessionFromSnapshot({ dataDir: g.dataDir, snapshot: cmdOpts.snapshot, beforeLoad })
-        : await openSession({ dataDir: g.dataDir, progress: g.progress, beforeLoad });
-      for (const f of session.report.failed) process.stderr.write(`instreg: warning: not loaded: ${f.error}\n`);
+      const session = await openQuerySession(q, { dataDir: g.dataDir, progress: g.progress, snapshot: cmdOpts.snapshot });
       const listings = findListings(session, q);
       if (listings.length === 0) throw new CliError(`no listing found for ${describeQuery(q)}`, EXIT_NOT_FOUND);
       const groups = groupByVenue(session, listings);
