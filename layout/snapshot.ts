@@ -37,8 +37,17 @@ import { SIZE_OF_I32, SIZE_OF_I64 } from './sizes.js';
 export const SNAPSHOT_FILE_MAGIC = 0x4e535249;
 /** Snapshot file format version. Bumped whenever a byte of the file changes meaning. */
 export const SNAPSHOT_FORMAT_VERSION = 1;
-/** CHECKSUM_ALGO value: XXH64, seed 0 (xxhash-wasm `create64()`). */
+/** CHECKSUM_ALGO value: XXH64, seed 0 (xxhash-wasm `create64()`), over the whole file in order. */
 export const SNAPSHOT_CHECKSUM_XXH64 = 1;
+/**
+ * CHECKSUM_ALGO value written since: XXH64 over the concatenated little-endian u64 XXH64 digests of
+ * the *parts* of the file: part 0 = bytes `[0, CHECKSUM)` of the header; then the bytes from
+ * `SNAPSHOT_HEADER_SIZE` to the end in consecutive runs of {@link SNAPSHOT_HASH_PART_BYTES} (the
+ * last may be shorter; there is no empty part). Parts can be hashed by different threads.
+ */
+export const SNAPSHOT_CHECKSUM_XXH64_PARTS = 2;
+/** Bytes per hashed part for {@link SNAPSHOT_CHECKSUM_XXH64_PARTS} (4 MiB). */
+export const SNAPSHOT_HASH_PART_BYTES = 4 * 1024 * 1024;
 
 /** File magic. */
 export const SNAP_FILE_MAGIC_OFFSET = 0;

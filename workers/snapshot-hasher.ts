@@ -1,30 +1,38 @@
 /**
- * Worker entry for `readSnapshot`: hashes the snapshot's parts (views into SharedArrayBuffers)
- * in file order as the restoring thread reports them read, and posts the XXH64 digest.
+ * Worker entry for `readSnapshot`: reads its share of a snapshot's hashed parts straight into the
+ * restored SharedArrayBuffers and XXH64-hashes each part, while the calling thread does the other
+ * share (`layout/snapshot.ts`, SNAPSHOT_CHECKSUM_XXH64_PARTS).
  *
- * workerData: `{ parts: { buffer, offset, length }[], progress }` where `progress[0]` = parts
- * ready (written by the restoring thread) and `progress[1]` = abort flag.
+ * workerData: `{ path, parts: Array<Array<{ buffer, offset, length, fileOffset }>> }`.
+ * Posts `{ digests: bigint[] }` (one per part, in order) or `{ error }`.
  *
  * @module
  */
+import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadSnapshotChecksum, newChecksum } from '../src/snapshot/checksum.js';
+import { digestOf, loadSnapshotChecksum } from '../src/snapshot/checksum.js';
+import { readFull } from '../src/snapshot/io.js';
 
-const { parts, progress } = workerData as {
-  parts: Array<{ buffer: SharedArrayBuffer; offset: number; length: number }>;
-  progress: Int32Array;
+const { path, parts } = workerData as {
+  path: string;
+  parts: Array<Array<{ buffer: SharedArrayBuffer; offset: number; length: number; fileOffset: number }>>;
 };
 
-await loadSnapshotChecksum();
-const hash = newChecksum();
-for (let k = 0; k < parts.length; k++) {
-  for (;;) {
-    if (Atomics.load(progress, 1) !== 0) process.exit(0);
-    const ready = Atomics.load(progress, 0);
-    if (ready > k) break;
-    Atomics.wait(progress, 0, ready, 1000);
+const fd = openSync(path, 'r');
+try {
+  await loadSnapshotChecksum();
+  const digests: bigint[] = [];
+  let error: string | undefined;
+  for (const part of parts) {
+    const views = part.map((sl) => new Uint8Array(sl.buffer, sl.offset, sl.length));
+    part.forEach((sl, i) => {
+      const n = readFull(fd, views[i]!, sl.fileOffset);
+      if (n !== sl.length) error ??= `truncated while reading (file shrank to ${sl.fileOffset + n} bytes)`;
+    });
+    if (error) break;
+    digests.push(digestOf(views));
   }
-  const p = parts[k]!;
-  hash.update(new Uint8Array(p.buffer, p.offset, p.length));
+  parentPort!.postMessage(error ? { error } : { digests });
+} finally {
+  closeSync(fd);
 }
-parentPort!.postMessage(hash.digest());

@@ -6,6 +6,8 @@
  * @module
  */
 import xxhash from 'xxhash-wasm';
+import { SNAPSHOT_HASH_PART_BYTES } from '../../layout/snapshot.js';
+import { SIZE_OF_I64 } from '../../layout/sizes.js';
 
 type XXHashAPI = Awaited<ReturnType<typeof xxhash>>;
 
@@ -26,6 +28,60 @@ export interface Checksum {
   update(bytes: Uint8Array): void;
   /** The u64 digest. */
   digest(): bigint;
+}
+
+/**
+ * XXH64 over parts (`SNAPSHOT_CHECKSUM_XXH64_PARTS`, `layout/snapshot.ts`): feed the header prefix
+ * to the constructor, then the rest of the file in order in any slicing; parts are cut every
+ * `SNAPSHOT_HASH_PART_BYTES`.
+ */
+export class PartedChecksum {
+  private readonly digests: bigint[] = [];
+  private current: Checksum;
+  private filled = 0;
+
+  constructor(headerPrefix: Uint8Array) {
+    this.digests.push(digestOf([headerPrefix]));
+    this.current = newChecksum();
+  }
+
+  update(bytes: Uint8Array): void {
+    let o = 0;
+    while (o < bytes.length) {
+      const take = Math.min(SNAPSHOT_HASH_PART_BYTES - this.filled, bytes.length - o);
+      this.current.update(bytes.subarray(o, o + take));
+      this.filled += take;
+      o += take;
+      if (this.filled === SNAPSHOT_HASH_PART_BYTES) this.endPart();
+    }
+  }
+
+  private endPart(): void {
+    this.digests.push(this.current.digest());
+    this.current = newChecksum();
+    this.filled = 0;
+  }
+
+  /** The file checksum. */
+  digest(): bigint {
+    if (this.filled > 0) this.endPart();
+    return combineDigests(this.digests);
+  }
+}
+
+/** XXH64 of one part given as consecutive slices. */
+export function digestOf(slices: readonly Uint8Array[]): bigint {
+  const h = newChecksum();
+  for (const s of slices) h.update(s);
+  return h.digest();
+}
+
+/** XXH64 over the little-endian u64 encodings of part digests, in part order. */
+export function combineDigests(digests: readonly bigint[]): bigint {
+  const bytes = new Uint8Array(digests.length * SIZE_OF_I64);
+  const dv = new DataView(bytes.buffer);
+  digests.forEach((d, i) => dv.setBigUint64(i * SIZE_OF_I64, d, true));
+  return digestOf([bytes]);
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   SECTION_ENTRY_LENGTH_OFFSET,
   SECTION_ENTRY_OFFSET_OFFSET,
   SNAPSHOT_CHECKSUM_XXH64,
+  SNAPSHOT_CHECKSUM_XXH64_PARTS,
   SNAPSHOT_FILE_MAGIC,
   SNAPSHOT_FORMAT_VERSION,
   SNAPSHOT_HEADER_SIZE,
@@ -55,6 +56,8 @@ export interface SnapshotHeader {
   fileSize: number;
   /** XXH64 stored in the header (0n while the header is being written). */
   checksum: bigint;
+  /** How `checksum` was computed (`SNAPSHOT_CHECKSUM_XXH64` or `…_XXH64_PARTS`). */
+  checksumAlgo: number;
 }
 
 function setU64(dv: DataView, off: number, v: bigint | number): void {
@@ -68,7 +71,7 @@ function getU64(dv: DataView, off: number): bigint {
 }
 
 /** Encode a header (checksum field as given). */
-export function encodeHeader(h: Omit<SnapshotHeader, 'offsets' | 'fileSize'>): { bytes: Uint8Array; offsets: number[] } {
+export function encodeHeader(h: Omit<SnapshotHeader, 'offsets' | 'fileSize' | 'checksumAlgo'>): { bytes: Uint8Array; offsets: number[] } {
   const bytes = new Uint8Array(SNAPSHOT_HEADER_SIZE);
   const dv = new DataView(bytes.buffer);
   const offsets = sectionOffsets(h.lengths);
@@ -82,7 +85,7 @@ export function encodeHeader(h: Omit<SnapshotHeader, 'offsets' | 'fileSize'>): {
   dv.setUint32(SNAP_GENERATION_OFFSET, h.generation, true);
   dv.setUint32(SNAP_CAPACITY_OFFSET, h.capacity, true);
   dv.setUint32(SNAP_COUNT_OFFSET, h.instruments, true);
-  dv.setUint32(SNAP_CHECKSUM_ALGO_OFFSET, SNAPSHOT_CHECKSUM_XXH64, true);
+  dv.setUint32(SNAP_CHECKSUM_ALGO_OFFSET, SNAPSHOT_CHECKSUM_XXH64_PARTS, true);
   for (let i = 0; i < SNAPSHOT_SECTION_COUNT; i++) {
     setU64(dv, sectionEntryOffset(i) + SECTION_ENTRY_OFFSET_OFFSET, offsets[i]!);
     setU64(dv, sectionEntryOffset(i) + SECTION_ENTRY_LENGTH_OFFSET, h.lengths[i]!);
@@ -122,7 +125,7 @@ export function decodeHeader(file: string, bytes: Uint8Array, actualSize: number
   if (dv.getUint32(SNAP_HEADER_SIZE_OFFSET, true) !== SNAPSHOT_HEADER_SIZE) throw corrupt('header size field');
   if (dv.getUint32(SNAP_SECTION_COUNT_OFFSET, true) !== SNAPSHOT_SECTION_COUNT) throw corrupt('section count field');
   const algo = dv.getUint32(SNAP_CHECKSUM_ALGO_OFFSET, true);
-  if (algo !== SNAPSHOT_CHECKSUM_XXH64) throw corrupt(`unknown checksum algorithm ${algo}`);
+  if (algo !== SNAPSHOT_CHECKSUM_XXH64 && algo !== SNAPSHOT_CHECKSUM_XXH64_PARTS) throw corrupt(`unknown checksum algorithm ${algo}`);
   const generation = dv.getUint32(SNAP_GENERATION_OFFSET, true);
   const capacity = dv.getUint32(SNAP_CAPACITY_OFFSET, true);
   const instruments = dv.getUint32(SNAP_COUNT_OFFSET, true);
@@ -154,6 +157,7 @@ export function decodeHeader(file: string, bytes: Uint8Array, actualSize: number
   if (actualSize < end) throw corrupt(`truncated: ${actualSize} of ${end} bytes`);
   if (actualSize > end) throw corrupt(`${actualSize - end} trailing bytes after the last section`);
   return {
+    checksumAlgo: algo,
     logSeq: getU64(dv, SNAP_LOG_SEQ_OFFSET),
     generation,
     capacity,

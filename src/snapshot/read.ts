@@ -11,14 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { repoRoot } from '../config.js';
 import { CONTROL_SIZE, CTL, HEAP_HEADER_SIZE, LAYOUT_MAGIC, LAYOUT_VERSION, VENUE_ENTRY_SIZE } from '../../layout/index.js';
-import { SNAPSHOT_HEADER_SIZE, SNAP_CHECKSUM_OFFSET } from '../../layout/snapshot.js';
+import { SNAPSHOT_CHECKSUM_XXH64, SNAPSHOT_HASH_PART_BYTES, SNAPSHOT_HEADER_SIZE, SNAP_CHECKSUM_OFFSET } from '../../layout/snapshot.js';
 import { joinId } from '../id/derive.js';
 import { allocateHandle, type RegistryHandle } from '../shm/handle.js';
-import { loadSnapshotChecksum, newChecksum } from './checksum.js';
+import { PartedChecksum, combineDigests, digestOf, loadSnapshotChecksum, newChecksum } from './checksum.js';
 import { SnapshotError } from './errors.js';
 import { decodeHeader, SECTION, type SnapshotHeader } from './header.js';
 import { readFull } from './io.js';
-import { SNAPSHOT_CHUNK_BYTES } from './write.js';
 
 /** Options of {@link readSnapshot}. */
 export interface ReadSnapshotOptions {
@@ -46,7 +45,7 @@ export interface ReadSnapshotOptions {
  */
 export async function readSnapshot(file: string, opts: ReadSnapshotOptions = {}): Promise<RegistryHandle> {
   if (opts.verify === false) return readSnapshotSync(file, opts);
-  return readSnapshotOverlapped(file);
+  return readSnapshotParallel(file);
 }
 
 /**
@@ -60,9 +59,19 @@ export function readSnapshotSync(file: string, opts: ReadSnapshotOptions = {}): 
   const fd = openSync(path, 'r');
   try {
     const plan = planRestore(path, fd);
-    const hash = verify ? newChecksum() : undefined;
-    hash?.update(plan.hashed[0]!);
-    readParts(path, fd, plan, (k) => hash?.update(plan.hashed[k]!));
+    let hash: { update(b: Uint8Array): void; digest(): bigint } | undefined;
+    if (verify && plan.header.checksumAlgo === SNAPSHOT_CHECKSUM_XXH64) {
+      hash = newChecksum();
+      hash.update(plan.headerPrefix);
+    } else if (verify) {
+      hash = new PartedChecksum(plan.headerPrefix);
+    }
+    for (const part of plan.parts) {
+      for (const slice of part) {
+        readSlice(path, fd, slice);
+        hash?.update(slice.dst);
+      }
+    }
     if (hash) compareChecksum(path, plan.header, hash.digest());
     checkControl(path, plan.handle, plan.header);
     return plan.handle;
@@ -71,16 +80,22 @@ export function readSnapshotSync(file: string, opts: ReadSnapshotOptions = {}): 
   }
 }
 
+/** A byte range of the file and where it goes (a view into one of the handle's buffers). */
+interface Slice {
+  dst: Uint8Array;
+  fileOffset: number;
+}
+
 /**
- * A restore laid out before any section is read: the header, the fresh handle, and the byte
- * ranges in file order (`parts`, each a view into the handle's buffers, with its file offset).
- * `hashed[0]` is the header up to the checksum field; `hashed[k + 1]` is `parts[k]`.
+ * A restore laid out before any section is read: the header, the fresh handle, the header prefix
+ * that is hashed, and the rest of the file as hashed parts (`SNAPSHOT_HASH_PART_BYTES` runs of
+ * file bytes from `SNAPSHOT_HEADER_SIZE`), each a list of slices (a part may span two sections).
  */
 interface RestorePlan {
   header: SnapshotHeader;
   handle: RegistryHandle;
-  parts: Array<{ dst: Uint8Array; fileOffset: number }>;
-  hashed: Uint8Array[];
+  headerPrefix: Uint8Array;
+  parts: Slice[][];
 }
 
 function planRestore(path: string, fd: number): RestorePlan {
@@ -94,28 +109,36 @@ function planRestore(path: string, fd: number): RestorePlan {
   region.grow(regionLen);
   if (handle.heap.byteLength < heapLen) handle.heap.grow(heapLen);
   if (handle.venues.byteLength < venueLen) handle.venues.grow(venueLen);
-  const targets = [
+  const sections = [
     new Uint8Array(handle.control, 0, controlLen),
     new Uint8Array(region, 0, regionLen),
     new Uint8Array(handle.heap, 0, heapLen),
     new Uint8Array(handle.venues, 0, venueLen),
   ];
-  const parts: RestorePlan['parts'] = [];
-  targets.forEach((dst, s) => {
-    for (let o = 0; o < dst.length; o += SNAPSHOT_CHUNK_BYTES) {
-      parts.push({ dst: dst.subarray(o, Math.min(dst.length, o + SNAPSHOT_CHUNK_BYTES)), fileOffset: h.offsets[s]! + o });
+  const parts: Slice[][] = [];
+  let part: Slice[] = [];
+  let room = SNAPSHOT_HASH_PART_BYTES;
+  sections.forEach((dst, s) => {
+    let o = 0;
+    while (o < dst.length) {
+      const take = Math.min(room, dst.length - o);
+      part.push({ dst: dst.subarray(o, o + take), fileOffset: h.offsets[s]! + o });
+      o += take;
+      room -= take;
+      if (room === 0) {
+        parts.push(part);
+        part = [];
+        room = SNAPSHOT_HASH_PART_BYTES;
+      }
     }
   });
-  return { header: h, handle, parts, hashed: [headerBytes.subarray(0, SNAP_CHECKSUM_OFFSET), ...parts.map((p) => p.dst)] };
+  if (part.length) parts.push(part);
+  return { header: h, handle, headerPrefix: headerBytes.subarray(0, SNAP_CHECKSUM_OFFSET), parts };
 }
 
-/** Read every part in file order; `onPart(k + 1)` after part k (index into `plan.hashed`). */
-function readParts(path: string, fd: number, plan: RestorePlan, onPart: (hashedIndex: number) => void): void {
-  plan.parts.forEach(({ dst, fileOffset }, k) => {
-    const n = readFull(fd, dst, fileOffset);
-    if (n !== dst.length) throw new SnapshotError('CorruptSnapshot', path, `truncated while reading (file shrank to ${fileOffset + n} bytes)`);
-    onPart(k + 1);
-  });
+function readSlice(path: string, fd: number, { dst, fileOffset }: Slice): void {
+  const n = readFull(fd, dst, fileOffset);
+  if (n !== dst.length) throw new SnapshotError('CorruptSnapshot', path, `truncated while reading (file shrank to ${fileOffset + n} bytes)`);
 }
 
 function compareChecksum(path: string, h: SnapshotHeader, sum: bigint): void {
@@ -125,39 +148,52 @@ function compareChecksum(path: string, h: SnapshotHeader, sum: bigint): void {
 }
 
 /**
- * {@link readSnapshot} with verification: a worker thread hashes each part as soon as this thread
- * has read it, so the XXH64 pass (~80 ms at 1 M instruments) overlaps the read instead of
- * following it. The parts live in SharedArrayBuffers, so the worker reads them in place.
+ * {@link readSnapshot} with verification of a parted checksum: a worker thread reads and hashes the
+ * second half of the parts straight into the same SharedArrayBuffers while this thread reads and
+ * hashes the first half, so page faults, copies and hashing run on two cores.
  */
-async function readSnapshotOverlapped(file: string): Promise<RegistryHandle> {
+async function readSnapshotParallel(file: string): Promise<RegistryHandle> {
   const path = resolve(file);
   const fd = openSync(path, 'r');
   let worker: Worker | undefined;
-  const progress = new Int32Array(new SharedArrayBuffer(2 * 4)); // [parts ready, abort]
   try {
     const plan = planRestore(path, fd);
-    const header = new Uint8Array(new SharedArrayBuffer(plan.hashed[0]!.length));
-    header.set(plan.hashed[0]!);
-    const parts = [header, ...plan.hashed.slice(1)].map((v) => ({ buffer: v.buffer as SharedArrayBuffer, offset: v.byteOffset, length: v.length }));
-    worker = new Worker(hasherWorkerPath(), { workerData: { parts, progress } });
-    const digest = new Promise<bigint>((resolveDigest, reject) => {
-      worker!.once('message', (d: bigint) => resolveDigest(d));
-      worker!.once('error', reject);
-    });
-    digest.catch(() => undefined); // a read error below abandons the digest; never an unhandled rejection
-    Atomics.store(progress, 0, 1); // the header part is ready
-    Atomics.notify(progress, 0);
-    readParts(path, fd, plan, (k) => {
-      Atomics.store(progress, 0, k + 1);
-      Atomics.notify(progress, 0);
-    });
-    compareChecksum(path, plan.header, await digest);
+    if (plan.header.checksumAlgo === SNAPSHOT_CHECKSUM_XXH64) {
+      closeSync(fd);
+      await loadSnapshotChecksum();
+      return readSnapshotSync(file);
+    }
+    const split = Math.ceil(plan.parts.length / 2);
+    const theirs = plan.parts.slice(split).map((p) =>
+      p.map((sl) => ({ buffer: sl.dst.buffer as SharedArrayBuffer, offset: sl.dst.byteOffset, length: sl.dst.length, fileOffset: sl.fileOffset })),
+    );
+    let digests: Promise<bigint[]> = Promise.resolve([]);
+    if (theirs.length) {
+      const w = new Worker(hasherWorkerPath(), { workerData: { path, parts: theirs } });
+      worker = w;
+      digests = new Promise<bigint[]>((ok, fail) => {
+        w.once('message', (m: { digests?: bigint[]; error?: string }) =>
+          m.error ? fail(new SnapshotError('CorruptSnapshot', path, m.error)) : ok(m.digests!),
+        );
+        w.once('error', fail);
+      });
+      digests.catch(() => undefined); // an error below abandons the worker; never an unhandled rejection
+    }
+    await loadSnapshotChecksum();
+    const mine = [digestOf([plan.headerPrefix])];
+    for (const part of plan.parts.slice(0, split)) {
+      for (const slice of part) readSlice(path, fd, slice);
+      mine.push(digestOf(part.map((sl) => sl.dst)));
+    }
+    compareChecksum(path, plan.header, combineDigests([...mine, ...(await digests)]));
     checkControl(path, plan.handle, plan.header);
     return plan.handle;
   } finally {
-    Atomics.store(progress, 1, 1);
-    Atomics.notify(progress, 0);
-    closeSync(fd);
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed (legacy-checksum path)
+    }
     if (worker) void worker.terminate();
   }
 }

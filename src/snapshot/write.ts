@@ -19,7 +19,7 @@ import { SNAPSHOT_HEADER_SIZE, SNAP_CHECKSUM_OFFSET, type SnapshotSectionName } 
 import { joinId } from '../id/derive.js';
 import { checkHandle, type RegistryHandle } from '../shm/handle.js';
 import type { InstrumentRegistry } from '../writer/registry.js';
-import { loadSnapshotChecksum, newChecksum } from './checksum.js';
+import { PartedChecksum, loadSnapshotChecksum } from './checksum.js';
 import { SnapshotError } from './errors.js';
 import { encodeChecksum, encodeHeader, type SectionLengths } from './header.js';
 import { fsyncDir, processAlive, sleepSync, writeAll } from './io.js';
@@ -137,8 +137,7 @@ export function writeSnapshotSync(registry: InstrumentRegistry | RegistryHandle,
   let checksum: bigint;
   let t1: number;
   try {
-    const hash = newChecksum();
-    hash.update(header.subarray(0, SNAP_CHECKSUM_OFFSET));
+    const hash = new PartedChecksum(header.subarray(0, SNAP_CHECKSUM_OFFSET));
     writeAll(fd, header, 0);
     let pos = SNAPSHOT_HEADER_SIZE;
     for (const src of sources) {
