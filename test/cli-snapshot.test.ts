@@ -4,33 +4,12 @@
  * shipped data. Two full data loads: `load --snapshot` and the plain `get` the restored answer is
  * compared with (started together); the snapshot runs load no payloads.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataDir, repoRoot } from '../src/config.js';
+import { BIN, LONG, ROOT, instreg, type Run } from './helpers/cli.js';
 
-const ROOT = repoRoot();
-const BIN = join(ROOT, 'bin', 'instreg.js');
-const DATA = dataDir();
-const LONG = 240_000;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run the CLI (stderr is a pipe, so no progress bar). */
-function instreg(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 256 << 20, env: { ...process.env, INSTREG_DATA_DIR: DATA } }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'instreg-cli-snapshot-'));
 const SNAP = join(dir, 'registry.snap');

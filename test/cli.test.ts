@@ -6,34 +6,13 @@
  * Each run that looks something up loads all the data (a few seconds), so the runs are few and
  * started together in `beforeAll`.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseGetQuery, parseVenuesQuery } from '../src/cli/query.js';
-import { dataDir, repoRoot } from '../src/config.js';
+import { BIN, DATA, LONG, ROOT, instreg, type Run } from './helpers/cli.js';
 
-const ROOT = repoRoot();
-const BIN = join(ROOT, 'bin', 'instreg.js');
-const DATA = dataDir();
-const LONG = 240_000;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run the CLI (stderr is a pipe, so no progress bar). */
-function instreg(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 256 << 20, env: { ...process.env, INSTREG_DATA_DIR: DATA } }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** Run tasks with at most `n` at a time. */
 async function pool<T>(n: number, tasks: Array<() => Promise<T>>): Promise<T[]> {

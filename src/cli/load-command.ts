@@ -156,12 +156,6 @@ export function summarize(session: Session, top = 10): LoadSummary {
   };
 }
 
-function byCode(o: Record<string, number>): string {
-  return Object.entries(o)
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ');
-}
-
 /** Render a {@link LoadSummary} as text tables. */
 export function summaryText(s: LoadSummary): string {
   const out: string[] = [];

@@ -29,14 +29,12 @@ import {
   RECORD_SIZE,
   SIZE_DECIMALS_OFFSET,
   SIZE_OF_I32,
-  SLOT_STATE,
   SOURCE_CODES,
   SOURCE_OFFSET,
   STATE_OFFSET,
   STATUS_CODES,
   STATUS_OFFSET,
   SYMBOL_LEN_OFFSET,
-  SYMBOL_MAX_BYTES,
   SYMBOL_OFFSET,
   TAKER_FEE_OFFSET,
   TICK_OFFSET,
@@ -178,4 +176,3 @@ export function symbolEquals(u8: Uint8Array, base: number, query: string): boole
   return true;
 }
 
-export { SLOT_STATE };

@@ -234,15 +234,14 @@ export class InstrumentRegistry {
       genTag: t.gen,
       venue,
       createdAt,
-      updatedAt: inst.updatedAt ?? (slot >= 0 ? getMs(this.currentDv, UPDATED_AT_OFFSET) : now),
+      // A live record that changes (or a new one) gets `now` unless the caller set updatedAt; a
+      // revived tombstone keeps its last update time. (An unchanged record is not rewritten:
+      // sameImage ignores UPDATED_AT.)
+      updatedAt: inst.updatedAt ?? (slot >= 0 && !live ? getMs(this.currentDv, UPDATED_AT_OFFSET) : now),
       nameRef,
       detailRef,
     });
-    if (slot >= 0 && live && this.sameImage()) return { id, outcome: 'unchanged' };
-    if (slot >= 0 && live) {
-      // Attribute change: bump updatedAt unless the caller set it.
-      if (inst.updatedAt === undefined) writeRecordImage(this.imageDv, inst, { state: SLOT_STATE.FULL, idLo, idHi, fp, genTag: t.gen, venue, createdAt, updatedAt: now, nameRef, detailRef });
-    }
+    if (live && this.sameImage()) return { id, outcome: 'unchanged' };
     let target = slot;
     if (slot >= 0) {
       t.store(slot, this.image);

@@ -21,7 +21,6 @@ import {
   MAX_CAPACITY,
   MAX_LOAD_FACTOR,
   MIN_CAPACITY,
-  RECORD_SIZE,
   RECORD_WORDS,
   SEQ_WORD,
   SIZE_OF_I32,
@@ -306,12 +305,4 @@ export class TableWriter {
     this.count = count;
     this.tombstones = used - count;
   }
-
-  /** Bytes of the current region (for metrics). */
-  get regionBytes(): number {
-    return regionSize(this.capacity);
-  }
-
-  /** Record size in bytes (for metrics). */
-  static readonly recordSize = RECORD_SIZE;
 }
