@@ -226,6 +226,21 @@ describe('writer: capacity and index occupancy', () => {
     expect(reg.getMetrics().capacity).toBeLessThanOrEqual(128); // rebuilt at the same size, not grown
   });
 
+  it('timestamps and raw values round-trip at the edges of their ranges (halves written without BigInt)', async () => {
+    const reg = await InstrumentRegistry.create();
+    const r = RegistryReader.attach(reg.handle);
+    const cases = [
+      { createdAt: -(2 ** 53) + 1, updatedAt: 2 ** 53 - 1, raw: 2n ** 64n - 1n },
+      { createdAt: -1, updatedAt: 0, raw: 2n ** 53n },
+      { createdAt: 2 ** 32, updatedAt: -(2 ** 32), raw: 2n ** 53n - 1n },
+    ];
+    cases.forEach(({ createdAt, updatedAt, raw }, i) => {
+      const { id } = reg.registerInstrument({ kind: 'currency', symbol: `E${i}`, venue: 'ASSET', source: 'cex', status: 'active', createdAt, updatedAt, tickSize: { raw, scale: 3 } });
+      const o = r.getById(id)!.toObject();
+      expect([o.createdAt, o.updatedAt, o.tickSize?.raw]).toEqual([createdAt, updatedAt, raw]);
+    });
+  });
+
   it('configuration edges are typed errors, not RangeErrors', async () => {
     for (const [opts, code] of [
       [{ initialCapacity: 13_000_000 }, 'CapacityExceeded'],
