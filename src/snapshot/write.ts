@@ -18,6 +18,7 @@ import { CONTROL_SIZE, CTL, HEAP_HEADER_SIZE, VENUE_ENTRY_SIZE, regionSize } fro
 import { SNAPSHOT_HEADER_SIZE, SNAP_CHECKSUM_OFFSET, type SnapshotSectionName } from '../../layout/snapshot.js';
 import { joinId } from '../id/derive.js';
 import { checkHandle, type RegistryHandle } from '../shm/handle.js';
+import { heapUsed } from '../shm/heap.js';
 import type { InstrumentRegistry } from '../writer/registry.js';
 import { PartedChecksum, loadSnapshotChecksum } from './checksum.js';
 import { SnapshotError } from './errors.js';
@@ -114,7 +115,7 @@ export function writeSnapshotSync(registry: InstrumentRegistry | RegistryHandle,
   const lengths: SectionLengths = [
     CONTROL_SIZE,
     regionSize(capacity),
-    Math.max(HEAP_HEADER_SIZE, Atomics.load(ctl, CTL.HEAP_USED)),
+    heapUsed(ctl),
     Atomics.load(ctl, CTL.VENUE_COUNT) * VENUE_ENTRY_SIZE,
   ];
   if (region.byteLength < lengths[1]) throw cannot(`region ${generation & 1} is ${region.byteLength} bytes, capacity ${capacity} needs ${lengths[1]}`);
