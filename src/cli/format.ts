@@ -4,11 +4,18 @@
  *
  * @module
  */
-import Table from 'cli-table3';
-import { formatId } from '../id/derive.js';
+import { createRequire } from 'node:module';
+import type TableType from 'cli-table3';
+import { formatId } from '../id/halves.js';
 import { formatFixed } from '../model/fixed.js';
 import type { Fixed, Instrument } from '../model/types.js';
 import type { VenueInfo } from '../venues/types.js';
+
+/** cli-table3, loaded on first use (it is not needed by `--version`, `--help` or `--json`). */
+let tableClass: typeof TableType | undefined;
+function Table(): typeof TableType {
+  return (tableClass ??= createRequire(import.meta.url)('cli-table3') as typeof TableType);
+}
 
 /** Fields printed first, in this order; the rest follow in the instrument's own order. */
 const LEADING_FIELDS = ['id', 'kind', 'symbol', 'venue'] as const;
@@ -72,8 +79,8 @@ export function cellText(field: string, value: unknown, describeRef?: (id: bigin
 }
 
 /** A cli-table3 table with a header row (no colours, so output is the same on a TTY and in a pipe). */
-export function newTable(head: string[], opts: { colAligns?: Array<'left' | 'right' | 'center'> } = {}): Table.Table {
-  return new Table({ head, style: { head: [], border: [], compact: true }, ...(opts.colAligns ? { colAligns: opts.colAligns } : {}) });
+export function newTable(head: string[], opts: { colAligns?: Array<'left' | 'right' | 'center'> } = {}): TableType.Table {
+  return new (Table())({ head, style: { head: [], border: [], compact: true }, ...(opts.colAligns ? { colAligns: opts.colAligns } : {}) });
 }
 
 /**
@@ -82,7 +89,7 @@ export function newTable(head: string[], opts: { colAligns?: Array<'left' | 'rig
  * @param describeRef renders a referenced instrument id (e.g. `ASSET:BTC`), or undefined if unknown
  */
 export function instrumentTable(inst: Instrument, describeRef?: (id: bigint) => string | undefined): string {
-  const t = new Table({ style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: [16, 72] });
+  const t = new (Table())({ style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: [16, 72] });
   const src = inst as unknown as Record<string, unknown>;
   const keys = [...LEADING_FIELDS, ...Object.keys(src).filter((k) => !(LEADING_FIELDS as readonly string[]).includes(k))];
   for (const k of keys) {
