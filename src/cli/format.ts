@@ -9,6 +9,7 @@ import type TableType from 'cli-table3';
 import { formatId } from '../id/halves.js';
 import { formatFixed } from '../model/fixed.js';
 import type { Fixed, Instrument } from '../model/types.js';
+import { toJsonValue, type Json } from '../json.js';
 import type { VenueInfo } from '../venues/types.js';
 
 /** cli-table3, loaded on first use (it is not needed by `--version`, `--help` or `--json`). */
@@ -24,30 +25,10 @@ const TIME_FIELDS = new Set(['createdAt', 'updatedAt', 'expiry']);
 /** Fields holding references to other instruments. */
 const REF_FIELDS = new Set(['baseId', 'quoteId', 'settleId', 'token0Id', 'token1Id', 'underlyingId']);
 
-/** A JSON value. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type { Json } from '../json.js';
 
-function isFixed(v: unknown): v is Fixed {
-  return typeof v === 'object' && v !== null && typeof (v as Fixed).raw === 'bigint' && typeof (v as Fixed).scale === 'number' && Object.keys(v).length === 2;
-}
-
-/**
- * Convert a value to JSON data: bigints become 0x-prefixed 16-digit hex ids, {@link Fixed} values
- * decimal strings; `undefined` members are dropped.
- */
-export function toJson(v: unknown): Json {
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
-  if (typeof v === 'bigint') return formatId(v);
-  if (isFixed(v)) return formatFixed(v);
-  if (Array.isArray(v)) return v.map(toJson);
-  if (typeof v === 'object') {
-    const out: { [key: string]: Json } = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toJson(x);
-    return out;
-  }
-  return String(v);
-}
+/** The library's JSON conversion (`src/json.ts`): bigint ids as hex, fixed-point values as decimal strings. */
+export const toJson = toJsonValue;
 
 /**
  * JSON object of an instrument: `id` (0x + 16 hex digits), `kind`, `symbol`, `venue`, then every
