@@ -111,6 +111,20 @@ describe('cache snapshot of get/venues', () => {
   });
 });
 
+describe('export --parquet', () => {
+  it('writes one file per venue and kind and lists them', async () => {
+    const out = join(work, 'parquet');
+    const r = await run(['--json', 'export', '--parquet', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { rows: number; partitions: Array<{ venue: string; kind: string; rows: number; file: string }> };
+    expect(s.partitions.map((p) => `${p.venue}/${p.kind}`)).toEqual(['ASSET/currency', 'COINBASE/cexPair']);
+    expect(s.partitions.find((p) => p.venue === 'COINBASE')!.rows).toBe(raw.length);
+    for (const p of s.partitions) expect(readFileSync(p.file).subarray(0, 4).toString()).toBe('PAR1');
+    const empty = await run(['export', '--parquet', '']);
+    expect(empty.code).toBe(2);
+  });
+});
+
 describe('data folder and MIC list', () => {
   it('findMicList finds the list by content, whatever its name, and passes over other CSVs', () => {
     writeFileSync(join(work, 'decoy.csv'), 'MIC,NAME\nXNAS,Nasdaq\n');

@@ -27,6 +27,7 @@ import { repoRoot } from '../config.js';
 import { RegistryError } from '../errors.js';
 import { registerBenchCommand } from './bench-command.js';
 import { CliError, EXIT_DATA, EXIT_USAGE, oneLine } from './cli-error.js';
+import { registerExportCommand } from './export-command.js';
 import { registerGetCommand } from './get-command.js';
 import { registerLoadCommand } from './load-command.js';
 import { globalOptions } from './options.js';
@@ -86,6 +87,7 @@ export function buildProgram(): Command {
   registerGetCommand(program);
   registerVenuesCommand(program);
   registerBenchCommand(program);
+  registerExportCommand(program);
   registerStartCommand(program);
   for (const c of program.commands) c.exitOverride();
   return program;
