@@ -255,8 +255,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   });
 
   // 2. Generated instruments (registration throughput).
-  let regPerSec = 0;
-  let regCount = 0;
+  let regPerSec: number;
+  let regCount: number;
   let generated: ReturnType<typeof generateInstruments>['entries'] = [];
   if (N > 0) {
     log(`registering ${N} generated instruments`);

@@ -17,9 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { renderPlot } from '../bench/plot.js';
-import { renderReport } from '../bench/report.js';
-import { runBench, type BenchOptions, type BenchResult } from '../bench/run.js';
+import type { BenchOptions, BenchResult } from '../bench/run.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import type { Session } from './session.js';
 
@@ -76,6 +74,7 @@ export function registerBenchCommand(program: Command): void {
       const g = cmd.optsWithGlobals() as { dataDir?: string; json?: boolean | string; progress?: boolean };
       const file = typeof o.json === 'string' ? o.json : typeof g.json === 'string' ? g.json : jsonFile;
       const jsonStdout = g.json === true && file === undefined;
+      const [{ renderPlot }, { renderReport }, { runBench }] = await Promise.all([import('../bench/plot.js'), import('../bench/report.js'), import('../bench/run.js')]);
       const opts: BenchOptions = {
         instruments: num('instruments', o.instruments, 0),
         readers: o.readers === undefined ? availableParallelism() : num('readers', o.readers, 1),
@@ -118,6 +117,7 @@ export function registerBenchCommand(program: Command): void {
  */
 export async function runStartBench(session: Session): Promise<void> {
   process.stdout.write('\nShort benchmark (~12 s; `instreg bench` runs the full one)…\n');
+  const [{ renderReport }, { runBench }] = await Promise.all([import('../bench/report.js'), import('../bench/run.js')]);
   const r = await runBench({
     registry: session.registry,
     instruments: 0,
