@@ -27,7 +27,9 @@ export type RegistryErrorCode =
   | 'LengthOutOfBounds'
   | 'ChecksumMismatch'
   | 'SequenceGap'
-  | 'CorruptSnapshot';
+  | 'CorruptSnapshot'
+  /** An input limit of discovery (payload size, record depth, expression evaluation bounds; see docs/limits-discovery.md). */
+  | 'LimitExceeded';
 
 /** Base class of every instreg error. `field` names the offending input field when there is one. */
 export class RegistryError extends Error {
