@@ -38,6 +38,19 @@ type Native = (input: unknown, vars: Vars) => unknown;
  */
 export const EXPRESSION_LIMITS = { timeoutMs: 250, stack: 500, sequence: 100_000 } as const;
 
+/**
+ * Bounds on the one `records` evaluation per payload (it walks the whole payload, so it gets
+ * more time and no sequence bound beyond JSONata's own 10^7 for ranges).
+ */
+export const RECORDS_EXPRESSION_LIMITS = { timeoutMs: 30_000, stack: 500, sequence: 0 } as const;
+
+/** Bounds of one compiled expression (see {@link EXPRESSION_LIMITS}; 0 = unbounded). */
+export interface ExpressionLimits {
+  readonly timeoutMs: number;
+  readonly stack: number;
+  readonly sequence: number;
+}
+
 /** JSONata error codes that mean an {@link EXPRESSION_LIMITS} bound was hit. */
 export const LIMIT_CODES = new Set(['D1011', 'D1012', 'D2015', 'D2014']);
 
@@ -55,10 +68,11 @@ export interface CompiledExpr {
  * Compile one expression.
  * @param letNames variables the mapping binds with `let` (a `let` that shadows a built-in
  *   function name keeps that expression on JSONata)
+ * @param limits evaluation bounds (default {@link EXPRESSION_LIMITS})
  * @throws the JSONata syntax error (mappings are validated before they get here)
  */
-export function compileExpr(source: string, letNames: ReadonlySet<string> = new Set()): CompiledExpr {
-  const expr = jsonata(source, { timeout: EXPRESSION_LIMITS.timeoutMs, stack: EXPRESSION_LIMITS.stack, sequence: EXPRESSION_LIMITS.sequence });
+export function compileExpr(source: string, letNames: ReadonlySet<string> = new Set(), limits: ExpressionLimits = EXPRESSION_LIMITS): CompiledExpr {
+  const expr = jsonata(source, { timeout: limits.timeoutMs, stack: limits.stack, ...(limits.sequence > 0 ? { sequence: limits.sequence } : {}) });
   let native: Native | undefined;
   try {
     native = build(expr.ast() as Node, letNames);

@@ -24,7 +24,7 @@
 import { RegistryError } from '../errors.js';
 import { validateInstrument } from '../model/validate.js';
 import { symbolIsUnique, type InstrumentInput } from '../model/types.js';
-import { FALLBACK, LIMIT_CODES, compileExpr, evaluateExpr, type CompiledExpr, type Vars } from './compile.js';
+import { FALLBACK, LIMIT_CODES, RECORDS_EXPRESSION_LIMITS, compileExpr, evaluateExpr, type CompiledExpr, type Vars } from './compile.js';
 import { convertValue, type ConvertStep } from './convert.js';
 import { cachedJson, detectFormat } from './detect.js';
 import { decodeLog, eventIndex, type EventIndex } from './evm.js';
@@ -37,7 +37,7 @@ export type { Mapping, LoadedMapping, InstrumentTemplate, FieldSpec, SkipRule, D
 export { detectFormat } from './detect.js';
 export { loadPayload, loadDirectory, type SourceStats, type LoadOptions, type DirectoryStats, type PayloadSource } from './load.js';
 export { MAX_PAYLOAD_BYTES, MAX_RECORD_DEPTH, MAX_LIMIT_HITS } from './limits.js';
-export { EXPRESSION_LIMITS } from './compile.js';
+export { EXPRESSION_LIMITS, RECORDS_EXPRESSION_LIMITS } from './compile.js';
 export type { ConvertStep } from './convert.js';
 
 /**
@@ -147,7 +147,7 @@ function compile(m: LoadedMapping): Compiled {
   const letNames = new Set(Object.keys(m.let ?? {}));
   const ce = (e: string): CompiledExpr => compileExpr(e, letNames);
   const c: Compiled = {
-    records: ce(m.records ?? '$'),
+    records: compileExpr(m.records ?? '$', letNames, RECORDS_EXPRESSION_LIMITS),
     key: m.key ? ce(m.key) : undefined,
     lets: Object.entries(m.let ?? {}).map(([v, e]) => [v, ce(e)]),
     skips: (m.skip ?? []).map((s) => ce(s.when)),
@@ -175,8 +175,12 @@ interface Evaluated {
   values: Array<Record<string, unknown>>;
 }
 
-/** A JSONata error raised at an `EXPRESSION_LIMITS` bound. */
+/**
+ * A JSONata error raised at an `EXPRESSION_LIMITS` bound, or a resource `RangeError` (string
+ * longer than V8 allows, call stack exhausted) raised while evaluating.
+ */
 function isLimit(e: unknown): boolean {
+  if (e instanceof RangeError) return true;
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' && LIMIT_CODES.has(code);
 }

@@ -24,13 +24,19 @@ export function lineColumn(text: string, offset: number): { line: number; column
 
 /**
  * Offset of the first JSON syntax error in `text` (a small RFC 8259 scanner, used only after
- * `JSON.parse` failed, because V8's messages do not always carry a position).
+ * `JSON.parse` failed, because V8's messages do not always carry a position). Iterative: the
+ * open arrays and objects are an explicit stack, so any nesting depth is scanned without
+ * touching the call stack.
  */
 export function jsonErrorOffset(text: string): number {
   let i = 0;
   const n = text.length;
   const ws = (): void => {
-    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+      else return;
+    }
   };
   const bad = (): never => {
     throw i;
@@ -55,56 +61,15 @@ export function jsonErrorOffset(text: string): number {
     }
     bad();
   };
-  const value = (): void => {
+  /** Scalars; returns '[' or '{' (after consuming it) when a container opens. */
+  const scalarOrOpen = (): '[' | '{' | undefined => {
     ws();
     const c = text[i];
-    if (c === '{') {
+    if (c === '{' || c === '[') {
       i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') bad();
-        str();
-        ws();
-        if (text[i] !== ':') bad();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        bad();
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        bad();
-      }
-    } else if (c === '"') str();
+      return c;
+    }
+    if (c === '"') str();
     else if (c !== undefined && /[-0-9]/.test(c)) {
       const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
       if (!m) bad();
@@ -113,9 +78,51 @@ export function jsonErrorOffset(text: string): number {
     else if (text.startsWith('false', i)) i += 5;
     else if (text.startsWith('null', i)) i += 4;
     else bad();
+    return undefined;
   };
+  const key = (): void => {
+    ws();
+    if (text[i] !== '"') bad();
+    str();
+    ws();
+    if (text[i] !== ':') bad();
+    i++;
+  };
+  const stack: Array<'[' | '{'> = [];
   try {
-    value();
+    // Parse one value; after each value, close containers / expect separators.
+    let open = scalarOrOpen();
+    for (;;) {
+      if (open !== undefined) {
+        ws();
+        const close = open === '[' ? ']' : '}';
+        if (text[i] === close) {
+          i++;
+        } else {
+          stack.push(open);
+          if (open === '{') key();
+          open = scalarOrOpen();
+          continue;
+        }
+      }
+      // a value just ended
+      if (stack.length === 0) break;
+      ws();
+      const top = stack[stack.length - 1];
+      if (text[i] === ',') {
+        i++;
+        if (top === '{') key();
+        open = scalarOrOpen();
+        continue;
+      }
+      if (text[i] === (top === '[' ? ']' : '}')) {
+        i++;
+        stack.pop();
+        open = undefined;
+        continue;
+      }
+      bad();
+    }
     ws();
     if (i < n) bad();
   } catch (e) {
