@@ -173,6 +173,14 @@ export function csvHeader(text: string, opts: CsvOptions = {}): string[] | undef
   }
 }
 
+const BLANK_RE = /^\s*$/;
+
+/** A row of only whitespace fields (e.g. a trailing NBSP line). */
+function blankRow(record: string[]): boolean {
+  for (const f of record) if (!BLANK_RE.test(f)) return false;
+  return true;
+}
+
 /** One CSV data row: its fields by header column, and its 1-based line in the file. */
 export interface CsvRow {
   record: Record<string, string>;
@@ -206,11 +214,18 @@ export function parseCsvPayload(text: string, opts: CsvOptions = {}, file = '<pa
   }
   if (rows.length === 0) throw new RegistryError('ParseError', `${file}: CSV has no header line (after ${opts.skipLines ?? 0} preamble lines)`);
   const header = rows[0].record.map((c) => c.trim());
+  // Assignment is safe (and cheaper than Object.fromEntries) unless a column would hit the prototype.
+  const plainHeader = !header.some((h) => h === '__proto__' || h === 'constructor' || h === 'prototype');
   const out: CsvRow[] = [];
   for (let r = 1; r < rows.length; r++) {
     const { record, info } = rows[r];
-    if (record.every((f) => /^\s*$/.test(f))) continue;
-    const row: CsvRow = { record: Object.fromEntries(header.map((h, i) => [h, record[i] ?? ''])), line: info.lines };
+    if (blankRow(record)) continue;
+    let rec: Record<string, string>;
+    if (plainHeader) {
+      rec = {};
+      for (let i = 0; i < header.length; i++) rec[header[i]] = record[i] ?? '';
+    } else rec = Object.fromEntries(header.map((h, i) => [h, record[i] ?? '']));
+    const row: CsvRow = { record: rec, line: info.lines };
     if (record.length !== header.length) row.malformed = `${record.length} fields, header has ${header.length}`;
     out.push(row);
   }
