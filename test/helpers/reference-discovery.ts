@@ -31,7 +31,8 @@ const cache = new Map<string, jsonata.Expression>();
 function expr(s: string): jsonata.Expression {
   let e = cache.get(s);
   if (!e) {
-    e = jsonata(s, { timeout: 250, stack: 500, sequence: 100_000 });
+    // no time bound: the reference must be deterministic (the shipped mappings have no loops)
+    e = jsonata(s, { stack: 500, sequence: 100_000 });
     cache.set(s, e);
   }
   return e;
