@@ -11,7 +11,8 @@
  * - **baseline** (optional, `--baseline DIR`): the same full load with another build's
  *   `dist/` (e.g. the commit before the speed work), run in the same process.
  *
- * Passes alternate floor and load; the median of `--passes` (default 5) is reported.
+ * Passes alternate floor and load; the median of `--passes` (default 5) is reported, as wall time
+ * and as process CPU time (less sensitive to other processes on a shared machine).
  * Run: `npm run bench:discovery [-- --passes 7 --baseline /path/to/old/checkout]`
  */
 import { readFile } from 'node:fs/promises';
@@ -60,21 +61,29 @@ async function floorOne(p: (typeof plan)[number]): Promise<number> {
   return rows.length;
 }
 
-async function floor(): Promise<number> {
-  const t0 = performance.now();
-  for (const p of plan) await floorOne(p);
-  return performance.now() - t0;
+/** CPU time of this process (all threads, so GC helper threads count too), ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
-async function fullLoad(): Promise<{ ms: number; instruments: number }> {
+async function floor(): Promise<{ ms: number; cpu: number }> {
   const t0 = performance.now();
+  const c0 = cpuMs();
+  for (const p of plan) await floorOne(p);
+  return { ms: performance.now() - t0, cpu: cpuMs() - c0 };
+}
+
+async function fullLoad(): Promise<{ ms: number; cpu: number; instruments: number }> {
+  const t0 = performance.now();
+  const c0 = cpuMs();
   const ms0 = await loadMappings();
   const reg = await InstrumentRegistry.create({ initialCapacity: 32768 });
   await loadDirectory(dir, reg, { mappings: ms0 });
-  return { ms: performance.now() - t0, instruments: reg.reader().all().length };
+  return { ms: performance.now() - t0, cpu: cpuMs() - c0, instruments: reg.reader().all().length };
 }
 
-type Loader = () => Promise<{ ms: number; instruments: number }>;
+type Loader = () => Promise<{ ms: number; cpu: number; instruments: number }>;
 let baseline: Loader | undefined;
 if (baselineDir) {
   const root = resolve(baselineDir);
@@ -82,10 +91,11 @@ if (baselineDir) {
   const wr = (await import(join(root, 'dist/src/writer/registry.js'))) as typeof import('../src/writer/registry.js');
   baseline = async () => {
     const t0 = performance.now();
+    const c0 = cpuMs();
     const ms0 = await disc.loadMappings();
     const reg = await wr.InstrumentRegistry.create({ initialCapacity: 32768 });
     await disc.loadDirectory(dir, reg, { mappings: ms0 });
-    return { ms: performance.now() - t0, instruments: reg.reader().all().length };
+    return { ms: performance.now() - t0, cpu: cpuMs() - c0, instruments: reg.reader().all().length };
   };
 }
 
@@ -93,28 +103,31 @@ const cpu = os.cpus()[0]?.model ?? 'cpu';
 console.log(`discovery.bench — ${cpu}, ${os.cpus().length} cores, Node ${process.version} ${process.platform}/${process.arch}, load avg ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log(`data: ${dir} (${plan.length} payload files loaded); ${PASSES} passes, median reported`);
 
-const floors: number[] = [];
-const loads: number[] = [];
-const bases: number[] = [];
+const floors: Array<{ ms: number; cpu: number }> = [];
+const loads: Array<{ ms: number; cpu: number }> = [];
+const bases: Array<{ ms: number; cpu: number }> = [];
 let instruments = 0;
 for (let pass = 0; pass < PASSES; pass++) {
   floors.push(await floor());
   const l = await fullLoad();
-  loads.push(l.ms);
+  loads.push(l);
   instruments = l.instruments;
-  if (baseline) bases.push((await baseline()).ms);
+  if (baseline) bases.push(await baseline());
 }
-const fl = median(floors);
-const ld = median(loads);
+const fl = median(floors.map((x) => x.ms));
+const flc = median(floors.map((x) => x.cpu));
+const row = (name: string, xs: Array<{ ms: number; cpu: number }>): string => {
+  const ms = median(xs.map((x) => x.ms));
+  const cpu = median(xs.map((x) => x.cpu));
+  return `| ${name} | ${ms.toFixed(0)} | ${(ms / fl).toFixed(2)} | ${cpu.toFixed(0)} | ${(cpu / flc).toFixed(2)} |`;
+};
 console.log('');
-console.log('| row | ms (median) | × floor |');
-console.log('|---|---:|---:|');
-console.log(`| floor: read + parse every loaded file | ${fl.toFixed(0)} | 1.00 |`);
-console.log(`| full load (loadMappings + registry + loadDirectory), ${instruments} instruments | ${ld.toFixed(0)} | ${(ld / fl).toFixed(2)} |`);
-if (baseline) {
-  const b = median(bases);
-  console.log(`| baseline full load (${baselineDir}) | ${b.toFixed(0)} | ${(b / fl).toFixed(2)} |`);
-}
+console.log('| row | wall ms (median) | wall × floor | CPU ms (median) | CPU × floor |');
+console.log('|---|---:|---:|---:|---:|');
+console.log(row('floor: read + parse every loaded file', floors));
+console.log(row(`full load (loadMappings + registry + loadDirectory), ${instruments} instruments`, loads));
+if (baseline) console.log(row(`baseline full load (${baselineDir})`, bases));
+console.log(`per pass (wall ms) floor: ${floors.map((x) => x.ms.toFixed(0)).join(' ')}; load: ${loads.map((x) => x.ms.toFixed(0)).join(' ')}${baseline ? `; baseline: ${bases.map((x) => x.ms.toFixed(0)).join(' ')}` : ''}`);
 
 // Per mapping: each file timed on its own (files in load order into one registry, so placeholders behave as in a full load).
 const perFile = new Map<string, { records: number; ms: number[]; floor: number[]; mapping: string }>();

@@ -135,8 +135,8 @@ interface Compiled {
   events: EventIndex;
   /** Per template: every field in declaration order, how it gets its value. */
   plans: FieldPlan[][];
-  /** Every per-record expression has a closure: try {@link evaluateRecordSync} first. */
-  allNative: boolean;
+  /** Some per-record expression has a closure: try {@link evaluateRecordSync} first (it hands over to JSONata only when a record reaches an expression without one). */
+  anyNative: boolean;
 }
 
 const compiled = new WeakMap<Mapping, Compiled>();
@@ -160,9 +160,9 @@ function compile(m: LoadedMapping): Compiled {
     ),
     events: eventIndex(m.abis ?? []),
     plans: m.instruments.map((t) => Object.entries(t.fields).map(([f, spec]) => fieldPlan(f, spec))),
-    allNative: false,
+    anyNative: false,
   };
-  c.allNative = [c.key, ...c.lets.map((x) => x[1]), ...c.skips, ...c.whens, ...c.fields.flat().map((x) => x[1])].every((e) => e === undefined || e.native !== undefined);
+  c.anyNative = [c.key, ...c.lets.map((x) => x[1]), ...c.skips, ...c.whens, ...c.fields.flat().map((x) => x[1])].some((e) => e !== undefined && e.native !== undefined);
   compiled.set(m, c);
   return c;
 }
@@ -266,6 +266,14 @@ export class RecordReject extends Error {
   ) {
     super(message);
   }
+}
+
+/** Whether `v` starts or ends with whitespace (so `trim` could change it). */
+function padded(v: string): boolean {
+  if (v.length === 0) return false;
+  const a = v.charCodeAt(0);
+  const b = v.charCodeAt(v.length - 1);
+  return a <= 32 || b <= 32 || a === 0xa0 || b === 0xa0 || a > 0x7f || b > 0x7f;
 }
 
 /**
@@ -381,7 +389,7 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
   for (let n = 0; n < input.length; n++) {
     try {
       let ev: Evaluated | undefined;
-      if (c.allNative) {
+      if (c.anyNative) {
         try {
           ev = evaluateRecordSync(c, input[n], bindings);
         } catch (e) {
@@ -458,7 +466,7 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
             inst[f] = id;
           } else {
             let v = Object.prototype.hasOwnProperty.call(vals, f) ? vals[f] : undefined;
-            if (typeof v === 'string' && missing.has(v.trim())) v = undefined;
+            if (typeof v === 'string' && (missing.has(v) || (padded(v) && missing.has(v.trim())))) v = undefined;
             if (v === undefined || v === null) continue;
             inst[f] = p.convert === undefined ? v : convertValue(p.convert, v, f, m.resolvedTables);
           }
