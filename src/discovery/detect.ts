@@ -85,14 +85,38 @@ export function mappingFits(m: Mapping, text: string, fileName?: string): boolea
   return (m.detect.csvHeader ?? []).every((c) => cols.has(c));
 }
 
+/** How specific a mapping's detection is: the number of conditions it checks. */
+export function specificity(m: Mapping): number {
+  return (m.detect.json?.length ?? 0) + (m.detect.csvHeader?.length ?? 0) + (m.detect.firstLine !== undefined ? 1 : 0);
+}
+
+/** What {@link detectPayload} found: the mapping that wins and the others that also fit. */
+export interface Detection<M extends Mapping> {
+  mapping: M | undefined;
+  /** Names of the other mappings whose detection also holds (empty when unambiguous). */
+  ambiguous: string[];
+}
+
 /**
- * Pick the mapping that fits a payload (the seed's `can_parse`): the first, in the order given,
- * whose detection holds. Mappings flagged `ignore` also match (the caller then skips the file).
+ * Every mapping that fits a payload, and the winner: the most specific one (most detection
+ * conditions), the first in the order given among equally specific ones. The others are
+ * reported, so a newer schema of a known venue that an older mapping also reads is visible.
+ */
+export function detectPayload<M extends Mapping>(payloadText: string, fileName: string | undefined, mappings: readonly M[]): Detection<M> {
+  const fits = mappings.filter((m) => mappingFits(m, payloadText, fileName));
+  let best: M | undefined;
+  for (const m of fits) if (!best || specificity(m) > specificity(best)) best = m;
+  return { mapping: best, ambiguous: fits.filter((m) => m !== best).map((m) => m.name) };
+}
+
+/**
+ * Pick the mapping that fits a payload (the seed's `can_parse`): the most specific one whose
+ * detection holds (see {@link detectPayload}, which also names the other candidates). Mappings
+ * flagged `ignore` also match (the caller then skips the file).
  *
  * @param fileName optional; `.json` excludes CSV mappings and `.csv` excludes JSON ones
  * @returns the mapping, or `undefined` when none fits (unknown or garbage payload)
  */
 export function detectFormat<M extends Mapping>(payloadText: string, fileName: string | undefined, mappings: readonly M[]): M | undefined {
-  for (const m of mappings) if (mappingFits(m, payloadText, fileName)) return m;
-  return undefined;
+  return detectPayload(payloadText, fileName, mappings).mapping;
 }

@@ -32,10 +32,10 @@ import { FORBIDDEN_KEYS, MAX_LIMIT_HITS, scanRecord } from './limits.js';
 import { prepareMapping, type FieldSpec, type LoadedMapping, type Mapping } from './mapping.js';
 import { parseCsvPayload, parseJsonText } from './parse.js';
 
-export { loadMappings, prepareMapping, validateMapping, defaultMappingsDir } from './mapping.js';
+export { loadMappings, prepareMapping, validateMapping, defaultMappingsDir, userMappingsDirs } from './mapping.js';
 export type { Mapping, LoadedMapping, InstrumentTemplate, FieldSpec, SkipRule, DetectSpec, DetectCondition, TableSpec, CsvOptions } from './mapping.js';
-export { detectFormat } from './detect.js';
-export { loadPayload, loadDirectory, type SourceStats, type LoadOptions, type DirectoryStats, type PayloadSource } from './load.js';
+export { detectFormat, detectPayload, specificity, type Detection } from './detect.js';
+export { loadPayload, loadDirectory, readPayload, type SourceStats, type LoadOptions, type DirectoryStats, type PayloadSource } from './load.js';
 export { MAX_PAYLOAD_BYTES, MAX_RECORD_DEPTH, MAX_LIMIT_HITS } from './limits.js';
 export { EXPRESSION_LIMITS, RECORDS_EXPRESSION_LIMITS } from './compile.js';
 export type { ConvertStep } from './convert.js';
@@ -129,10 +129,14 @@ interface Compiled {
   key: CompiledExpr | undefined;
   lets: Array<[string, CompiledExpr]>;
   skips: CompiledExpr[];
+  /** Per skip rule: it mentions a `let` variable, so the bindings are evaluated before it. */
+  skipNeedsLets: boolean[];
   whens: Array<CompiledExpr | undefined>;
   /** Per template: its expression fields. */
   fields: Array<Array<[string, CompiledExpr]>>;
   events: EventIndex;
+  /** Template name (`as`) → index. */
+  templateIndex: Map<string, number>;
   /** Per template: every field in declaration order, how it gets its value. */
   plans: FieldPlan[][];
   /** Some per-record expression has a closure: try {@link evaluateRecordSync} first (it hands over to JSONata only when a record reaches an expression without one). */
@@ -151,6 +155,7 @@ function compile(m: LoadedMapping): Compiled {
     key: m.key ? ce(m.key) : undefined,
     lets: Object.entries(m.let ?? {}).map(([v, e]) => [v, ce(e)]),
     skips: (m.skip ?? []).map((s) => ce(s.when)),
+    skipNeedsLets: (m.skip ?? []).map((s) => [...letNames].some((v) => new RegExp(`\\$${v}(?![A-Za-z0-9_])`).test(s.when))),
     whens: m.instruments.map((t) => (t.when ? ce(t.when) : undefined)),
     fields: m.instruments.map((t) =>
       Object.entries(t.fields)
@@ -159,6 +164,7 @@ function compile(m: LoadedMapping): Compiled {
         .map(([f, e]) => [f, ce(e)]),
     ),
     events: eventIndex(m.abis ?? []),
+    templateIndex: new Map(m.instruments.map((t, j) => [t.as, j])),
     plans: m.instruments.map((t) => Object.entries(t.fields).map(([f, spec]) => fieldPlan(f, spec))),
     anyNative: false,
   };
@@ -201,15 +207,23 @@ function valueSync(c: CompiledExpr, input: unknown, vars: Vars): unknown {
 }
 
 /**
- * Evaluate one record: `let` bindings in order, key, skip rules (up to the first that holds),
- * template conditions, then the fields of the templates that apply. `get` is {@link valueSync}
- * (all closures, no promise) or {@link value} (JSONata where needed).
+ * Evaluate one record with closures only (throws `NEEDS_JSONATA` when an expression has none):
+ * the skip rules in order up to the first that holds (the `let` bindings are evaluated first only
+ * for a rule that uses one, so a binding that fails on a record a rule drops does not reject it),
+ * then the `let` bindings, key, template conditions, and the fields of the templates that apply.
  */
 function evaluateRecordSync(c: Compiled, rec: unknown, base: Vars): Evaluated {
   const vars: Vars = { ...base };
-  for (const [name, e] of c.lets) vars[name] = valueSync(e, rec, vars);
+  let bound = false;
+  for (let s = 0; s < c.skips.length; s++) {
+    if (!bound && c.skipNeedsLets[s]) {
+      for (const [name, e] of c.lets) vars[name] = valueSync(e, rec, vars);
+      bound = true;
+    }
+    if (valueSync(c.skips[s], rec, vars) === true) return { key: undefined, skip: s, active: [], values: [] };
+  }
+  if (!bound) for (const [name, e] of c.lets) vars[name] = valueSync(e, rec, vars);
   const key = c.key ? valueSync(c.key, rec, vars) : undefined;
-  for (let s = 0; s < c.skips.length; s++) if (valueSync(c.skips[s], rec, vars) === true) return { key, skip: s, active: [], values: [] };
   const active: boolean[] = [];
   for (const w of c.whens) active.push(w ? valueSync(w, rec, vars) === true : true);
   const values: Array<Record<string, unknown>> = [];
@@ -229,9 +243,16 @@ function evaluateRecordSync(c: Compiled, rec: unknown, base: Vars): Evaluated {
 /** As {@link evaluateRecordSync}, with JSONata where an expression needs it. */
 async function evaluateRecord(c: Compiled, rec: unknown, base: Vars): Promise<Evaluated> {
   const vars: Vars = { ...base };
-  for (const [name, e] of c.lets) vars[name] = await value(e, rec, vars);
+  let bound = false;
+  for (let s = 0; s < c.skips.length; s++) {
+    if (!bound && c.skipNeedsLets[s]) {
+      for (const [name, e] of c.lets) vars[name] = await value(e, rec, vars);
+      bound = true;
+    }
+    if ((await value(c.skips[s], rec, vars)) === true) return { key: undefined, skip: s, active: [], values: [] };
+  }
+  if (!bound) for (const [name, e] of c.lets) vars[name] = await value(e, rec, vars);
   const key = c.key ? await value(c.key, rec, vars) : undefined;
-  for (let s = 0; s < c.skips.length; s++) if ((await value(c.skips[s], rec, vars)) === true) return { key, skip: s, active: [], values: [] };
   const active: boolean[] = [];
   for (const w of c.whens) active.push(w ? (await value(w, rec, vars)) === true : true);
   const values: Array<Record<string, unknown>> = [];
@@ -461,6 +482,8 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
           const f = p.field;
           if (p.type === 'const') inst[f] = p.value;
           else if (p.type === 'ref') {
+            // a reference to a template whose `when` is false leaves the field out
+            if (!active[c.templateIndex.get(p.ref)!]) continue;
             const id = refs.get(p.ref);
             if (id === undefined) throw new RecordReject('InvalidField', `${t.as}.${f}: referenced instrument "${p.ref}" is not present in this record`);
             inst[f] = id;

@@ -10,7 +10,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DuplicateSymbolError, RegistryError } from '../errors.js';
 import type { InstrumentInput } from '../model/types.js';
-import { cachedJson, detectFormat } from './detect.js';
+import { cachedJson, detectPayload } from './detect.js';
 import { discover, errorCode, RecordReject, type Reject, type RegistrationTarget } from './engine.js';
 import { checkPayloadSize } from './limits.js';
 import type { Mapping } from './mapping.js';
@@ -59,6 +59,8 @@ export interface SourceStats {
   rejects: Reject[];
   /** Set when the mapping is flagged `ignore`: why the file was not loaded. */
   ignored?: string;
+  /** Other mappings that also fit the file; the most specific one (`mapping`) was used. */
+  ambiguous?: string[];
 }
 
 /** A payload file read and detected once: its text, the mapping that fits it and (JSON) the parsed value. */
@@ -68,6 +70,8 @@ export interface PayloadSource {
   mapping: Mapping | undefined;
   /** The parsed JSON (detection parsed it); absent for CSV and for text that is not JSON. */
   parsed?: unknown;
+  /** Other mappings whose detection also holds (the most specific one won). */
+  ambiguous?: string[];
 }
 
 /**
@@ -84,10 +88,11 @@ export async function readPayload(filePath: string, mappings: readonly Mapping[]
     if (e instanceof RegistryError) throw e;
     throw new RegistryError('ParseError', `${filePath}: cannot read: ${(e as Error).message}`);
   }
-  const mapping = detectFormat(text, basename(filePath), mappings);
-  if (!mapping || mapping.format !== 'json') return { text, mapping };
+  const { mapping, ambiguous } = detectPayload(text, basename(filePath), mappings);
+  const amb = ambiguous.length > 0 ? { ambiguous } : {};
+  if (!mapping || mapping.format !== 'json') return { text, mapping, ...amb };
   const j = cachedJson(text);
-  return j.ok ? { text, mapping, parsed: j.value } : { text, mapping };
+  return j.ok ? { text, mapping, parsed: j.value, ...amb } : { text, mapping, ...amb };
 }
 
 /** Options of {@link loadPayload} and {@link loadDirectory}. */
@@ -120,7 +125,7 @@ export async function loadPayload(filePath: string, target: RegistrationTarget, 
   const src = opts.source ?? (await readPayload(filePath, mappings));
   const { text, mapping } = src;
   if (!mapping) throw new RegistryError('UnknownFormat', `${filePath}: no mapping fits this payload`);
-  const stats: SourceStats = { file, mapping: mapping.name, recordsSeen: 0, instruments: 0, registered: 0, added: 0, updated: 0, alreadyPresent: 0, skipped: {}, rejected: {}, rejects: [] };
+  const stats: SourceStats = { file, mapping: mapping.name, recordsSeen: 0, instruments: 0, registered: 0, added: 0, updated: 0, alreadyPresent: 0, skipped: {}, rejected: {}, rejects: [], ...(src.ambiguous ? { ambiguous: src.ambiguous } : {}) };
   if (mapping.ignore) return { ...stats, ignored: mapping.ignore };
   const session = opts.session ?? new Set<bigint>();
   const known = (id: bigint): boolean => session.has(id) || (target.has ? target.has(id) : false);

@@ -135,9 +135,20 @@ async function one(r0: unknown, m: LoadedMapping, base: Record<string, unknown>,
   let active: boolean[];
   const values: Array<Record<string, unknown>> = [];
   try {
-    for (const [n, e] of Object.entries(m.let ?? {})) vars[n] = await ev(e);
+    // skip rules first; the let bindings only before a rule that uses one of them
+    const lets = Object.entries(m.let ?? {});
+    let bound = false;
+    const bind = async (): Promise<void> => {
+      if (bound) return;
+      bound = true;
+      for (const [n, e] of lets) vars[n] = await ev(e);
+    };
+    for (const s of m.skip ?? []) {
+      if (lets.some(([n]) => s.when.includes(`$${n}`))) await bind();
+      if ((await ev(s.when)) === true) return { kind: 'skipped', code: s.code };
+    }
+    await bind();
     if (m.key) await ev(m.key);
-    for (const s of m.skip ?? []) if ((await ev(s.when)) === true) return { kind: 'skipped', code: s.code };
     active = [];
     for (const t of m.instruments) active.push(t.when ? (await ev(t.when)) === true : true);
     for (let j = 0; j < m.instruments.length; j++) {
@@ -165,6 +176,7 @@ async function one(r0: unknown, m: LoadedMapping, base: Record<string, unknown>,
       for (const [f, spec] of Object.entries(t.fields)) {
         if (typeof spec === 'object' && 'const' in spec) inst[f] = spec.const;
         else if (typeof spec === 'object' && 'ref' in spec) {
+          if (!active[m.instruments.findIndex((x) => x.as === spec.ref)]) continue; // reference to a template whose when is false
           const id = refs.get(spec.ref);
           if (id === undefined) throw Object.assign(new Error('ref'), { code: 'InvalidField' });
           inst[f] = id;
