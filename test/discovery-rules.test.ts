@@ -100,4 +100,55 @@ describe('discovery engine rules', () => {
     await expect(loadMappings(defaultMappingsDir(), [dir])).rejects.toThrow(/duplicate mapping name tokenlist/);
     await expect(loadMappings(defaultMappingsDir(), [join(dir, 'missing')])).rejects.toBeInstanceOf(RegistryError);
   });
+
+  it("detection looks past the first array element with a '?' segment", () => {
+    const m = prepareMapping(currency({ name: 'any-element', detect: { json: [{ path: 'rows.?.kind', equals: 'future' }, { path: 'rows.?.gone', absent: true }] } }));
+    const fits = (rows: unknown[]): boolean => detectPayload(JSON.stringify({ rows }), 'x.json', [m]).mapping !== undefined;
+    expect(fits([{ kind: 'spot' }, { kind: 'spot' }, { kind: 'future' }])).toBe(true);
+    expect(fits([{ kind: 'spot' }])).toBe(false);
+    expect(fits([{ kind: 'future' }, { kind: 'spot', gone: 1 }])).toBe(false);
+  });
+
+  it('CSV rows after the header that are not data (skipAfterHeader) are dropped, line numbers stay true', async () => {
+    const m = prepareMapping({
+      name: 'units-row-csv', source: 'made up for tests', format: 'csv', csv: { delimiter: ';', skipLines: 1, skipAfterHeader: 2 },
+      detect: { csvHeader: ['Sym', 'Tick'] }, key: 'Sym',
+      instruments: [{ as: 'c', kind: 'currency', fields: { symbol: 'Sym', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } } }],
+    });
+    const t = await FakeTarget.create();
+    const r = await discover('# preamble\nSym;Tick\nsymbol;price units\n---;---\nAAA;0.01\nBBB\n', m, t);
+    expect(r.registrations.map((x) => x.symbol)).toStrictEqual(['AAA']);
+    expect(r.rejected.map((x) => [x.line, x.code])).toStrictEqual([[6, 'MalformedRecord']]);
+    expect(() => prepareMapping({ ...m, csv: { skipAfterHeader: -1 } })).toThrow(/skipAfterHeader/);
+  });
+
+  it('exact decimal arithmetic in conversions: multiply and divide without floating point', async () => {
+    const m = prepareMapping({
+      ...currency({ name: 'decimal-arith' }),
+      instruments: [
+        { as: 'b', kind: 'currency', shared: true, fields: { symbol: { const: 'B' }, venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } } },
+        {
+          as: 'p', kind: 'cexPair',
+          fields: {
+            symbol: 's', venue: { const: 'ACME' }, source: { const: 'cex' }, status: { const: 'active' }, baseId: { ref: 'b' }, quoteId: { ref: 'b' }, contractType: { const: 'spot' }, settlement: { const: 'none' },
+            // 0.1 + 0.2-style float traps: 0.1 × 3 is exactly 0.3, 7 / 8 is exactly 0.875
+            tickSize: { expr: 'tick', convert: [{ multiply: '3' }, 'decimal'] },
+            lotSize: { expr: 'lot', convert: [{ divide: '8' }, 'decimal'] },
+            makerFeeBps: { expr: 'feePct', convert: [{ multiply: '100' }, 'number'] },
+          },
+        },
+      ],
+    });
+    const t = await FakeTarget.create();
+    const r = await discover(JSON.stringify({ rules: 1, rows: [{ s: 'X', tick: '0.1', lot: 7, feePct: '0.075' }, { s: 'Y', tick: '0.1', lot: '1', feePct: '0.1', bad: 1 }] }), m, t);
+    const x = r.registrations.find((i) => i.symbol === 'X') as unknown as { tickSize: unknown; lotSize: unknown; makerFeeBps: number };
+    expect(x.tickSize).toStrictEqual({ raw: 3n, scale: 1 });
+    expect(x.lotSize).toStrictEqual({ raw: 875n, scale: 3 });
+    expect(x.makerFeeBps).toBe(7.5);
+    expect(() => prepareMapping({ ...m, instruments: [{ ...m.instruments[0], fields: { ...m.instruments[0]!.fields, name: { expr: 's', convert: { divide: '0' } } } }] })).toThrow(/other than zero/);
+    const bad = prepareMapping({ ...currency({ name: 'thirds' }), instruments: [{ as: 'c', kind: 'currency', fields: { symbol: 's', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' }, name: { expr: 'n', convert: { divide: '3' } } } }] });
+    const r2 = await discover(JSON.stringify({ rules: 1, rows: [{ s: 'T', n: '1' }] }), bad, t);
+    expect(r2.rejected.map((x) => x.code)).toStrictEqual(['InvalidField']);
+  });
 });
+

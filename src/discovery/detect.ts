@@ -55,15 +55,49 @@ function typeOf(v: unknown): string {
   return typeof v;
 }
 
-/** Whether one detection condition holds on a parsed payload. */
-export function conditionHolds(root: unknown, c: DetectCondition): boolean {
-  if ('anyOf' in c) return c.anyOf.some((x) => conditionHolds(root, x));
-  const { found, value } = getPath(root, c.path);
-  if (c.absent) return !found;
-  if (!found) return false;
+/**
+ * Every value at a dot path where a `?` segment stands for ANY element of an array (or entry of
+ * an object): `symbols.?.contractType` yields the `contractType` of every symbol. Other segments
+ * as in {@link getPath}. At most `limit` values are collected.
+ */
+export function getPathAll(root: unknown, path: string, limit = 100_000): unknown[] {
+  let cur: unknown[] = [root];
+  for (const seg of path.split('.').filter((x) => x !== '')) {
+    const next: unknown[] = [];
+    for (const v of cur) {
+      if (seg === '?') {
+        if (v !== null && typeof v === 'object') for (const x of Array.isArray(v) ? v : Object.values(v)) if (next.length < limit) next.push(x);
+        continue;
+      }
+      const r = getPath(v, seg);
+      if (r.found && next.length < limit) next.push(r.value);
+    }
+    cur = next;
+  }
+  return cur;
+}
+
+function holdsOn(value: unknown, c: { type?: string; equals?: unknown }): boolean {
   if (c.type !== undefined && typeOf(value) !== c.type) return false;
   if (c.equals !== undefined && value !== c.equals) return false;
   return true;
+}
+
+/**
+ * Whether one detection condition holds on a parsed payload. With a `?` segment in the path
+ * the condition holds when SOME matching value satisfies it (`absent`: when none exists).
+ */
+export function conditionHolds(root: unknown, c: DetectCondition): boolean {
+  if ('anyOf' in c) return c.anyOf.some((x) => conditionHolds(root, x));
+  if (c.path.split('.').includes('?')) {
+    const vals = getPathAll(root, c.path);
+    if (c.absent) return vals.length === 0;
+    return vals.some((v) => holdsOn(v, c));
+  }
+  const { found, value } = getPath(root, c.path);
+  if (c.absent) return !found;
+  if (!found) return false;
+  return holdsOn(value, c);
 }
 
 /** Whether a mapping fits a payload. */

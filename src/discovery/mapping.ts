@@ -24,7 +24,8 @@ import { parseJsonText } from './parse.js';
 
 /**
  * One detection condition over a parsed JSON payload. `path` is dot-separated; numeric
- * segments index arrays (`symbols.0.filters`, `0.request.method`); an empty path is the root.
+ * segments index arrays (`symbols.0.filters`, `0.request.method`); `*` is the first element;
+ * `?` is any element (`symbols.?.contractType`: some symbol has one); an empty path is the root.
  */
 export type DetectCondition =
   | {
@@ -56,6 +57,8 @@ export interface CsvOptions {
   skipLines?: number;
   /** Quote character, default `"`. */
   quote?: string;
+  /** Lines after the header row that are not data (e.g. a units or description row), default 0. */
+  skipAfterHeader?: number;
 }
 
 /** A named lookup table: inline, or read from a JSON file relative to the mapping's folder. */
@@ -179,6 +182,14 @@ function checkSteps(steps: unknown, where: string, tables: Set<string>): void {
       return;
     }
     if (typeof o.template === 'string') return;
+    for (const op of ['multiply', 'divide'] as const) {
+      if (op in o) {
+        if (typeof o[op] !== 'string' || !/^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(o[op] as string) || (op === 'divide' && /^-?[0.]+([eE].*)?$/.test(o[op] as string))) {
+          fail(w, `"${op}" must be a decimal string${op === 'divide' ? ' other than zero' : ''}`);
+        }
+        return;
+      }
+    }
     fail(w, `unknown conversion object ${JSON.stringify(s)}`);
   });
 }
@@ -219,6 +230,7 @@ export function validateMapping(m: unknown, label = 'mapping'): Mapping {
   if (o.csv !== undefined) {
     if (o.csv.delimiter !== undefined && (typeof o.csv.delimiter !== 'string' || o.csv.delimiter.length === 0)) fail(`${where}.csv.delimiter`, 'must be a non-empty string');
     if (o.csv.skipLines !== undefined && (!Number.isInteger(o.csv.skipLines) || o.csv.skipLines < 0)) fail(`${where}.csv.skipLines`, 'must be an integer ≥ 0');
+    if (o.csv.skipAfterHeader !== undefined && (!Number.isInteger(o.csv.skipAfterHeader) || o.csv.skipAfterHeader < 0)) fail(`${where}.csv.skipAfterHeader`, 'must be an integer ≥ 0');
   }
   if (o.ignore !== undefined) {
     if (typeof o.ignore !== 'string') fail(`${where}.ignore`, 'must be a string (the reason)');

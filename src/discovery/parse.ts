@@ -191,7 +191,7 @@ export interface CsvRow {
 
 /**
  * Parse a CSV payload: BOM removed, `skipLines` preamble lines skipped, first remaining line is
- * the header. Rows consisting only of whitespace (e.g. a trailing NBSP line) are ignored; rows
+ * the header, then `skipAfterHeader` rows that are not data are dropped. Rows consisting only of whitespace (e.g. a trailing NBSP line) are ignored; rows
  * with a wrong field count are returned with `malformed` set (the engine rejects them).
  * Records are built with `Object.fromEntries`, so a `__proto__` column is an own property.
  * @throws {RegistryError} `ParseError` with the line number for unreadable CSV (e.g. an unclosed quote).
@@ -217,7 +217,7 @@ export function parseCsvPayload(text: string, opts: CsvOptions = {}, file = '<pa
   // Assignment is safe (and cheaper than Object.fromEntries) unless a column would hit the prototype.
   const plainHeader = !header.some((h) => h === '__proto__' || h === 'constructor' || h === 'prototype');
   const out: CsvRow[] = [];
-  for (let r = 1; r < rows.length; r++) {
+  for (let r = 1 + (opts.skipAfterHeader ?? 0); r < rows.length; r++) {
     const { record, info } = rows[r];
     if (blankRow(record)) continue;
     let rec: Record<string, string>;
