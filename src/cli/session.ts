@@ -13,7 +13,7 @@ import { basename, join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { repoRoot } from '../config.js';
 import { RegistryError } from '../errors.js';
-import { detectFormat, loadDirectory, loadMappings, loadPayload, type LoadedMapping, type SourceStats } from '../discovery/index.js';
+import { loadDirectory, loadMappings, loadPayload, readPayload, type LoadedMapping, type PayloadSource, type SourceStats } from '../discovery/index.js';
 import { parseJsonText } from '../discovery/parse.js';
 import { RegistryReader } from '../reader/reader.js';
 import { readSnapshot } from '../snapshot/index.js';
@@ -189,7 +189,7 @@ export async function loadPaths(
   const t0 = performance.now();
   const report: LoadReport = { paths: paths.map((p) => resolve(p)), files: [], ignored: [], failed: [], elapsedMs: 0 };
   const dirs: Array<{ path: string; estimate: number }> = [];
-  const files: Array<{ path: string; text: string; priority: number; order: number }> = [];
+  const files: Array<{ path: string; source: PayloadSource; priority: number; order: number }> = [];
   for (const path of report.paths) {
     let st;
     try {
@@ -201,19 +201,21 @@ export async function loadPaths(
       dirs.push({ path, estimate: (await readdir(path)).filter(isCandidate).length });
       continue;
     }
-    let text: string;
+    // read, size-check, detect and parse once; loadPayload reuses it
+    let source: PayloadSource;
     try {
-      text = await readFile(path, 'utf8');
+      source = await readPayload(path, mappings);
     } catch (e) {
-      throw new CliError(`${path}: cannot read: ${oneLine((e as Error).message)}`, EXIT_DATA);
+      if (!(e instanceof RegistryError)) throw e;
+      throw new CliError(oneLine(e.message.replace(/^ParseError: /, '')), EXIT_DATA);
     }
-    const m = detectFormat(text, basename(path), mappings);
-    if (!m) throw new CliError(jsonParseError(path, text) ?? `UnknownFormat: ${path}: no mapping fits this payload`, EXIT_DATA);
+    const m = source.mapping;
+    if (!m) throw new CliError(jsonParseError(path, source.text) ?? `UnknownFormat: ${path}: no mapping fits this payload`, EXIT_DATA);
     if (m.ignore) {
       report.ignored.push({ file: basename(path), reason: `${m.name}: ${m.ignore}` });
       continue;
     }
-    files.push({ path, text, priority: m.priority ?? 50, order: files.length });
+    files.push({ path, source, priority: m.priority ?? 50, order: files.length });
   }
   files.sort((a, b) => a.priority - b.priority || a.order - b.order);
 
@@ -223,7 +225,7 @@ export async function loadPaths(
   try {
     for (const f of files) {
       try {
-        report.files.push({ ...(await loadPayload(f.path, target, mappings, { session })), path: f.path });
+        report.files.push({ ...(await loadPayload(f.path, target, mappings, { session, source: f.source })), path: f.path });
       } catch (e) {
         if (!(e instanceof RegistryError)) throw e;
         throw new CliError(oneLine(e.message), EXIT_DATA);
