@@ -214,7 +214,8 @@ export async function loadDirectory(
     const m = source.mapping;
     if (!m) out.ignored.push({ file, reason: 'no mapping fits this payload' });
     else if (m.ignore) out.ignored.push({ file, reason: `${m.name}: ${m.ignore}` });
-    else plan.push({ path, file, priority: m.priority ?? 50, source });
+    // JSON already parsed: the text is not needed again, let it go while other files are read
+    else plan.push({ path, file, priority: m.priority ?? 50, source: source.parsed !== undefined ? { ...source, text: '' } : source });
   }
   plan.sort((a, b) => a.priority - b.priority || a.file.localeCompare(b.file));
   const session = opts.session ?? new Set<bigint>();
