@@ -29,7 +29,9 @@ export type RegistryErrorCode =
   | 'SequenceGap'
   | 'CorruptSnapshot'
   | 'InvalidArgument'
-  | 'InvalidConfig';
+  | 'InvalidConfig'
+  /** An input limit of discovery (payload size, record depth, expression evaluation bounds; see docs/limits-discovery.md). */
+  | 'LimitExceeded';
 
 /** Base class of every instreg error. `field` names the offending input field when there is one. */
 export class RegistryError extends Error {

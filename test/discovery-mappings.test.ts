@@ -2,7 +2,7 @@
  * The shipped mappings against the real payloads in the shared data folder. Every expected
  * count is computed here from the raw payload, independently of the engine.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,11 @@ async function run(file: string, target?: FakeTarget) {
 const ofKind = (r: { registrations: InstrumentInput[] }, k: string) => r.registrations.filter((i) => i.kind === k);
 const currency = (t: FakeTarget, s: string) => t.idOf({ kind: 'currency', symbol: s, venue: 'ASSET', source: 'cex', status: 'active' });
 
-describe('shipped mappings on shared/data', () => {
+describe('shipped mappings on the data folder', () => {
+  it('the data folder exists', () => {
+    expect(existsSync(join(DATA, 'SOURCES.md')), `${DATA}/SOURCES.md`).toBe(true);
+  });
+
   beforeAll(async () => {
     mappings = await loadMappings();
   });

@@ -13,7 +13,7 @@ import { basename, join, resolve } from 'node:path';
 import type { SingleBar } from 'cli-progress';
 import { repoRoot } from '../config.js';
 import { RegistryError } from '../errors.js';
-import type { LoadedMapping, SourceStats } from '../discovery/index.js';
+import type { LoadedMapping, PayloadSource, SourceStats } from '../discovery/index.js';
 import { RegistryReader } from '../reader/reader.js';
 import { readSnapshot } from '../snapshot/index.js';
 import { CRYPTO_VENUES_FILE, loadCryptoVenues } from '../venues/crypto.js';
@@ -255,10 +255,10 @@ export async function loadPaths(
   opts: { progress?: boolean } = {},
 ): Promise<LoadReport> {
   const t0 = performance.now();
-  const { detectFormat, loadPayload } = await discovery();
+  const { loadPayload, readPayload } = await discovery();
   const report: LoadReport = { paths: paths.map((p) => resolve(p)), files: [], ignored: [], failed: [], elapsedMs: 0 };
   const dirs: Array<{ path: string; plan: DirPlan }> = [];
-  const files: Array<{ path: string; text: string; priority: number; order: number }> = [];
+  const files: Array<{ path: string; source: PayloadSource; priority: number; order: number }> = [];
   for (const path of report.paths) {
     let st;
     try {
@@ -270,19 +270,21 @@ export async function loadPaths(
       dirs.push({ path, plan: await planDirectory(path, mappings, report) });
       continue;
     }
-    let text: string;
+    // read, size-check, detect and parse once; loadPayload reuses it
+    let source: PayloadSource;
     try {
-      text = await readFile(path, 'utf8');
+      source = await readPayload(path, mappings);
     } catch (e) {
-      throw new CliError(`${path}: cannot read: ${fsReason(e)}`, EXIT_DATA);
+      if (!(e instanceof RegistryError)) throw new CliError(`${path}: cannot read: ${fsReason(e)}`, EXIT_DATA);
+      throw new CliError(oneLine(e.message.replace(/^ParseError: /, '')), EXIT_DATA);
     }
-    const m = detectFormat(text, basename(path), mappings);
-    if (!m) throw new CliError((await jsonParseError(path, text)) ?? `UnknownFormat: ${path}: no mapping fits this payload`, EXIT_DATA);
+    const m = source.mapping;
+    if (!m) throw new CliError((await jsonParseError(path, source.text)) ?? `UnknownFormat: ${path}: no mapping fits this payload`, EXIT_DATA);
     if (m.ignore) {
       report.ignored.push({ file: basename(path), reason: `${m.name}: ${m.ignore}` });
       continue;
     }
-    files.push({ path, text, priority: m.priority ?? 50, order: files.length });
+    files.push({ path, source, priority: m.priority ?? 50, order: files.length });
   }
   files.sort((a, b) => a.priority - b.priority || a.order - b.order);
 
@@ -292,7 +294,7 @@ export async function loadPaths(
   try {
     for (const f of files) {
       try {
-        report.files.push({ ...(await loadPayload(f.path, target, mappings, { session })), path: f.path });
+        report.files.push({ ...(await loadPayload(f.path, target, mappings, { session, source: f.source })), path: f.path });
       } catch (e) {
         if (!(e instanceof RegistryError)) throw e;
         throw new CliError(oneLine(e.message), EXIT_DATA);
