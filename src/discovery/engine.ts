@@ -56,6 +56,13 @@ export interface RegistrationTarget {
   registerInstrument(input: InstrumentInput): { id: bigint; outcome: 'added' | 'unchanged' | 'updated' };
   /** Optional: whether an instrument with this id is registered (lets `placeholder` templates defer to it). */
   has?(id: bigint): boolean;
+  /**
+   * Optional: validate and derive the id once, returning a token that {@link registerPrepared}
+   * registers without doing either again (`InstrumentRegistry.prepare`). Throws like `idOf`.
+   */
+  prepare?(input: InstrumentInput): { readonly input: InstrumentInput; readonly id: bigint };
+  /** Optional: register what {@link prepare} returned (`InstrumentRegistry.registerPrepared`). */
+  registerPrepared?(p: { readonly input: InstrumentInput; readonly id: bigint }): { id: bigint; outcome: 'added' | 'unchanged' | 'updated' };
 }
 
 /** A record that was rejected, with why. */
@@ -77,6 +84,8 @@ export interface DiscoveredInstrument {
   as: string;
   id: bigint;
   input: InstrumentInput;
+  /** The target's prepared form of `input` (when the target has `prepare`): registered without a second validation or id derivation. */
+  prepared?: { readonly input: InstrumentInput; readonly id: bigint };
   /** `true` for the first occurrence in this payload and not deferred to an existing instrument: it is to be registered. */
   emit: boolean;
   /** From a `placeholder` template: defers to an instrument the target already holds. */
@@ -264,7 +273,7 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
   const bySymbol = new Map<string, { id: bigint; record: number }>();
   const records: DiscoveredRecord[] = [];
   const registrations: InstrumentInput[] = [];
-  const sharedMemo = new Map<string, { norm: InstrumentInput; id: bigint }>();
+  const sharedMemo = new Map<string, { norm: InstrumentInput; id: bigint; prepared: DiscoveredInstrument['prepared'] }>();
 
   for (let n = 0; n < live.length; n++) {
     const i = live[n];
@@ -319,14 +328,20 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
         const hit = mk === undefined ? undefined : sharedMemo.get(mk);
         let norm: InstrumentInput;
         let id: bigint;
-        if (hit) ({ norm, id } = hit);
-        else {
+        let prepared: DiscoveredInstrument['prepared'];
+        if (hit) ({ norm, id, prepared } = hit);
+        else if (target.prepare) {
+          // validation and id derivation once, reused by registerPrepared
+          prepared = target.prepare(inst as unknown as InstrumentInput);
+          ({ input: norm, id } = prepared);
+          if (mk !== undefined) sharedMemo.set(mk, { norm, id, prepared });
+        } else {
           norm = validateInstrument(inst as unknown as InstrumentInput);
           id = target.idOf(norm);
-          if (mk !== undefined) sharedMemo.set(mk, { norm, id });
+          if (mk !== undefined) sharedMemo.set(mk, { norm, id, prepared: undefined });
         }
         refs.set(t.as, id);
-        got.push({ as: t.as, id, input: norm, emit: false, placeholder: t.placeholder === true });
+        got.push({ as: t.as, id, input: norm, emit: false, placeholder: t.placeholder === true, ...(prepared ? { prepared } : {}) });
       });
       // de-duplication and payload-internal conflicts
       for (const g of got) {

@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { DuplicateSymbolError, RegistryError } from '../errors.js';
 import type { InstrumentInput } from '../model/types.js';
 import { cachedJson, detectPayload } from './detect.js';
-import { discover, errorCode, RecordReject, type Reject, type RegistrationTarget } from './engine.js';
+import { discover, errorCode, RecordReject, type DiscoveredInstrument, type Reject, type RegistrationTarget } from './engine.js';
 import { checkPayloadSize } from './limits.js';
 import type { Mapping } from './mapping.js';
 
@@ -27,14 +27,19 @@ function refersTo(inst: InstrumentInput, id: bigint): boolean {
  * listing already registered with its ISIN is refused `DuplicateSymbol`, 2 604 times in the shipped
  * data): the refusal is counted, its stack is never read, and capturing it was ~10 µs a record.
  */
-function registerQuiet(target: RegistrationTarget, input: InstrumentInput): ReturnType<RegistrationTarget['registerInstrument']> {
+function registerQuiet(target: RegistrationTarget, g: DiscoveredInstrument): ReturnType<RegistrationTarget['registerInstrument']> {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return target.registerInstrument(input);
+    return register(target, g);
   } finally {
     Error.stackTraceLimit = limit;
   }
+}
+
+/** Register a discovered instrument, without validating it or deriving its id again when the target prepared it. */
+function register(target: RegistrationTarget, g: DiscoveredInstrument): ReturnType<RegistrationTarget['registerInstrument']> {
+  return g.prepared && target.registerPrepared ? target.registerPrepared(g.prepared) : target.registerInstrument(g.input);
 }
 
 /** Per-file result of {@link loadPayload}. */
@@ -140,7 +145,7 @@ export async function loadPayload(filePath: string, target: RegistrationTarget, 
       for (const g of rec.instruments) {
         if (!g.emit) continue;
         try {
-          const r = g.placeholder ? registerQuiet(target, g.input) : target.registerInstrument(g.input);
+          const r = g.placeholder ? registerQuiet(target, g) : register(target, g);
           session.add(r.id);
           if (r.outcome === 'added') stats.added++;
           else if (r.outcome === 'updated') stats.updated++;
