@@ -27,7 +27,12 @@ export type RegistryErrorCode =
   | 'LengthOutOfBounds'
   | 'ChecksumMismatch'
   | 'SequenceGap'
-  | 'CorruptSnapshot';
+  | 'SequenceOutOfRange'
+  | 'CorruptSnapshot'
+  | 'LogTruncated'
+  | 'NotSupported'
+  | 'ConnectionClosed'
+  | 'Timeout';
 
 /** Base class of every instreg error. `field` names the offending input field when there is one. */
 export class RegistryError extends Error {
