@@ -44,7 +44,7 @@ export type ApplyEffect = 'added' | 'unchanged' | 'updated' | 'removed' | 'notFo
  *   `lastSeq` did not move, so the missing entries can still be fed in order.
  * - `failed`: the target threw a {@link RegistryError} (`error`); the entry counts as consumed
  *   (`lastSeq` = `seq`), so a replay will not retry it.
- * - `ignored`: a control message (`healthCheck`, `errorResponse`); no sequencing.
+ * - `ignored`: a control or service message (`healthCheck`, `errorResponse`, `ack`, `query`, …); no sequencing.
  */
 export interface ApplyResult {
   status: 'applied' | 'duplicate' | 'gap' | 'failed' | 'ignored' | 'outOfRange';
@@ -101,7 +101,16 @@ export interface LogApplierStats {
   late: number;
 }
 
-const CONTROL_TYPES: ReadonlySet<MessageType> = new Set(['healthCheck', 'errorResponse']);
+const CONTROL_TYPES: ReadonlySet<MessageType> = new Set([
+  'healthCheck',
+  'errorResponse',
+  'ack',
+  'query',
+  'queryResponse',
+  'healthResponse',
+  'subscribe',
+  'snapshotChunk',
+]);
 
 /**
  * Applies log entries idempotently by sequence number: each seq is applied at most once;
