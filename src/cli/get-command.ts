@@ -13,6 +13,7 @@ import { instrumentTable, instrumentToJson, printJson } from './format.js';
 import { globalOptions } from './options.js';
 import { describeQuery, parseGetQuery, resolveChainId, type GetQuery } from './query.js';
 import { openQuerySession, type ReaderSession } from './session.js';
+import { remoteGet } from './service-commands.js';
 
 function byVenueSymbol(a: Instrument, b: Instrument): number {
   return a.venue < b.venue ? -1 : a.venue > b.venue ? 1 : a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
@@ -65,9 +66,11 @@ export function registerGetCommand(program: Command): void {
     .description('show instruments by id (0x…), VENUE:SYMBOL, ISIN, CUSIP or CHAIN:0xADDRESS')
     .argument('<query>', 'what to look up')
     .option('--snapshot <file>', 'start from a snapshot (instreg load --snapshot FILE) instead of loading the payloads')
-    .action(async (query: string, cmdOpts: { snapshot?: string }, cmd: Command) => {
+    .option('--server <socket>', "ask a running writer service (instreg serve) on this Unix socket")
+    .action(async (query: string, cmdOpts: { snapshot?: string; server?: string }, cmd: Command) => {
       const q = parseGetQuery(query);
       const g = globalOptions(cmd);
+      if (cmdOpts.server) return remoteGet(cmdOpts.server, query, g.json);
       const session = await openQuerySession(q, { dataDir: g.dataDir, progress: g.progress, snapshot: cmdOpts.snapshot });
       const found = findInstruments(session, q);
       if (found.length === 0) throw new CliError(`no instrument found for ${describeQuery(q)}`, EXIT_NOT_FOUND);

@@ -7,7 +7,9 @@
  * - `venues [--snapshot FILE] QUERY`: every venue an ISIN, asset or token trades on
  *   (`get`/`venues --snapshot`: start from a snapshot instead of loading the payloads);
  * - `bench`: lookup benchmark (see `bench-command.ts`);
- * - `start`: what `npm start` runs: the load summary of the shipped data, then a short benchmark.
+ * - `start`: what `npm start` runs: the load summary of the shipped data, then a short benchmark;
+ * - `serve`, `replica`: the writer service and a replica process (`service-commands.ts`);
+ *   `get --server SOCKET QUERY` asks a running writer.
  *
  * Global options: `--data-dir DIR` (default: `INSTREG_DATA_DIR` or `../shared/data`), `--json`,
  * `--no-progress`. Exit codes: 0 ok, 1 not found, 2 usage (malformed query, bad option),
@@ -30,6 +32,7 @@ import { parseTop, registerLoadCommand, reportLoad } from './load-command.js';
 import { globalOptions } from './options.js';
 import { oneLine, openSession } from './session.js';
 import { registerVenuesCommand } from './venues-command.js';
+import { registerServiceCommands } from './service-commands.js';
 
 /** Exit code of an unexpected failure (a bug): the stack is printed. */
 export const EXIT_INTERNAL = 4;
@@ -74,6 +77,7 @@ export function buildProgram(): Command {
   registerVenuesCommand(program);
   registerBenchCommand(program);
   registerStartCommand(program);
+  registerServiceCommands(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -53,7 +53,7 @@ export class SocketReplicaFeed {
       const t = setTimeout(() => reject(new ServiceError('Timeout', 'replica did not catch up')), timeoutMs);
       const check = () => {
         const l = this.state.lag();
-        if (l.writerSeq > 0n || this.heardOnce) {
+        if (this.heardOnce) {
           if (l.entries === 0n) {
             clearTimeout(t);
             this.state.off('applied', check);

@@ -47,6 +47,7 @@ const CLOSE_GRACE_MS = 200;
 export class Connection {
   private readonly framer: MessageFramer;
   private errorAt = -1;
+  private error: RegistryError | undefined;
   private closing = false;
   private subscriber: LogSubscriber | undefined;
 
@@ -59,7 +60,7 @@ export class Connection {
       onError: (e) => {
         if (this.errorAt < 0) {
           this.errorAt = this.framer.stats.messages;
-          this.refuse(e);
+          this.error = e;
         }
       },
     });
@@ -87,11 +88,14 @@ export class Connection {
 
   private refuse(e: RegistryError): void {
     this.host.onMalformed(e.code);
-    this.sendError(0n, e);
     this.closing = true;
     this.socket.pause();
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    // Answer the requests before the bad frame first (their acks wait for the commit), then close.
+    this.host.whenDurable(this.host.core.log.lastSeq, () => {
+      this.sendError(0n, e);
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    });
   }
 
   private onData(chunk: Buffer): void {
@@ -104,6 +108,7 @@ export class Connection {
     const msgs = this.framer.push(chunk);
     const valid = this.errorAt < 0 ? msgs.length : Math.max(0, this.errorAt - before);
     for (let i = 0; i < valid && !this.socket.destroyed; i++) this.handle(msgs[i]!);
+    if (this.error) this.refuse(this.error);
   }
 
   private ack(refSeq: bigint, r: ChangeResult): void {

@@ -76,7 +76,8 @@ export class DurableLog {
   private onDurable: DurableLogOptions['onDurable'];
   private last: bigint;
   private durable: bigint;
-  /** Frames written but not yet committed. */
+  /** Frames appended but not yet written / committed. */
+  private pendingChunks: Uint8Array[] = [];
   private pendingFrames = 0;
   private pendingBytes = 0;
   private committing = false;
@@ -243,8 +244,8 @@ export class DurableLog {
     if (this.closed) throw new ServiceError('ConnectionClosed', 'log is closed');
     if (seq !== this.last + 1n) throw new ServiceError('InvalidField', `append seq ${seq}, expected ${this.last + 1n}`);
     const seg = this.tail;
-    let off = 0;
-    while (off < frame.length) off += writeSync(seg.fd, frame, off, frame.length - off, seg.size + off);
+    // Buffered until the commit: one write per commit instead of one per frame.
+    this.pendingChunks.push(frame);
     seg.offsets.push(seg.size);
     seg.size += frame.length;
     this.last = seq;
@@ -273,6 +274,7 @@ export class DurableLog {
     const bytes = this.pendingBytes;
     this.pendingFrames = this.pendingBytes = 0;
     const fd = this.tail.fd;
+    this.writePending();
     const t0 = performance.now();
     fdatasync(fd, (err) => {
       this.committing = false;
@@ -297,6 +299,17 @@ export class DurableLog {
         else this.schedule();
       }
     });
+  }
+
+  /** Write the buffered frames to the tail segment (page cache). */
+  private writePending(): void {
+    if (this.pendingChunks.length === 0) return;
+    const seg = this.tail;
+    const buf = this.pendingChunks.length === 1 ? this.pendingChunks[0]! : Buffer.concat(this.pendingChunks);
+    this.pendingChunks = [];
+    const at = seg.size - buf.length;
+    let off = 0;
+    while (off < buf.length) off += writeSync(seg.fd, buf, off, buf.length - off, at + off);
   }
 
   /** Resolves once everything appended so far is durable (commits now instead of waiting for the timer). */

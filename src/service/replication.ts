@@ -78,6 +78,8 @@ export class LogSubscriber {
     });
     this.heartbeat = setInterval(() => this.beat(), opts.heartbeatMs ?? 1000);
     this.heartbeat.unref();
+    // The first heartbeat tells the replica how far it must get to be caught up.
+    this.beat();
     this.pump();
   }
 
