@@ -100,8 +100,7 @@ export class JetStreamPublisher {
     const p = new JetStreamPublisher(nc, jetstream(nc), log, opts.bucket ?? JETSTREAM_DEFAULTS.bucket, opts, last);
     if (p.cursor < log.firstSeq) p.cursor = log.firstSeq; // older entries were trimmed: replicas resync from the snapshot
     const snap = listSnapshots(dir)[0];
-    if (snap) p.snapshotTaken(snap.file, snap.logSeq);
-    await p.uploads;
+    if (snap) await p.snapshotTaken(snap.file, snap.logSeq);
     p.pump();
     return p;
   }
@@ -143,8 +142,8 @@ export class JetStreamPublisher {
   }
 
   /** Upload a snapshot file as object `latest` (serialized; failures are retried at the next snapshot). */
-  snapshotTaken(file: string, logSeq: bigint): void {
-    this.uploads = this.uploads.then(async () => {
+  snapshotTaken(file: string, logSeq: bigint): Promise<void> {
+    return (this.uploads = this.uploads.then(async () => {
       try {
         const os = await new Objm(this.nc).create(this.bucket);
         const rs = Readable.toWeb(createReadStream(file)) as unknown as ReadableStream<Uint8Array>;
@@ -153,7 +152,7 @@ export class JetStreamPublisher {
       } catch {
         this.stats.errors++;
       }
-    });
+    }));
   }
 
   /** Wait for pending PubAcks and uploads (bounded), then close the connection. */

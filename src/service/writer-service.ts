@@ -291,7 +291,8 @@ export class WriterService {
 
   /**
    * Take a snapshot now (at a durable point), roll the log, trim segments covered by the
-   * oldest kept snapshot, and hand the snapshot to the JetStream publisher if any.
+   * oldest kept snapshot, and upload the snapshot to the JetStream object store if publishing
+   * (resolves after the upload; an upload failure is counted, not thrown).
    * @throws {SnapshotError} / file-system errors; the log and the previous snapshots are untouched
    */
   snapshot(): Promise<SnapshotInfo> {
@@ -304,7 +305,7 @@ export class WriterService {
         this.log.trimBefore(oldestKept);
         this.lastSnapshotAt = Date.now();
         this.lastSnapshotSeq = info.logSeq;
-        this.publisher?.snapshotTaken(info.file, info.logSeq);
+        await this.publisher?.snapshotTaken(info.file, info.logSeq);
         return info;
       } finally {
         this.snapshotting = undefined;
