@@ -24,3 +24,8 @@ export * from './events/index.js';
 export * from './wire/index.js';
 export * from './snapshot/index.js';
 export { dataDir, repoRoot } from './config.js';
+export { WriterService, type WriterServiceOptions, type StartReport } from './service/writer-service.js';
+export { DurableLog, DEFAULT_FSYNC_POLICY, type FsyncPolicy, type DurableLogOptions } from './service/log-file.js';
+export { LogTruncatedError, ServiceError, RemoteError } from './service/errors.js';
+export { connectWriter, WriterClient, type Ack, type ConnectWriterOptions, type WriterAddress, type QueryResult } from './client/writer-client.js';
+export { openReplica, Replica, ReplicaState, type OpenReplicaOptions, type ReplicaLag, type SocketReplicaOptions, type JetStreamReplicaOptions } from './replica/index.js';

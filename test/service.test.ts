@@ -166,4 +166,24 @@ describe('writer service over the Unix socket', () => {
     expect(replica.lag().entries).toBe(0n);
     await w.close();
   }, 60_000);
+
+  it('a replica ahead of a replaced writer (another history) rebuilds from scratch instead of keeping stale records', async () => {
+    const socket = join(tempDir(), 'w.sock');
+    const a = await WriterService.start({ dir: tempDir(), socket, snapshotEveryMs: 0, onWarning: () => undefined });
+    const wa = await connectWriter({ socket });
+    await wa.registerBatch(['A1', 'A2', 'A3', 'A4', 'A5'].map((x) => cur(x)));
+    await wa.close();
+    const replica = await openReplica({ socket });
+    cleanups.push(() => replica.close());
+    expect(replica.appliedSeq).toBe(5n);
+    await a.close();
+    const b = await startService(tempDir(), { socket });
+    const wb = await connectWriter({ socket });
+    await wb.registerBatch([cur('B1'), cur('B2')]);
+    await wb.close();
+    for (let i = 0; i < 200 && replica.reader().getBySymbol('ASSET', 'B2') === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+    const dump = (r: { all(): Array<{ toObject(): unknown }> }) => canonical(r.all().map((v) => v.toObject() as never));
+    expect(dump(replica.reader())).toEqual(dump(b.core.target.registry.reader()));
+    expect(replica.appliedSeq).toBe(2n);
+  });
 });

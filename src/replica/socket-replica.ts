@@ -109,6 +109,8 @@ export class SocketReplicaFeed {
         this.state.heard(m.logSeq);
         this.state.emit('heard');
       } else if (m.type === 'errorResponse') {
+        // SequenceOutOfRange: this replica is ahead of the writer's history; rebuild from scratch.
+        if (m.code === 'SequenceOutOfRange') this.resyncStreak = 2;
         s.destroy();
         return;
       } else if (this.state.apply(m) === 'resync') {

@@ -47,7 +47,7 @@ export class LogSubscriber {
   private closed = false;
   private readonly highWater: number;
   private readonly stallMs: number;
-  private readonly heartbeat: NodeJS.Timeout;
+  private heartbeat: NodeJS.Timeout | undefined;
   /** Counters. */
   readonly stats = { framesSent: 0, bytesSent: 0, snapshotsSent: 0 };
 
@@ -68,8 +68,10 @@ export class LogSubscriber {
     this.stallMs = opts.stallTimeoutMs ?? 30_000;
     this.cursor = fromSeq + 1n;
     if (fromSeq > log.durableSeq) {
-      // The replica is ahead of this writer (another history): it must rebuild from a snapshot.
-      this.cursor = 0n;
+      // The replica is ahead of this writer (another history): tell it to rebuild (subscribe(0)).
+      this.closed = true;
+      socket.end(encodeMessage({ type: 'errorResponse', seq: 0n, timestampNs: nowNs(), flags: 0, refSeq: 0n, code: 'SequenceOutOfRange', message: `replica at seq ${fromSeq}, writer at ${log.durableSeq}: rebuild from seq 0` }));
+      return;
     }
     this.socket.on('drain', () => {
       this.waiting = false;
