@@ -72,8 +72,19 @@ export class Connection {
     socket.on('close', () => this.subscriber?.close());
   }
 
+  private corked = false;
+
   private send(msg: WireMessage): void {
     if (this.socket.destroyed) return;
+    // Answers produced in one tick (e.g. every ack of a group commit) leave in one write.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     if (!this.socket.write(encodeMessage(msg)) && this.socket.writableLength > OUT_HIGH_WATER) this.socket.pause();
   }
 
