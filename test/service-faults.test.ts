@@ -40,7 +40,7 @@ describe('SIGKILL the writer while a client streams registrations', () => {
     let tornInjected = 0;
     let tornReported = 0;
     for (let k = 0; k < KILLS; k++) {
-      const { child, line } = await spawnReady('writer-proc.mjs', [dir, rand() < 0.3 ? 'always' : 'group:2', '5000'], /^\{"listening"/);
+      const { child, line } = await spawnReady('writer-proc.mjs', [dir, ['always', 'group:0', 'group:2'][Math.floor(rand() * 3)]!, '5000'], /^\{"listening"/);
       const started = JSON.parse(line).listening as { warnings: Array<{ code: string }> };
       tornReported += started.warnings.filter((w) => w.code === 'LogTruncated').length;
       const w = await connectWriter({ socket: join(dir, 'instreg.sock'), timeoutMs: 10_000 });

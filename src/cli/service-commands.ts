@@ -68,7 +68,7 @@ export function registerServiceCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'service directory (log segments, snapshots, default socket)')
     .option('--socket <path>', 'Unix socket path (default DIR/instreg.sock)')
     .option('--tcp-port <port>', 'also listen on 127.0.0.1:PORT')
-    .option('--fsync <policy>', 'always | group:MS (group commit window)', 'group:2')
+    .option('--fsync <policy>', 'always | group:MS (group commit window; default group:0 = commit at the end of each event-loop turn)', 'group:0')
     .option('--snapshot-every-ms <ms>', 'periodic snapshot interval (0 = off)', '300000')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics')
     .option('--nats <url>', 'also publish the log to JetStream on this NATS server')

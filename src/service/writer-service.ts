@@ -40,7 +40,7 @@ export interface WriterServiceOptions {
   socket?: string;
   /** Also listen on TCP (default host 127.0.0.1; port 0 = ephemeral). */
   tcp?: { port: number; host?: string };
-  /** Fsync policy (default group commit every 2 ms). */
+  /** Fsync policy (default `DEFAULT_FSYNC_POLICY`: group commit, 0 ms window). */
   fsync?: FsyncPolicy;
   /** Snapshot every this many ms (default 300 000; 0 = never on a timer). */
   snapshotEveryMs?: number;
