@@ -265,6 +265,8 @@ if (natsUrl) {
   console.log(`   replication lag at 10 k changes/s, writer commit → replica apply, µs:`);
   console.log(`   Unix socket  p50 ${f(pct(lag.socket, 50))}  p99 ${f(pct(lag.socket, 99))}  (${lag.socket.length} entries; p99 ${f(pct(lag.socket, 99) / pct(rn.core, 99))}× raw core NATS p99)`);
   console.log(`   JetStream    p50 ${f(pct(lag.js!, 50))}  p99 ${f(pct(lag.js!, 99))}  (${lag.js!.length} entries; p99 ${f(pct(lag.js!, 99) / pct(rn.js, 99))}× raw JetStream p99)`);
+  const slow = await replicationLag(QUICK ? 1000 : 5000, 1000, natsUrl);
+  console.log(`   the same at 1 k changes/s: Unix socket p50 ${f(pct(slow.socket, 50))} p99 ${f(pct(slow.socket, 99))}; JetStream p50 ${f(pct(slow.js!, 50))} p99 ${f(pct(slow.js!, 99))}`);
 } else {
   const lag = await replicationLag(N, 10_000, undefined);
   console.log(`\n3. replication lag at 10 k changes/s over the Unix socket, writer commit → replica apply, µs: p50 ${f(pct(lag.socket, 50))} p99 ${f(pct(lag.socket, 99))} (set INSTREG_BENCH_NATS=nats://… for JetStream)`);
