@@ -179,6 +179,13 @@ async function rawNats(url: string, n: number, rate: number): Promise<{ core: nu
 
 /** Writer in this process driven at `rate` changes/s; replicas in child processes. */
 async function replicationLag(n: number, rate: number, natsUrl: string | undefined): Promise<{ socket: number[]; js?: number[] }> {
+  if (natsUrl) {
+    // each run starts with an empty stream and bucket (a new writer history)
+    const nc = await natsConnect({ servers: natsUrl });
+    const jsm = await jetstreamManager(nc);
+    for (const name of ['INSTREG_LOG', 'OBJ_instreg-snapshots']) await jsm.streams.delete(name).catch(() => false);
+    await nc.close();
+  }
   const dir = mkdtempSync(join(tmpdir(), 'instreg-bench-'));
   const svc = await WriterService.start({ dir, snapshotEveryMs: 0, snapshotEveryEntries: 0, ...(natsUrl ? { jetstream: { servers: natsUrl } } : {}) });
   const durableAt = new Map<number, number>();
