@@ -12,7 +12,8 @@
  *   reconnect), or any consumer error restarts this procedure from the replica's own applied
  *   sequence number, restoring the snapshot again only when the stream no longer holds the
  *   next entry.
- * - Lag: the stream's last frame is polled every `pollMs` (default 250 ms) for `writerSeq`.
+ * - Lag: the stream's last frame is polled every `pollMs` (default 250 ms) for `writerSeq`; when
+ *   it is ahead and nothing was applied for 2 s, the consumer is restarted (watchdog).
  *
  * @module
  */
@@ -73,8 +74,20 @@ export class JetStreamReplicaFeed {
     const target = await this.streamLastSeq();
     this.state.heard(target);
     this.loop = this.run();
+    let progressAt = performance.now();
+    let progressSeq = this.state.appliedSeq;
     this.poller = setInterval(() => {
       this.streamLastSeq().then((s) => this.state.heard(s), () => undefined);
+      // Watchdog: the stream has newer frames but nothing was applied for 2 s (a consumer left
+      // hanging by a server restart): restart the consumer from the applied sequence number.
+      const applied = this.state.appliedSeq;
+      if (applied !== progressSeq) {
+        progressSeq = applied;
+        progressAt = performance.now();
+      } else if (this.state.lag().entries > 0n && performance.now() - progressAt > 2000) {
+        progressAt = performance.now();
+        this.stopCurrent?.();
+      }
     }, this.opts.pollMs ?? 250);
     this.poller.unref();
     await this.state.waitFor(target, timeoutMs);

@@ -63,6 +63,8 @@ export class JetStreamPublisher {
   private failing = false;
   private closed = false;
   private uploads: Promise<void> = Promise.resolve();
+  private readonly watchdog: NodeJS.Timeout;
+  private progress = { acked: 0n, at: 0 };
   private readonly max: number;
   readonly stream: string;
   readonly subject: string;
@@ -82,6 +84,18 @@ export class JetStreamPublisher {
     this.max = opts.maxInFlight ?? 1024;
     this.acked = last;
     this.cursor = last + 1n;
+    // Watchdog: PubAcks outstanding and none for 2 s (e.g. across a nats-server restart):
+    // re-publish from the last contiguous PubAck.
+    this.progress = { acked: last, at: performance.now() };
+    this.watchdog = setInterval(() => {
+      if (this.acked !== this.progress.acked || this.acked >= this.log.durableSeq) {
+        this.progress = { acked: this.acked, at: performance.now() };
+      } else if (!this.failing && performance.now() - this.progress.at > 2000) {
+        this.progress.at = performance.now();
+        this.fail();
+      }
+    }, 250);
+    this.watchdog.unref();
   }
 
   /**
@@ -161,6 +175,7 @@ export class JetStreamPublisher {
     while (this.acked < this.log.durableSeq && Date.now() < until && !this.nc.isClosed()) await new Promise((r) => setTimeout(r, 10));
     await this.uploads;
     this.closed = true;
+    clearInterval(this.watchdog);
     await this.nc.close();
   }
 }
