@@ -23,6 +23,12 @@
  *  snapshot: | LOG_SEQ u64 | INSTRUMENT_COUNT u32 |
  *  health:   | NONCE u64 |
  *  error:    | REF_SEQ u64 | CODE str8 | MESSAGE str16 |
+ *  ack:      | REF_SEQ u64 | LOG_SEQ u64 | ID u64 | OUTCOME u8 |
+ *  query:    | QUERY_KIND u8 | key: id u64 (byId) · VENUE str8 SYMBOL str8 (venueSymbol) · ISIN str8 (isin) |
+ *  queryResponse: | REF_SEQ u64 | LOG_SEQ u64 | RFLAGS u8 | COUNT u16 | COUNT × (ID u64, registration payload) |
+ *  healthResponse: | NONCE u64 | LOG_SEQ u64 | INSTRUMENTS u32 | ROLE u8 |
+ *  subscribe: | FROM_SEQ u64 |
+ *  snapshotChunk: | LOG_SEQ u64 | TOTAL u64 | OFFSET u64 | DATA (rest of payload) |
  *
  *  field encodings (little-endian; u64 = low u32 then high u32):
  *    u8 / enum  1 byte (enum: a code from layout/codes.ts, 0 is never valid)
@@ -98,6 +104,13 @@ export const MESSAGE_TYPES = {
   snapshotMarker: 7,
   healthCheck: 8,
   errorResponse: 9,
+  // ---- service messages (writer service, clients, replicas; never log entries) ----
+  ack: 10,
+  query: 11,
+  queryResponse: 12,
+  healthResponse: 13,
+  subscribe: 14,
+  snapshotChunk: 15,
 } as const;
 
 /** Header flag bits. */
@@ -319,6 +332,77 @@ export const WIRE_HEALTH_SIZE = WIRE_HEALTH_NONCE_OFFSET + SIZE_OF_I64;
 export const WIRE_ERROR_REF_SEQ_OFFSET = 0;
 /** Start of the strings: CODE str8 then MESSAGE str16. */
 export const WIRE_ERROR_FIELDS_OFFSET = WIRE_ERROR_REF_SEQ_OFFSET + SIZE_OF_I64;
+
+// ---- ack payload (writer → client: the change is durable in the log) ----
+/** Sequence number of the request this acknowledges (u64, the client's own numbering). */
+export const WIRE_ACK_REF_SEQ_OFFSET = 0;
+/** Log sequence number of the entry that holds the change (u64); for `unchanged`, the log position it was checked against. */
+export const WIRE_ACK_LOG_SEQ_OFFSET = WIRE_ACK_REF_SEQ_OFFSET + SIZE_OF_I64;
+/** Instrument id registered, updated or removed (u64). */
+export const WIRE_ACK_ID_OFFSET = WIRE_ACK_LOG_SEQ_OFFSET + SIZE_OF_I64;
+/** Outcome (u8, `ACK_OUTCOMES`). */
+export const WIRE_ACK_OUTCOME_OFFSET = WIRE_ACK_ID_OFFSET + SIZE_OF_I64;
+/** Bytes of an ack payload. */
+export const WIRE_ACK_SIZE = WIRE_ACK_OUTCOME_OFFSET + SIZE_OF_U8;
+/** Ack outcome codes. `0` is never valid. */
+export const ACK_OUTCOMES = { added: 1, unchanged: 2, updated: 3, removed: 4 } as const;
+
+// ---- query payload ----
+/** Query kind (u8, `QUERY_KINDS`); the key follows. */
+export const WIRE_QUERY_KIND_OFFSET = 0;
+/** Start of the key. */
+export const WIRE_QUERY_KEY_OFFSET = WIRE_QUERY_KIND_OFFSET + SIZE_OF_U8;
+/** Query kind codes. `0` is never valid. */
+export const QUERY_KINDS = { byId: 1, venueSymbol: 2, isin: 3 } as const;
+
+// ---- query response payload ----
+/** Sequence number of the query answered (u64). */
+export const WIRE_QRESP_REF_SEQ_OFFSET = 0;
+/** Log sequence number the answer reflects (u64). */
+export const WIRE_QRESP_LOG_SEQ_OFFSET = WIRE_QRESP_REF_SEQ_OFFSET + SIZE_OF_I64;
+/** Response flags (u8, `QUERY_RESPONSE_FLAGS`). */
+export const WIRE_QRESP_FLAGS_OFFSET = WIRE_QRESP_LOG_SEQ_OFFSET + SIZE_OF_I64;
+/** Number of instruments that follow (u16). */
+export const WIRE_QRESP_COUNT_OFFSET = WIRE_QRESP_FLAGS_OFFSET + SIZE_OF_U8;
+/** Start of the items: each an id u64 followed by a registration payload (self-delimiting). */
+export const WIRE_QRESP_ITEMS_OFFSET = WIRE_QRESP_COUNT_OFFSET + SIZE_OF_U16;
+/** Query response flag bits. */
+export const QUERY_RESPONSE_FLAGS = {
+  /** More instruments matched than fit in one payload; the response holds the first COUNT. */
+  truncated: 1 << 0,
+} as const;
+
+// ---- health response payload ----
+/** Nonce of the health check answered (u64). */
+export const WIRE_HRESP_NONCE_OFFSET = 0;
+/** Last durable log sequence number of the responder (u64). */
+export const WIRE_HRESP_LOG_SEQ_OFFSET = WIRE_HRESP_NONCE_OFFSET + SIZE_OF_I64;
+/** Live instruments (u32). */
+export const WIRE_HRESP_INSTRUMENTS_OFFSET = WIRE_HRESP_LOG_SEQ_OFFSET + SIZE_OF_I64;
+/** Role of the responder (u8, `SERVICE_ROLES`). */
+export const WIRE_HRESP_ROLE_OFFSET = WIRE_HRESP_INSTRUMENTS_OFFSET + SIZE_OF_I32;
+/** Bytes of a health response payload. */
+export const WIRE_HRESP_SIZE = WIRE_HRESP_ROLE_OFFSET + SIZE_OF_U8;
+/** Role codes. */
+export const SERVICE_ROLES = { writer: 1, replica: 2 } as const;
+
+// ---- subscribe payload (replica → writer) ----
+/** Last log sequence number the subscriber already holds (u64; 0 = none: send a snapshot first). */
+export const WIRE_SUB_FROM_SEQ_OFFSET = 0;
+/** Bytes of a subscribe payload. */
+export const WIRE_SUB_SIZE = WIRE_SUB_FROM_SEQ_OFFSET + SIZE_OF_I64;
+
+// ---- snapshot chunk payload (writer → replica: a slice of a snapshot file) ----
+/** Log sequence number the snapshot contains (u64). */
+export const WIRE_CHUNK_LOG_SEQ_OFFSET = 0;
+/** Size of the whole snapshot file in bytes (u64). */
+export const WIRE_CHUNK_TOTAL_OFFSET = WIRE_CHUNK_LOG_SEQ_OFFSET + SIZE_OF_I64;
+/** Byte offset of this chunk in the file (u64). */
+export const WIRE_CHUNK_OFFSET_OFFSET = WIRE_CHUNK_TOTAL_OFFSET + SIZE_OF_I64;
+/** Start of the chunk's bytes (they run to the end of the payload). */
+export const WIRE_CHUNK_DATA_OFFSET = WIRE_CHUNK_OFFSET_OFFSET + SIZE_OF_I64;
+/** Most data bytes in one chunk. */
+export const WIRE_CHUNK_MAX_DATA = WIRE_MAX_PAYLOAD - WIRE_CHUNK_DATA_OFFSET;
 
 if (WIRE_HEADER_SIZE !== 32) throw new Error('layout: wire header must be 32 bytes');
 if (WIRE_COMMON_FIELDS.length > 16 || WIRE_PATCH_FIELDS.length > 16 || WIRE_VENUE_FIELDS.length > 8) {

@@ -27,7 +27,12 @@ export type RegistryErrorCode =
   | 'LengthOutOfBounds'
   | 'ChecksumMismatch'
   | 'SequenceGap'
+  | 'SequenceOutOfRange'
   | 'CorruptSnapshot'
+  | 'LogTruncated'
+  | 'NotSupported'
+  | 'ConnectionClosed'
+  | 'Timeout'
   | 'InvalidArgument'
   | 'InvalidConfig'
   /** An input limit of discovery (payload size, record depth, expression evaluation bounds; see docs/limits-discovery.md). */

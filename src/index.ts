@@ -27,3 +27,8 @@ export * from './wire/index.js';
 export * from './snapshot/index.js';
 export { dataDir, repoRoot, cacheDir, isCheckout, checkDataDir } from './config.js';
 export { toJsonValue, jsonReplacer, stringifyJson, type Json } from './json.js';
+export { WriterService, type WriterServiceOptions, type StartReport } from './service/writer-service.js';
+export { DurableLog, DEFAULT_FSYNC_POLICY, type FsyncPolicy, type DurableLogOptions } from './service/log-file.js';
+export { LogTruncatedError, ServiceError, RemoteError } from './service/errors.js';
+export { connectWriter, WriterClient, type Ack, type ConnectWriterOptions, type WriterAddress, type QueryResult } from './client/writer-client.js';
+export { openReplica, Replica, ReplicaState, type OpenReplicaOptions, type ReplicaLag, type SocketReplicaOptions, type JetStreamReplicaOptions } from './replica/index.js';

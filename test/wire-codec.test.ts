@@ -74,7 +74,7 @@ describe('layout/wire header (values from SPEC-wire.md)', () => {
     expect([L.WIRE_MAGIC_OFFSET, L.WIRE_TYPE_OFFSET, L.WIRE_VERSION_OFFSET, L.WIRE_FLAGS_OFFSET, L.WIRE_LENGTH_OFFSET, L.WIRE_SEQ_OFFSET, L.WIRE_TIMESTAMP_OFFSET, L.WIRE_CRC_OFFSET, L.WIRE_HEADER_SIZE])
       .toEqual([0, 4, 5, 6, 8, 12, 20, 28, 32]);
     expect(Buffer.from(new Uint8Array(new Uint32Array([L.WIRE_MAGIC]).buffer)).toString('latin1')).toBe('IRWP');
-    expect(Object.values(L.MESSAGE_TYPES)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Object.values(L.MESSAGE_TYPES)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
   });
 });
 
@@ -195,7 +195,7 @@ describe('decode errors are typed', () => {
   });
 
   it('UnknownType', () => {
-    for (const t of [0, 10, 255]) expect(codeOf(() => decodeMessage(buildFrame({ type: t, payload: u64le(1n) })))).toBe('UnknownType');
+    for (const t of [0, 16, 255]) expect(codeOf(() => decodeMessage(buildFrame({ type: t, payload: u64le(1n) })))).toBe('UnknownType');
   });
 
   it('LengthOutOfBounds: LENGTH above the maximum, trailing bytes, fields past the payload, leftovers', () => {

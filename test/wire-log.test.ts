@@ -104,7 +104,7 @@ describe('LogApplier', () => {
     expect(a.lastSeq).toBe(5n);
   });
 
-  it("gap with policy 'apply': applied with the gap attached; late arrivals are duplicates", () => {
+  it("gap with policy 'apply': applied with the gap attached", () => {
     const target = new FakeLogTarget();
     const a = new LogApplier(target, { onGapPolicy: 'apply' });
     const log = sampleLog();
@@ -112,8 +112,45 @@ describe('LogApplier', () => {
     const r = a.apply(log[4]);
     expect(r).toMatchObject({ status: 'applied', effect: 'added', gap: { expected: 2n, got: 5n } });
     expect(a.lastSeq).toBe(5n);
-    expect(a.apply(log[1]).status).toBe('duplicate');
     expect(a.stats.gaps).toBe(1);
+    expect(a.missing).toEqual([[2n, 4n]]);
+  });
+
+  // Regression (issue 9): the entry that arrives late after a gap was reported `duplicate` and lost.
+  it("policy 'apply': an entry arriving late after a gap is applied, not lost (1, 2, 4, 5, then 3)", () => {
+    const target = new FakeLogTarget();
+    const a = new LogApplier(target, { onGapPolicy: 'apply' });
+    const log = sampleLog();
+    const order = [0, 1, 3, 4, 2];
+    const res = order.map((i) => a.apply(log[i]));
+    expect(res.map((r) => [r.seq, r.status])).toEqual([[1n, 'applied'], [2n, 'applied'], [4n, 'applied'], [5n, 'applied'], [3n, 'applied']]);
+    expect(res[4].late).toBe(true);
+    // every entry reached the target exactly once (the fake target records every call)
+    expect(target.calls.map((c) => c.op)).toEqual(['register', 'register', 'remove', 'register', 'update']);
+    expect(target.live.get(1n)).toMatchObject({ symbol: 'A', status: 'halted', name: 'Alpha' });
+    expect(a.missing).toEqual([]);
+    expect(a.lastSeq).toBe(5n);
+    // now it really is a duplicate
+    expect(a.apply(log[2]).status).toBe('duplicate');
+    expect(a.stats).toMatchObject({ applied: 5, late: 1, duplicates: 1 });
+  });
+
+  // Regression (issue 9): one valid-CRC frame with seq 2^64−1 made every later entry a duplicate.
+  it.each(['hold', 'apply'] as const)("policy '%s': a frame with seq 2^64−1 is refused as outOfRange and poisons nothing", (policy) => {
+    const target = new FakeLogTarget();
+    const a = new LogApplier(target, { onGapPolicy: policy });
+    const log = sampleLog();
+    a.apply(log[0]);
+    const bad = decodeMessage(new LogWriter({ lastSeq: (1n << 64n) - 2n }).register(cur('EVIL')));
+    expect(bad.seq).toBe((1n << 64n) - 1n);
+    const r = a.apply(bad);
+    expect(r.status).toBe('outOfRange');
+    expect(r.error?.code).toBe('SequenceOutOfRange');
+    expect(a.lastSeq).toBe(1n);
+    expect(a.applyAll(log.slice(1)).map((x) => x.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(a.lastSeq).toBe(5n);
+    expect([...target.live.values()].map((i) => i.symbol)).toEqual(['A', 'C']);
+    expect(a.stats.outOfRange).toBe(1);
   });
 
   it('starts after a snapshot: lastSeq option', () => {

@@ -64,7 +64,8 @@ export function registerGetCommand(program: Command): void {
     .description('show instruments by id (0x…), VENUE:SYMBOL, ISIN, CUSIP or CHAIN:0xADDRESS')
     .argument('<query>', 'what to look up')
     .option('--snapshot <file>', 'start from a snapshot (instreg load --snapshot FILE) instead of loading the payloads')
-    .action(async (query: string, cmdOpts: { snapshot?: string }, cmd: Command) => {
+    .option('--server <socket>', "ask a running writer service (instreg serve) on this Unix socket")
+    .action(async (query: string, cmdOpts: { snapshot?: string; server?: string }, cmd: Command) => {
       const [{ describeQuery, parseGetQuery }, { instrumentTable, instrumentToJson, printJson }, { openQuerySession }] = await Promise.all([
         import('./query.js'),
         import('./format.js'),
@@ -72,6 +73,10 @@ export function registerGetCommand(program: Command): void {
       ]);
       const q = parseGetQuery(query);
       const g = globalOptions(cmd);
+      if (cmdOpts.server) {
+        const { remoteGet } = await import('./service-commands.js');
+        return remoteGet(cmdOpts.server, query, g.json);
+      }
       const session = await openQuerySession(q, { dataDir: g.dataDir, progress: g.progress, snapshot: checkSnapshotOption(cmdOpts.snapshot), cache: g.cache });
       const found = findInstruments(session, q);
       if (found.length === 0) throw new CliError(`no instrument found for ${describeQuery(q)}`, EXIT_NOT_FOUND);

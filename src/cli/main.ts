@@ -7,7 +7,9 @@
  * - `venues [--snapshot FILE] QUERY`: every venue an ISIN, asset or token trades on
  *   (`get`/`venues --snapshot`: start from a snapshot instead of loading the payloads);
  * - `bench`: lookup benchmark (see `bench-command.ts`);
- * - `start`: what `npm start` runs: the load summary of the shipped data, then a short benchmark.
+ * - `start`: what `npm start` runs: the load summary of the shipped data, then a short benchmark;
+ * - `serve`, `replica`: the writer service and a replica process (`service-commands.ts`);
+ *   `get --server SOCKET QUERY` asks a running writer.
  *
  * - `export --parquet DIR`: the registry as Parquet files, one per venue and kind;
  *
@@ -32,6 +34,7 @@ import { registerGetCommand } from './get-command.js';
 import { registerLoadCommand } from './load-command.js';
 import { globalOptions } from './options.js';
 import { registerVenuesCommand } from './venues-command.js';
+import { registerServiceCommands } from './service-commands.js';
 
 /**
  * Every command module imports its heavy dependencies (discovery with JSONata and viem, the writer,
@@ -89,6 +92,7 @@ export function buildProgram(): Command {
   registerBenchCommand(program);
   registerExportCommand(program);
   registerStartCommand(program);
+  registerServiceCommands(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

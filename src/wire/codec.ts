@@ -49,6 +49,20 @@ import {
   writeUpdate,
   writeVenue,
 } from './payload.js';
+import {
+  readAck,
+  readHealthResponse,
+  readQuery,
+  readQueryResponse,
+  readSnapshotChunk,
+  readSubscribe,
+  writeAck,
+  writeHealthResponse,
+  writeQuery,
+  writeQueryResponse,
+  writeSnapshotChunk,
+  writeSubscribe,
+} from './service-payload.js';
 import type { MessageType, WireMessage } from './types.js';
 
 /** A decoded, structurally checked header (the payload is not yet checked). */
@@ -131,6 +145,24 @@ function writePayload(w: ByteWriter, msg: WireMessage): void {
     }
     case 'errorResponse':
       writeErrorResponse(w, msg.refSeq, msg.code, msg.message);
+      return;
+    case 'ack':
+      writeAck(w, msg);
+      return;
+    case 'query':
+      writeQuery(w, msg.query);
+      return;
+    case 'queryResponse':
+      writeQueryResponse(w, msg);
+      return;
+    case 'healthResponse':
+      writeHealthResponse(w, msg);
+      return;
+    case 'subscribe':
+      writeSubscribe(w, msg.fromSeq);
+      return;
+    case 'snapshotChunk':
+      writeSnapshotChunk(w, msg);
       return;
     default:
       throw new WireFormatError('UnknownType', `unknown message type ${JSON.stringify((msg as { type: unknown }).type)}`, WIRE_TYPE_OFFSET);
@@ -273,6 +305,24 @@ export function decodeMessage(bytes: Uint8Array): WireMessage {
       break;
     case 'errorResponse':
       msg = { type: h.type, ...base, ...readErrorResponse(r) };
+      break;
+    case 'ack':
+      msg = { type: h.type, ...base, ...readAck(r) };
+      break;
+    case 'query':
+      msg = { type: h.type, ...base, query: readQuery(r) };
+      break;
+    case 'queryResponse':
+      msg = { type: h.type, ...base, ...readQueryResponse(r) };
+      break;
+    case 'healthResponse':
+      msg = { type: h.type, ...base, ...readHealthResponse(r) };
+      break;
+    case 'subscribe':
+      msg = { type: h.type, ...base, fromSeq: readSubscribe(r) };
+      break;
+    case 'snapshotChunk':
+      msg = { type: h.type, ...base, ...readSnapshotChunk(r) };
       break;
   }
   if (r.remaining !== 0) throw new WireFormatError('LengthOutOfBounds', `${r.remaining} bytes left after the last field`, r.pos);

@@ -63,3 +63,25 @@ export class SequenceGapError extends RegistryError {
 export function invalidField(field: string, message: string): ValidationError {
   return new ValidationError('InvalidField', field, message);
 }
+
+/**
+ * A log entry's sequence number `got` lies more than `maxGap` past the last applied `last`:
+ * code `SequenceOutOfRange`. Reported by the applier (never thrown); the entry is not applied
+ * and does not move the applier's position, so one corrupt sequence number cannot make every
+ * later entry look like a duplicate.
+ */
+export class SequenceOutOfRangeError extends RegistryError {
+  /**
+   * @param last last applied sequence number
+   * @param got the sequence number that arrived
+   * @param maxGap largest accepted jump
+   */
+  constructor(
+    readonly last: bigint,
+    readonly got: bigint,
+    readonly maxGap: bigint,
+  ) {
+    super('SequenceOutOfRange', `seq ${got} is more than ${maxGap} past the last applied seq ${last}`);
+    this.name = 'SequenceOutOfRangeError';
+  }
+}

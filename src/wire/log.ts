@@ -14,7 +14,7 @@ import type { InstrumentInput, InstrumentPatch } from '../model/types.js';
 import { RegistryError } from '../errors.js';
 import { checkU64 } from './bytes.js';
 import { encodeMessage } from './codec.js';
-import { SequenceGapError } from './errors.js';
+import { SequenceGapError, SequenceOutOfRangeError } from './errors.js';
 import type { MessageType, WireMessage, WireVenue } from './types.js';
 
 /** What a {@link LogApplier} applies messages to. `InstrumentRegistry` implements it. */
@@ -35,16 +35,19 @@ export type ApplyEffect = 'added' | 'unchanged' | 'updated' | 'removed' | 'notFo
 /**
  * Result of {@link LogApplier.apply}:
  * - `applied`: the entry was applied (`effect` says how); `gap` is set if entries were missing
- *   before it and the policy is `'apply'`.
- * - `duplicate`: `seq` ≤ the last applied seq; nothing changed.
+ *   before it and the policy is `'apply'`; `late` is set when the entry filled such a gap afterwards.
+ * - `duplicate`: `seq` was consumed before; nothing changed.
+ * - `outOfRange`: `seq` is more than `maxGap` past the last applied seq (a corrupt or hostile
+ *   sequence number such as 2^64−1); nothing changed, `lastSeq` did not move (`error` is a
+ *   {@link SequenceOutOfRangeError}). A replica resyncs instead of trusting it.
  * - `gap`: entries are missing before `seq` and the policy is `'hold'`; nothing changed and
  *   `lastSeq` did not move, so the missing entries can still be fed in order.
  * - `failed`: the target threw a {@link RegistryError} (`error`); the entry counts as consumed
  *   (`lastSeq` = `seq`), so a replay will not retry it.
- * - `ignored`: a control message (`healthCheck`, `errorResponse`); no sequencing.
+ * - `ignored`: a control or service message (`healthCheck`, `errorResponse`, `ack`, `query`, …); no sequencing.
  */
 export interface ApplyResult {
-  status: 'applied' | 'duplicate' | 'gap' | 'failed' | 'ignored';
+  status: 'applied' | 'duplicate' | 'gap' | 'failed' | 'ignored' | 'outOfRange';
   seq: bigint;
   type: MessageType;
   effect?: ApplyEffect;
@@ -52,11 +55,17 @@ export interface ApplyResult {
   id?: bigint;
   /** Set when entries `gap.expected .. gap.got-1` are missing. */
   gap?: SequenceGapError;
-  /** Set when `status` is `failed`. */
+  /** Set when `status` is `failed` or `outOfRange`. */
   error?: RegistryError;
+  /** True when the entry arrived after later entries (it filled a gap left under policy `'apply'`). */
+  late?: boolean;
 }
 
-/** What {@link LogApplier} does on a gap: `'hold'` (default) rejects the entry; `'apply'` applies it and moves on. */
+/**
+ * What {@link LogApplier} does on a gap: `'hold'` (default) rejects the entry; `'apply'` applies it
+ * and moves on, remembering the missing sequence numbers so that they are still applied when
+ * they arrive late (at most {@link LOG_APPLIER_MAX_HOLES} open holes; past that a gap is held).
+ */
 export type GapPolicy = 'hold' | 'apply';
 
 /** Options of {@link LogApplier}. */
@@ -67,7 +76,17 @@ export interface LogApplierOptions {
   onGapPolicy?: GapPolicy;
   /** Called for every gap, before the policy is applied. */
   onGap?: (gap: SequenceGapError) => void;
+  /**
+   * Largest accepted jump past the last applied seq (default {@link LOG_APPLIER_DEFAULT_MAX_GAP}).
+   * An entry further ahead is `outOfRange` under either policy and never moves `lastSeq`.
+   */
+  maxGap?: bigint;
 }
+
+/** Default `maxGap`: 2^20 entries (a replica further behind resyncs from a snapshot anyway). */
+export const LOG_APPLIER_DEFAULT_MAX_GAP = 1n << 20n;
+/** Most missing ranges remembered under policy `'apply'`; a gap that would open one more is held. */
+export const LOG_APPLIER_MAX_HOLES = 1024;
 
 /** Counters of a {@link LogApplier}. */
 export interface LogApplierStats {
@@ -76,9 +95,22 @@ export interface LogApplierStats {
   gaps: number;
   failed: number;
   ignored: number;
+  /** Entries refused as `outOfRange`. */
+  outOfRange: number;
+  /** Entries applied late into a hole. */
+  late: number;
 }
 
-const CONTROL_TYPES: ReadonlySet<MessageType> = new Set(['healthCheck', 'errorResponse']);
+const CONTROL_TYPES: ReadonlySet<MessageType> = new Set([
+  'healthCheck',
+  'errorResponse',
+  'ack',
+  'query',
+  'queryResponse',
+  'healthResponse',
+  'subscribe',
+  'snapshotChunk',
+]);
 
 /**
  * Applies log entries idempotently by sequence number: each seq is applied at most once;
@@ -88,8 +120,11 @@ export class LogApplier {
   private last: bigint;
   private readonly policy: GapPolicy;
   private readonly onGap: ((gap: SequenceGapError) => void) | undefined;
+  private readonly maxGap: bigint;
+  /** Missing ranges `[from, to]` (inclusive, sorted, disjoint, all < last) left by gaps under policy `'apply'`. */
+  private readonly holes: Array<[bigint, bigint]> = [];
   /** Counters. */
-  readonly stats: LogApplierStats = { applied: 0, duplicates: 0, gaps: 0, failed: 0, ignored: 0 };
+  readonly stats: LogApplierStats = { applied: 0, duplicates: 0, gaps: 0, failed: 0, ignored: 0, outOfRange: 0, late: 0 };
 
   /**
    * @param target what entries are applied to
@@ -102,6 +137,30 @@ export class LogApplier {
     this.last = checkU64(opts.lastSeq ?? 0n, 'lastSeq');
     this.policy = opts.onGapPolicy ?? 'hold';
     this.onGap = opts.onGap;
+    this.maxGap = opts.maxGap ?? LOG_APPLIER_DEFAULT_MAX_GAP;
+  }
+
+  /** Sequence numbers skipped by gaps under policy `'apply'` and not yet received, as inclusive ranges. */
+  get missing(): ReadonlyArray<readonly [bigint, bigint]> {
+    return this.holes.map(([a, b]) => [a, b] as const);
+  }
+
+  /** Index of the hole holding `seq`, or -1. */
+  private holeOf(seq: bigint): number {
+    for (let i = 0; i < this.holes.length; i++) {
+      const h = this.holes[i]!;
+      if (seq >= h[0] && seq <= h[1]) return i;
+    }
+    return -1;
+  }
+
+  /** Remove `seq` from hole `i` (splitting it when `seq` is inside). */
+  private fill(i: number, seq: bigint): void {
+    const [a, b] = this.holes[i]!;
+    const parts: Array<[bigint, bigint]> = [];
+    if (a < seq) parts.push([a, seq - 1n]);
+    if (seq < b) parts.push([seq + 1n, b]);
+    this.holes.splice(i, 1, ...parts);
   }
 
   /** Sequence number of the last consumed log entry (0 = none). */
@@ -120,26 +179,49 @@ export class LogApplier {
       return { status: 'ignored', seq, type: msg.type };
     }
     if (seq <= this.last) {
-      this.stats.duplicates++;
-      return { status: 'duplicate', seq, type: msg.type };
+      const hole = this.holes.length ? this.holeOf(seq) : -1;
+      if (hole < 0) {
+        this.stats.duplicates++;
+        return { status: 'duplicate', seq, type: msg.type };
+      }
+      // A late entry filling a gap left under policy 'apply': apply it, never drop it.
+      const r = this.consume(msg, undefined, false);
+      this.fill(hole, seq);
+      this.stats.late++;
+      r.late = true;
+      return r;
+    }
+    if (seq - this.last > this.maxGap) {
+      this.stats.outOfRange++;
+      const error = new SequenceOutOfRangeError(this.last, seq, this.maxGap);
+      return { status: 'outOfRange', seq, type: msg.type, error };
     }
     let gap: SequenceGapError | undefined;
     if (seq !== this.last + 1n) {
       gap = new SequenceGapError(this.last + 1n, seq);
       this.stats.gaps++;
       this.onGap?.(gap);
-      if (this.policy === 'hold') return { status: 'gap', seq, type: msg.type, gap };
+      if (this.policy === 'hold' || this.holes.length >= LOG_APPLIER_MAX_HOLES) return { status: 'gap', seq, type: msg.type, gap };
     }
+    const from = this.last + 1n;
+    const r = this.consume(msg, gap, true);
+    if (gap) this.holes.push([from, seq - 1n]);
+    return r;
+  }
+
+  /** Apply one entry; `advance` moves `lastSeq` to its seq (false for a late entry). */
+  private consume(msg: WireMessage, gap: SequenceGapError | undefined, advance: boolean): ApplyResult {
+    const seq = msg.seq;
     let result: ApplyResult;
     try {
       result = this.applyEntry(msg);
     } catch (e) {
       if (!(e instanceof RegistryError)) throw e;
-      this.last = seq;
+      if (advance) this.last = seq;
       this.stats.failed++;
       return { status: 'failed', seq, type: msg.type, error: e, ...(gap ? { gap } : {}) };
     }
-    this.last = seq;
+    if (advance) this.last = seq;
     this.stats.applied++;
     if (gap) result.gap = gap;
     return result;

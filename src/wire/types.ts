@@ -103,6 +103,70 @@ export interface ErrorResponseMessage extends WireHeaderFields {
   refSeq: bigint;
 }
 
+/** Outcome carried by an {@link AckMessage}. */
+export type AckOutcome = 'added' | 'unchanged' | 'updated' | 'removed';
+
+/** Writer → client: the request numbered `refSeq` is durable in the log at `logSeq`. */
+export interface AckMessage extends WireHeaderFields {
+  type: 'ack';
+  /** The request's own `seq` (client numbering), u64. */
+  refSeq: bigint;
+  /** Log sequence number holding the change (for `unchanged`: the durable log position checked against), u64. */
+  logSeq: bigint;
+  /** Instrument id concerned (u64). */
+  id: InstrumentId;
+  outcome: AckOutcome;
+}
+
+/** A registry lookup: by id, by venue + symbol, or every listing of an ISIN. */
+export type RegistryQuery = { kind: 'byId'; id: InstrumentId } | { kind: 'venueSymbol'; venue: string; symbol: string } | { kind: 'isin'; isin: string };
+
+/** Client → writer (or replica): look instruments up. */
+export interface QueryMessage extends WireHeaderFields {
+  type: 'query';
+  query: RegistryQuery;
+}
+
+/** An instrument as carried by a {@link QueryResponseMessage}: its id and every stored field. */
+export type WireInstrument = InstrumentInput & { id: InstrumentId };
+
+/** Answer to the query numbered `refSeq`. */
+export interface QueryResponseMessage extends WireHeaderFields {
+  type: 'queryResponse';
+  refSeq: bigint;
+  /** Log sequence number the answer reflects. */
+  logSeq: bigint;
+  /** True when more instruments matched than fit in one frame (the first ones are returned). */
+  truncated: boolean;
+  instruments: WireInstrument[];
+}
+
+/** Answer to a {@link HealthCheckMessage}. */
+export interface HealthResponseMessage extends WireHeaderFields {
+  type: 'healthResponse';
+  nonce: bigint;
+  /** Last durable log sequence number of the responder. */
+  logSeq: bigint;
+  /** Live instruments (u32). */
+  instruments: number;
+  role: 'writer' | 'replica';
+}
+
+/** Replica → writer: stream the log after `fromSeq` (0: a snapshot first). */
+export interface SubscribeMessage extends WireHeaderFields {
+  type: 'subscribe';
+  fromSeq: bigint;
+}
+
+/** Writer → replica: bytes `[offset, offset + data.length)` of a snapshot file of `total` bytes holding the log up to `logSeq`. */
+export interface SnapshotChunkMessage extends WireHeaderFields {
+  type: 'snapshotChunk';
+  logSeq: bigint;
+  total: number;
+  offset: number;
+  data: Uint8Array;
+}
+
 /** Every wire message, discriminated by `type`. */
 export type WireMessage =
   | InstrumentRegistrationMessage
@@ -113,7 +177,13 @@ export type WireMessage =
   | VenueRegistrationMessage
   | SnapshotMarkerMessage
   | HealthCheckMessage
-  | ErrorResponseMessage;
+  | ErrorResponseMessage
+  | AckMessage
+  | QueryMessage
+  | QueryResponseMessage
+  | HealthResponseMessage
+  | SubscribeMessage
+  | SnapshotChunkMessage;
 
 /** The registration messages (those carrying a full instrument). */
 export type RegistrationMessage = InstrumentRegistrationMessage | PoolRegistrationMessage | CexPairRegistrationMessage;

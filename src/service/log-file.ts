@@ -1,0 +1,409 @@
+/**
+ * The durable registration log: an append-only sequence of wire frames (log entries, seq 1, 2,
+ * 3, …) in segment files `log-<firstSeq>.irl` of a service directory.
+ *
+ * - **Append, then commit.** {@link DurableLog.append} writes the frame to the segment (page
+ *   cache); a commit makes it durable with `fdatasync`. Policy `'always'`: one frame per commit
+ *   (fsync per message). Policy `{ groupMs }`: every frame appended within `groupMs` of the first
+ *   pending one (0: within the same event-loop turn) goes into one commit (group commit); frames
+ *   appended while a commit's fdatasync runs go into the next one. `onDurable(seq)` fires after each commit; only
+ *   then may a change be acknowledged or replicated.
+ * - **Open = scan + truncate.** Every segment is scanned frame by frame (header, CRC, full decode,
+ *   seq = previous + 1). The first bad frame ends the log: the file is truncated there, and a
+ *   {@link LogTruncatedError} warning is reported. Later segments are deleted with it.
+ * - **Trim.** After a snapshot, {@link DurableLog.roll} starts a new segment and
+ *   {@link DurableLog.trimBefore} deletes segments wholly covered by the oldest kept snapshot.
+ * - **Replay for replicas.** {@link DurableLog.readRange} returns the stored bytes of consecutive
+ *   durable frames (one `pread`), so replicas receive exactly the bytes on disk.
+ *
+ * @module
+ */
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { WIRE_HEADER_SIZE } from '../../layout/wire.js';
+import { RegistryError } from '../errors.js';
+import { fsyncDir } from '../snapshot/io.js';
+import { decodeMessage, readHeader } from '../wire/codec.js';
+import type { WireMessage } from '../wire/types.js';
+import { LogTruncatedError, ServiceError } from './errors.js';
+
+/** Fsync policy: `'always'` (one fdatasync per message) or group commit every `groupMs` ms. */
+export type FsyncPolicy = 'always' | { groupMs: number };
+
+/**
+ * Default fsync policy: group commit with a 0 ms window, i.e. commit at the end of the current
+ * event-loop turn, and while an fdatasync is in flight collect everything that arrives for the
+ * next one. On this machine's disk (fdatasync ~1-4 ms) a longer window only adds latency; see
+ * `bench/results/service.txt`.
+ */
+export const DEFAULT_FSYNC_POLICY: FsyncPolicy = { groupMs: 0 };
+
+/** Options of {@link DurableLog.open}. */
+export interface DurableLogOptions {
+  fsync?: FsyncPolicy;
+  /** Called for every entry found on open, in order (seq > `afterSeq` only). */
+  onEntry?: (msg: WireMessage, frame: Uint8Array) => void;
+  /** Entries with seq ≤ this are skipped by `onEntry` (they are in the snapshot). Default 0. */
+  afterSeq?: bigint;
+  /** Called after each commit with the last durable seq and the commit's fsync time (ms). */
+  onDurable?: (seq: bigint, fsyncMs: number, frames: number, bytes: number) => void;
+}
+
+interface Segment {
+  file: string;
+  fd: number;
+  firstSeq: bigint;
+  /** Byte offset of frame `firstSeq + i`. */
+  offsets: number[];
+  /** Bytes written (durable or not). */
+  size: number;
+}
+
+const SEGMENT_RE = /^log-(\d{20})\.irl$/;
+const segName = (firstSeq: bigint) => `log-${firstSeq.toString().padStart(20, '0')}.irl`;
+
+/** Read a whole file through its fd. */
+function readAll(fd: number): Buffer {
+  const size = fstatSync(fd).size;
+  const buf = Buffer.allocUnsafe(size);
+  let off = 0;
+  while (off < size) {
+    const n = readSync(fd, buf, off, size - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return buf.subarray(0, off);
+}
+
+/** The durable registration log of one service directory. One writer process only. */
+export class DurableLog {
+  private readonly segments: Segment[] = [];
+  private readonly policy: FsyncPolicy;
+  private onDurable: DurableLogOptions['onDurable'];
+  private last: bigint;
+  private durable: bigint;
+  /** Frames appended but not yet written / committed. */
+  private pendingChunks: Uint8Array[] = [];
+  private pendingFrames = 0;
+  private pendingBytes = 0;
+  private committing = false;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private flushWaiters: Array<{ seq: bigint; resolve: () => void; reject: (e: Error) => void }> = [];
+  private failed: Error | undefined;
+  private closed = false;
+  /** Warnings from open (torn / corrupt tails). */
+  readonly warnings: LogTruncatedError[] = [];
+  /** Totals. */
+  readonly stats = { commits: 0, bytes: 0, frames: 0 };
+
+  private constructor(
+    readonly dir: string,
+    opts: DurableLogOptions,
+  ) {
+    this.policy = opts.fsync ?? DEFAULT_FSYNC_POLICY;
+    if (this.policy !== 'always' && !(Number.isFinite(this.policy.groupMs) && this.policy.groupMs >= 0)) {
+      throw new ServiceError('InvalidField', 'fsync.groupMs must be a non-negative number');
+    }
+    this.onDurable = opts.onDurable;
+    this.last = 0n;
+    this.durable = 0n;
+  }
+
+  /**
+   * Open (or create) the log in `dir`: scan every segment, truncate a torn or corrupt tail
+   * (warning in {@link warnings}), call `onEntry` for the entries after `afterSeq`.
+   *
+   * @param expectFirstSeq the seq the log must reach back to (snapshot seq + 1); when the oldest
+   *   segment starts later, entries are missing
+   * @throws {ServiceError} `SequenceGap` if the log does not reach back to `expectFirstSeq`
+   * @throws {Error} file-system errors
+   */
+  static open(dir: string, opts: DurableLogOptions = {}, expectFirstSeq = 1n): DurableLog {
+    const log = new DurableLog(dir, opts);
+    const names = readdirSync(dir)
+      .filter((n) => SEGMENT_RE.test(n))
+      .sort();
+    const afterSeq = opts.afterSeq ?? 0n;
+    let expected: bigint | undefined;
+    let broken = false;
+    for (const name of names) {
+      const file = join(dir, name);
+      const firstSeq = BigInt(SEGMENT_RE.exec(name)![1]!);
+      if (broken || (expected !== undefined && firstSeq !== expected)) {
+        // Everything after a truncated tail (or a missing segment) is unreachable.
+        if (!broken) log.warnings.push(new LogTruncatedError(file, 0, 0, `segment starts at seq ${firstSeq}, expected ${expected}`));
+        unlinkSync(file);
+        broken = true;
+        continue;
+      }
+      const fd = openSync(file, 'r+');
+      const seg: Segment = { file, fd, firstSeq, offsets: [], size: 0 };
+      const bytes = readAll(fd);
+      let p = 0;
+      let seq = firstSeq;
+      let reason: string | undefined;
+      while (p < bytes.length) {
+        if (bytes.length - p < WIRE_HEADER_SIZE) {
+          reason = 'BufferTooSmall (torn header)';
+          break;
+        }
+        let msg: WireMessage;
+        let end: number;
+        try {
+          end = p + WIRE_HEADER_SIZE + readHeader(bytes, p).length;
+          if (end > bytes.length) {
+            reason = 'BufferTooSmall (torn frame)';
+            break;
+          }
+          msg = decodeMessage(bytes.subarray(p, end));
+        } catch (e) {
+          if (!(e instanceof RegistryError)) throw e;
+          reason = e.code;
+          break;
+        }
+        if (msg.seq !== seq) {
+          reason = `SequenceGap (seq ${msg.seq}, expected ${seq})`;
+          break;
+        }
+        seg.offsets.push(p);
+        if (seq > afterSeq) opts.onEntry?.(msg, bytes.subarray(p, end));
+        seq++;
+        p = end;
+      }
+      if (reason !== undefined) {
+        ftruncateSync(fd, p);
+        fdatasyncSync(fd);
+        log.warnings.push(new LogTruncatedError(file, p, bytes.length - p, reason));
+        broken = true;
+      }
+      seg.size = p;
+      log.segments.push(seg);
+      expected = seq;
+    }
+    const first = log.segments[0]?.firstSeq;
+    if (first !== undefined && first > expectFirstSeq) {
+      log.closeFds();
+      throw new ServiceError('SequenceGap', `log starts at seq ${first} but entries from ${expectFirstSeq} are needed (snapshot missing or deleted?)`);
+    }
+    const lastSeq = expected !== undefined ? expected - 1n : 0n;
+    if (lastSeq < expectFirstSeq - 1n) {
+      // Every stored entry is already in the snapshot: start afresh after it.
+      for (const s of log.segments) {
+        closeSync(s.fd);
+        unlinkSync(s.file);
+      }
+      log.segments.length = 0;
+      log.last = log.durable = expectFirstSeq - 1n;
+      log.startSegment(expectFirstSeq);
+      return log;
+    }
+    log.last = log.durable = lastSeq;
+    if (log.segments.length === 0) log.startSegment(lastSeq + 1n);
+    return log;
+  }
+
+  /** Replace the commit callback (see `DurableLogOptions.onDurable`). */
+  setOnDurable(fn: DurableLogOptions['onDurable']): void {
+    this.onDurable = fn;
+  }
+
+  /** Seq of the last appended frame. */
+  get lastSeq(): bigint {
+    return this.last;
+  }
+
+  /** Seq of the last durable (committed) frame. */
+  get durableSeq(): bigint {
+    return this.durable;
+  }
+
+  /** Oldest seq still stored. */
+  get firstSeq(): bigint {
+    return this.segments[0]!.firstSeq;
+  }
+
+  /** Bytes in all segments. */
+  get sizeBytes(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+
+  private startSegment(firstSeq: bigint): void {
+    const file = join(this.dir, segName(firstSeq));
+    const fd = openSync(file, 'w+');
+    fsyncDir(this.dir);
+    this.segments.push({ file, fd, firstSeq, offsets: [], size: 0 });
+  }
+
+  private get tail(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /**
+   * Append one frame whose header seq is `lastSeq + 1` (the caller encodes it). It becomes
+   * durable at the next commit (see the policy).
+   * @throws {ServiceError} `InvalidField` on a seq out of order; the log's I/O error if a commit failed
+   */
+  append(frame: Uint8Array, seq: bigint): void {
+    if (this.failed) throw this.failed;
+    if (this.closed) throw new ServiceError('ConnectionClosed', 'log is closed');
+    if (seq !== this.last + 1n) throw new ServiceError('InvalidField', `append seq ${seq}, expected ${this.last + 1n}`);
+    const seg = this.tail;
+    // Buffered until the commit: one write per commit instead of one per frame.
+    this.pendingChunks.push(frame);
+    seg.offsets.push(seg.size);
+    seg.size += frame.length;
+    this.last = seq;
+    this.pendingFrames++;
+    this.pendingBytes += frame.length;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.committing || this.timer || this.immediate) return;
+    if (this.policy === 'always') {
+      this.commit();
+    } else if (this.policy.groupMs === 0) {
+      // Commit at the end of this event-loop turn: every frame appended by the requests of the
+      // same socket read (and, while an fsync is in flight, everything that arrives) goes together.
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        this.commit();
+      });
+    } else {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.commit();
+      }, this.policy.groupMs);
+    }
+  }
+
+  private commit(): void {
+    if (this.committing || this.durable === this.last) return;
+    this.committing = true;
+    const target = this.last;
+    const frames = this.pendingFrames;
+    const bytes = this.pendingBytes;
+    this.pendingFrames = this.pendingBytes = 0;
+    const fd = this.tail.fd;
+    this.writePending();
+    const t0 = performance.now();
+    fdatasync(fd, (err) => {
+      this.committing = false;
+      if (err) {
+        this.failed = err;
+        for (const w of this.flushWaiters.splice(0)) w.reject(err);
+        return;
+      }
+      const ms = performance.now() - t0;
+      this.durable = target;
+      this.stats.commits++;
+      this.stats.frames += frames;
+      this.stats.bytes += bytes;
+      this.onDurable?.(target, ms, frames, bytes);
+      this.flushWaiters = this.flushWaiters.filter((w) => {
+        if (w.seq > target) return true;
+        w.resolve();
+        return false;
+      });
+      if (this.last > this.durable) {
+        if (this.policy === 'always') this.commit();
+        else this.schedule();
+      }
+    });
+  }
+
+  private clearTimers(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = this.immediate = undefined;
+  }
+
+  /** Write the buffered frames to the tail segment (page cache). */
+  private writePending(): void {
+    if (this.pendingChunks.length === 0) return;
+    const seg = this.tail;
+    const buf = this.pendingChunks.length === 1 ? this.pendingChunks[0]! : Buffer.concat(this.pendingChunks);
+    this.pendingChunks = [];
+    const at = seg.size - buf.length;
+    let off = 0;
+    while (off < buf.length) off += writeSync(seg.fd, buf, off, buf.length - off, at + off);
+  }
+
+  /** Resolves once everything appended so far is durable (commits now instead of waiting for the timer). */
+  flush(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.durable === this.last) return Promise.resolve();
+    const seq = this.last;
+    const p = new Promise<void>((resolve, reject) => this.flushWaiters.push({ seq, resolve, reject }));
+    this.clearTimers();
+    this.commit();
+    return p;
+  }
+
+  /** Start a new segment at `lastSeq + 1` (call after a snapshot, with everything durable). */
+  roll(): void {
+    if (this.durable !== this.last) throw new ServiceError('InvalidField', 'roll with frames not yet durable');
+    if (this.tail.offsets.length === 0) return;
+    this.startSegment(this.last + 1n);
+  }
+
+  /** Delete segments whose every entry is ≤ `seq` (contained in a kept snapshot). */
+  trimBefore(seq: bigint): number {
+    let removed = 0;
+    while (this.segments.length > 1) {
+      const s = this.segments[0]!;
+      const lastOfSeg = s.firstSeq + BigInt(s.offsets.length) - 1n;
+      if (lastOfSeg > seq) break;
+      closeSync(s.fd);
+      unlinkSync(s.file);
+      this.segments.shift();
+      removed++;
+    }
+    if (removed) fsyncDir(this.dir);
+    return removed;
+  }
+
+  /**
+   * Stored bytes of durable frames `fromSeq, fromSeq + 1, …` within one segment, at most
+   * `maxBytes` (but always at least one whole frame). Empty when `fromSeq` is past the durable end.
+   * @throws {ServiceError} `SequenceGap` if `fromSeq` is older than the oldest stored entry
+   */
+  readRange(fromSeq: bigint, maxBytes: number): { bytes: Buffer; frames: number } {
+    if (fromSeq > this.durable) return { bytes: Buffer.alloc(0), frames: 0 };
+    if (fromSeq < this.firstSeq) throw new ServiceError('SequenceGap', `seq ${fromSeq} was trimmed (oldest stored ${this.firstSeq})`);
+    let seg = this.segments[0]!;
+    for (const s of this.segments) if (s.firstSeq <= fromSeq) seg = s;
+    const i = Number(fromSeq - seg.firstSeq);
+    const lastDurable = Math.min(seg.offsets.length - 1, Number(this.durable - seg.firstSeq));
+    const start = seg.offsets[i]!;
+    let j = i;
+    const endOf = (k: number) => (k + 1 < seg.offsets.length ? seg.offsets[k + 1]! : seg.size);
+    while (j < lastDurable && endOf(j + 1) - start <= maxBytes) j++;
+    const end = endOf(j);
+    const buf = Buffer.allocUnsafe(end - start);
+    let off = 0;
+    while (off < buf.length) {
+      const n = readSync(seg.fd, buf, off, buf.length - off, start + off);
+      if (n === 0) throw new ServiceError('LengthOutOfBounds', `${seg.file} shorter than its index`);
+      off += n;
+    }
+    return { bytes: buf, frames: j - i + 1 };
+  }
+
+  private closeFds(): void {
+    for (const s of this.segments) closeSync(s.fd);
+    this.segments.length = 0;
+  }
+
+  /** Commit what is pending, then close the files. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (!this.failed) await this.flush();
+    this.closed = true;
+    this.clearTimers();
+    this.closeFds();
+  }
+}
