@@ -35,8 +35,8 @@ async function runShortBench(file: string, svg: string): Promise<Record<string, 
     });
     return JSON.parse(readFileSync(file, 'utf8'));
   }
-  const { runBench } = await import('../src/bench/run.js');
-  const { renderPlot } = await import('../src/bench/plot.js');
+  const { runBench } = await import('../src/harness/run.js');
+  const { renderPlot } = await import('../src/harness/plot.js');
   const r = await runBench({ durationSec: 1, instruments: 2000, readers: 2 });
   const { writeFileSync } = await import('node:fs');
   writeFileSync(svg, renderPlot(r));

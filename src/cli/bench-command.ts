@@ -1,5 +1,5 @@
 /**
- * `instreg bench`: the latency benchmark (`src/bench/run.ts`) from the command line, and the short
+ * `instreg bench`: the latency benchmark (`src/harness/run.ts`) from the command line, and the short
  * benchmark `instreg start` (`npm start`) shows after the load summary ({@link runStartBench}).
  *
  * ```
@@ -17,9 +17,9 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { renderPlot } from '../bench/plot.js';
-import { renderReport } from '../bench/report.js';
-import { runBench, type BenchOptions, type BenchResult } from '../bench/run.js';
+import { renderPlot } from '../harness/plot.js';
+import { renderReport } from '../harness/report.js';
+import { runBench, type BenchOptions, type BenchResult } from '../harness/run.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import type { Session } from './session.js';
 

@@ -381,7 +381,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     await pool.ready();
     const ports: Array<import('node:worker_threads').MessagePort | undefined> = [];
     if (base.postMessage) {
-      const serverUrl = compiledModuleUrl(new URL('./registry-server.' + (import.meta.url.endsWith('.ts') ? 'ts' : 'js'), import.meta.url).href);
+      const serverUrl = compiledModuleUrl(new URL('../../workers/registry-server.' + (import.meta.url.endsWith('.ts') ? 'ts' : 'js'), import.meta.url).href);
       server = new Worker(fileURLToPath(serverUrl), { workerData: { handle: registry.handle } });
       await new Promise((resolve, reject) => {
         server!.once('message', resolve);
