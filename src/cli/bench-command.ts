@@ -4,7 +4,7 @@
  *
  * ```
  * instreg bench [--instruments N] [--readers R] [--write-rate W] [--duration S] [--hot-set K]
- *               [--batch B] [--seed S] [--no-lmdb] [--json FILE] [--plot FILE.svg] [--snapshot FILE]
+ *               [--mode throughput|latency] [--batch B] [--seed S] [--no-lmdb] [--json FILE] [--plot FILE.svg] [--snapshot FILE]
  * ```
  *
  * Note on `--json FILE`: the program also has a global boolean `--json`. Unless the program
@@ -15,11 +15,10 @@
  * @module
  */
 import { writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { renderPlot } from '../harness/plot.js';
 import { renderReport } from '../harness/report.js';
-import { runBench, type BenchOptions, type BenchResult } from '../harness/run.js';
+import { defaultReaders, runBench, type BenchOptions, type BenchResult } from '../harness/run.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import type { Session } from './session.js';
 
@@ -30,6 +29,7 @@ interface BenchCliOptions {
   writeRate: string;
   duration: string;
   hotSet: string;
+  mode: string;
   batch: string;
   seed: string;
   lmdb: boolean;
@@ -44,6 +44,11 @@ function num(name: string, v: string, min: number, integer = true): number {
     throw new CliError(`bench: --${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(v)}`, EXIT_USAGE);
   }
   return n;
+}
+
+function benchMode(v: string): 'throughput' | 'latency' {
+  if (v !== 'throughput' && v !== 'latency') throw new CliError(`bench: --mode must be throughput or latency, got ${JSON.stringify(v)}`, EXIT_USAGE);
+  return v;
 }
 
 /** JSON text of a result (BigInts never appear in it; guarded anyway). */
@@ -62,10 +67,11 @@ export function registerBenchCommand(program: Command): void {
     .description('lookup latency benchmark: reader workers vs Map, lmdb-js, postMessage and piscina-task baselines (see bench/README.md)')
     .argument('[jsonFile]', 'file for --json when the global --json flag took the option (see --json)')
     .option('--instruments <n>', 'generated instruments on top of the shipped data (deterministic, every kind)', '1000000')
-    .option('--readers <r>', `reader worker threads (default: cores = ${availableParallelism()})`)
+    .option('--readers <r>', `reader worker threads (default: cores − 1 = ${defaultReaders()}, so the writer does not preempt them)`)
     .option('--write-rate <w>', 'updates per second the writer applies during the run', '1000')
     .option('--duration <s>', 'total measured seconds, split over the scenarios', '20')
     .option('--hot-set <k>', 'hot-set size (instruments)', '4096')
+    .option('--mode <mode>', 'throughput (independent lookups, batch means) or latency (each key depends on the previous result)', 'throughput')
     .option('--batch <b>', 'lookups per timed batch (sub-µs scenarios)', '1000')
     .option('--seed <n>', 'PRNG seed of the dataset and access patterns', '42')
     .option('--no-lmdb', 'skip the lmdb-js baseline')
@@ -78,10 +84,11 @@ export function registerBenchCommand(program: Command): void {
       const jsonStdout = g.json === true && file === undefined;
       const opts: BenchOptions = {
         instruments: num('instruments', o.instruments, 0),
-        readers: o.readers === undefined ? availableParallelism() : num('readers', o.readers, 1),
+        readers: o.readers === undefined ? defaultReaders() : num('readers', o.readers, 1),
         writeRatePerSec: num('write-rate', o.writeRate, 0, false),
         durationSec: num('duration', o.duration, 0.1, false),
         hotSet: num('hot-set', o.hotSet, 1),
+        mode: benchMode(o.mode),
         batch: num('batch', o.batch, 1),
         seed: num('seed', o.seed, 0),
         baselines: { lmdb: o.lmdb },
@@ -121,7 +128,7 @@ export async function runStartBench(session: Session): Promise<void> {
   const r = await runBench({
     registry: session.registry,
     instruments: 0,
-    readers: availableParallelism(),
+    readers: defaultReaders(),
     writeRatePerSec: 0,
     durationSec: 12,
     probe: false,

@@ -1,23 +1,22 @@
 /**
- * The reader side of the latency bench: a {@link ReaderPool} `module` task
- * (`fn: 'benchReader'`) run once per reader worker. It uses the worker's reader (attached once,
- * at worker start), builds its thread-local baselines (a `Map`, an lmdb-js read-only env), tells
- * the main thread it is ready, and then runs the phases in lock-step with the other readers
- * (phase windows are absolute `process.hrtime` times: one monotonic clock for every thread).
+ * The reader side of the bench: a {@link ReaderPool} `module` task (`fn: 'benchReader'`) run
+ * once per reader worker. It uses the worker's reader (attached once, at worker start), builds
+ * its floor/raw table view ({@link FloorTable}), its key streams and thread-local `Map`
+ * baselines (`streams.ts`), an lmdb-js read-only env, tells the main thread it is ready, and
+ * then runs the phase windows in lock-step with the other readers (windows are absolute
+ * `process.hrtime` times: one monotonic clock for every thread). The main thread interleaves
+ * the scenarios round-robin and repeats the round, so every scenario is measured in every part
+ * of the run; a scenario's windows accumulate into one histogram.
  *
  * Timing:
- * - Sub-µs operations (instreg, `Map`) run in batches of `batch` lookups timed with two
- *   `process.hrtime.bigint()` calls; each op of the batch is recorded as batch ns / batch into an
- *   HDR histogram (so percentiles are over batch means, and the timer does not dominate).
- * - µs-scale operations (lmdb-js `get`, postMessage round trip) are timed one by one.
+ * - Sub-µs scenarios (`bodies.ts`) run in batches of `batch` lookups timed with two
+ *   `process.hrtime.bigint()` calls; each op of the batch is recorded as batch ns / batch into
+ *   an HDR histogram (percentiles are over batch means; the timer does not dominate).
+ * - µs-scale scenarios (lmdb-js `get`, postMessage round trip) are timed one by one.
  *
- * One "lookup" = find the record and read its kind (instreg: `getByIdHalves` / `getBySymbolIndex`
- * / `getByIsin`, then `view.kind`, which copies the record's first cache line under the seqlock;
- * `Map`: `map.get(bigintId).kind`; lmdb: `get(key)` then the kind byte of the returned copy).
- * `byIdProbe` is the key probe alone (`getByIdHalves`, no record copy).
- *
- * Torn-read check: after every timed batch of an instreg phase the reader verifies `checks`
- * self-checking generated records (untimed), half of them from the writer's churn set.
+ * Verification (untimed, the same for every scenario, Maps included): after every timed batch
+ * (per-op scenarios: every 64 ops) the reader verifies `checks` self-checking generated records
+ * through the view API, half of them from the writer's churn set; a torn record is counted.
  *
  * The reader never writes registry shared memory: `ready` and `start` are harness SABs.
  *
@@ -25,31 +24,22 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import * as hdr from 'hdr-histogram-js';
-import { KIND_CODES } from '../../layout/index.js';
 import type { ReaderTaskContext } from '../reader/pool.js';
-import type { RegistryReader } from '../reader/reader.js';
 import { InstrumentView } from '../reader/view.js';
-import { checkVersion } from './dataset.js';
+import { BODIES, HOT_API_SCENARIOS, MAP_SCENARIOS, type BatchedScenario, type BodyState } from './bodies.js';
+import { checkVersion, mulberry32 } from './dataset.js';
+import { FloorTable } from './floor.js';
+import { loadHotApi } from './hot-api.js';
+import { buildMaps, buildStream, type Pattern, type Stream } from './streams.js';
 
-/** Phases a reader runs. `.hot` = uniform over the hot set, `.random` = uniform over all keys. */
-export const READER_PHASES = [
-  'byId.hot',
-  'byId.random',
-  'bySymbol.hot',
-  'bySymbol.random',
-  'byIsin.hot',
-  'byIsin.random',
-  'byIdProbe.hot',
-  'map.hot',
-  'map.random',
-  'lmdb.hot',
-  'lmdb.random',
-  'postMessage.hot',
-] as const;
-/** A reader phase name. */
-export type ReaderPhase = (typeof READER_PHASES)[number];
+/** Every scenario: the batched ones of `bodies.ts`, and the per-op lmdb and postMessage baselines. */
+export type Scenario = BatchedScenario | 'lmdb' | 'postMessage';
+/** A reader phase: scenario + access pattern (`hot` = uniform over the hot set, `random` = over all keys). */
+export type ReaderPhase = `${Scenario}.${Pattern}`;
+/** Lookup mode: independent lookups (batch means) or each key dependent on the previous result. */
+export type BenchMode = 'throughput' | 'latency';
 
-/** One phase window, relative to the start time (ns). */
+/** One phase window, relative to the start time (ns). A phase may have several windows (rounds). */
 export interface PhaseWindow {
   name: ReaderPhase;
   offsetNs: number;
@@ -61,14 +51,15 @@ export interface ReaderBenchArgs {
   /** Id halves of every instrument (harness SABs, read-only here). */
   lo: Uint32Array;
   hi: Uint32Array;
-  /** Kind code per instrument (for the Map baseline's values). */
+  /** Kind code per instrument (the Map baselines' values). */
   kinds: Uint8Array;
   /** Venue number per instrument (index into `venueCodes`). */
   venueOf: Uint32Array;
   venueCodes: string[];
   symbols: string[];
-  /** Distinct ISINs of instruments that have one. */
+  /** Distinct ISINs of instruments that have one, and per instrument its index there (-1 = none). */
   isins: string[];
+  isinOf: Int32Array;
   /** Hot set: instrument indexes, and ISIN indexes. */
   hotIds: Uint32Array;
   hotIsins: Uint32Array;
@@ -79,6 +70,9 @@ export interface ReaderBenchArgs {
   /** Untimed torn-read checks after each timed batch. */
   checks: number;
   batch: number;
+  mode: BenchMode;
+  /** Accesses per stream (powers of two). */
+  streamLength: Record<Pattern, number>;
   phases: PhaseWindow[];
   /** Harness SABs: ready counter (Int32 [0]) and start time (BigInt64 [0], hrtime ns). */
   ready: Int32Array;
@@ -105,11 +99,17 @@ export interface PhaseReport {
 export interface ReaderBenchReport {
   threadId: number;
   phases: Partial<Record<ReaderPhase, PhaseReport>>;
+  /** Whether this reader had the hot API (`hot-api.ts`). */
+  hotApi: boolean;
   torn: number;
   checks: number;
+  /** Verification misses (a generated record not found). */
   misses: number;
+  /** Lookups in timed batches that found nothing (every key is in the table: should be 0). */
+  lookupMisses: number;
   firstError: string | null;
   retries: number;
+  floorRetries: number;
   lmdbError?: string;
   sink: number;
 }
@@ -119,21 +119,15 @@ export function newHistogram(): hdr.Histogram {
   return hdr.build({ useWebAssembly: false, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: 3 });
 }
 
-const KIND_NAMES: string[] = [];
-for (const [k, v] of Object.entries(KIND_CODES)) KIND_NAMES[v] = k;
-
-interface State {
-  reader: RegistryReader;
+interface Verifier {
   a: ReaderBenchArgs;
+  reader: ReaderTaskContext['reader'];
   view: InstrumentView;
-  checkView: InstrumentView;
-  venueIdx: Int32Array;
   x: number;
   torn: number;
   checks: number;
   misses: number;
   firstError: string | null;
-  sink: number;
 }
 
 function now(): number {
@@ -141,7 +135,7 @@ function now(): number {
 }
 
 /** Untimed torn-read checks on generated records (id lookups; symbol verified too). */
-function verify(s: State): void {
+function verify(s: Verifier): void {
   const a = s.a;
   if (a.genCount === 0) return;
   for (let k = 0; k < a.checks; k++) {
@@ -153,7 +147,7 @@ function verify(s: State): void {
     const u = x >>> 0;
     const g = k & 1 ? u % a.churn : u % a.genCount;
     const i = a.genBase + g;
-    const v = s.reader.getByIdHalves(a.lo[i]!, a.hi[i]!, s.checkView);
+    const v = s.reader.getByIdHalves(a.lo[i]!, a.hi[i]!, s.view);
     s.checks++;
     if (!v) {
       s.misses++;
@@ -168,118 +162,6 @@ function verify(s: State): void {
   }
 }
 
-type BatchBody = (s: State, hot: boolean, n: number) => void;
-
-// Each body runs `n` lookups; written out per key type so each call site stays monomorphic.
-const bodies: Record<'byId' | 'byIdProbe' | 'bySymbol' | 'byIsin', BatchBody> = {
-  byId(s, hot, n) {
-    const { lo, hi, hotIds } = s.a;
-    const reader = s.reader;
-    const view = s.view;
-    const N = lo.length;
-    const K = hotIds.length;
-    let x = s.x;
-    let sink = 0;
-    for (let k = 0; k < n; k++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      const i = hot ? hotIds[(x >>> 0) % K]! : (x >>> 0) % N;
-      const v = reader.getByIdHalves(lo[i]!, hi[i]!, view);
-      if (v === undefined) s.misses++;
-      else sink += v.kind.length;
-    }
-    s.x = x;
-    s.sink += sink;
-  },
-  byIdProbe(s, hot, n) {
-    const { lo, hi, hotIds } = s.a;
-    const reader = s.reader;
-    const view = s.view;
-    const N = lo.length;
-    const K = hotIds.length;
-    let x = s.x;
-    let sink = 0;
-    for (let k = 0; k < n; k++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      const i = hot ? hotIds[(x >>> 0) % K]! : (x >>> 0) % N;
-      const v = reader.getByIdHalves(lo[i]!, hi[i]!, view);
-      if (v === undefined) s.misses++;
-      else sink += v.slot;
-    }
-    s.x = x;
-    s.sink += sink;
-  },
-  bySymbol(s, hot, n) {
-    const { symbols, venueOf, hotIds } = s.a;
-    const venueIdx = s.venueIdx;
-    const reader = s.reader;
-    const view = s.view;
-    const N = symbols.length;
-    const K = hotIds.length;
-    let x = s.x;
-    let sink = 0;
-    for (let k = 0; k < n; k++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      const i = hot ? hotIds[(x >>> 0) % K]! : (x >>> 0) % N;
-      const v = reader.getBySymbolIndex(venueIdx[venueOf[i]!]!, symbols[i]!, view);
-      if (v === undefined) s.misses++;
-      else sink += v.kind.length;
-    }
-    s.x = x;
-    s.sink += sink;
-  },
-  byIsin(s, hot, n) {
-    const { isins, hotIsins } = s.a;
-    const reader = s.reader;
-    const N = isins.length;
-    const K = hotIsins.length;
-    let x = s.x;
-    let sink = 0;
-    for (let k = 0; k < n; k++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      const i = hot ? hotIsins[(x >>> 0) % K]! : (x >>> 0) % N;
-      const found = reader.getByIsin(isins[i]!);
-      if (found.length === 0) s.misses++;
-      else sink += found[0]!.kind.length;
-    }
-    s.x = x;
-    s.sink += sink;
-  },
-};
-
-interface MapValue {
-  readonly id: bigint;
-  readonly kind: string;
-  readonly venue: string;
-  readonly symbol: string;
-}
-
-function mapBody(s: State, map: Map<bigint, MapValue>, keys: bigint[], hot: boolean, n: number): void {
-  const hotIds = s.a.hotIds;
-  const N = keys.length;
-  const K = hotIds.length;
-  let x = s.x;
-  let sink = 0;
-  for (let k = 0; k < n; k++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    const i = hot ? hotIds[(x >>> 0) % K]! : (x >>> 0) % N;
-    const v = map.get(keys[i]!);
-    if (v === undefined) s.misses++;
-    else sink += v.kind.length;
-  }
-  s.x = x;
-  s.sink += sink;
-}
-
 function waitUntil(t: number): void {
   const cell = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
@@ -289,47 +171,34 @@ function waitUntil(t: number): void {
   }
 }
 
-/** Batched phase: time `batch` ops at a time until the window closes. */
-function runBatched(s: State, hist: hdr.Histogram, end: number, run: (n: number) => void, check: boolean): PhaseReport {
-  const B = s.a.batch;
-  let ops = 0;
-  let timedNs = 0;
-  run(Math.min(B, 200)); // warm the call site (not recorded)
+/** Batched window: time `batch` ops at a time until `end`, verifying after each batch. */
+function runBatched(v: Verifier, hist: hdr.Histogram, end: number, B: number, run: (n: number) => void, acc: PhaseReport): void {
   while (now() < end) {
     const t0 = process.hrtime.bigint();
     run(B);
     const dt = Number(process.hrtime.bigint() - t0);
-    timedNs += dt;
-    ops += B;
+    acc.timedNs += dt;
+    acc.ops += B;
     hist.recordValueWithCount(Math.max(1, Math.round(dt / B)), B);
-    if (check) verify(s);
+    verify(v);
   }
-  return { hist: hdr.encodeIntoCompressedBase64(hist), ops, timedNs };
 }
 
-/** Per-op phase: time every op individually until the window closes. */
-async function runPerOp(s: State, hist: hdr.Histogram, end: number, op: (i: number) => unknown, hot: number, keys: number): Promise<PhaseReport> {
-  let ops = 0;
-  let timedNs = 0;
-  let x = s.x;
-  for (let w = 0; w < 50; w++) await op(w % Math.max(1, hot)); // warm-up
+/** Per-op window: time every op individually until `end`, verifying after every 64 ops. */
+async function runPerOp(v: Verifier, hist: hdr.Histogram, end: number, op: (i: number) => unknown, keys: number, rnd: () => number, acc: PhaseReport): Promise<void> {
   while (now() < end) {
     for (let k = 0; k < 64; k++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      const i = (x >>> 0) % keys;
+      const i = Math.floor(rnd() * keys);
       const t0 = process.hrtime.bigint();
       const r = op(i);
       if (r instanceof Promise) await r;
       const dt = Number(process.hrtime.bigint() - t0);
-      timedNs += dt;
-      ops++;
+      acc.timedNs += dt;
+      acc.ops++;
       hist.recordValue(Math.max(1, dt));
     }
+    verify(v);
   }
-  s.x = x;
-  return { hist: hdr.encodeIntoCompressedBase64(hist), ops, timedNs };
 }
 
 /**
@@ -338,32 +207,38 @@ async function runPerOp(s: State, hist: hdr.Histogram, end: number, op: (i: numb
  */
 export async function benchReader(ctx: ReaderTaskContext, a: ReaderBenchArgs): Promise<ReaderBenchReport> {
   const reader = ctx.reader;
+  const rnd = mulberry32(a.seed ^ Math.imul(ctx.threadId + 1, 0x9e3779b1));
   const venueIdx = Int32Array.from(a.venueCodes, (c) => reader.venueIndex(c));
-  const s: State = {
-    reader,
-    a,
-    view: new InstrumentView(reader),
-    checkView: new InstrumentView(reader),
-    venueIdx,
-    x: (a.seed ^ Math.imul(ctx.threadId + 1, 0x9e3779b1)) | 1,
-    torn: 0,
-    checks: 0,
-    misses: 0,
-    firstError: null,
-    sink: 0,
+  const want = new Set(a.phases.map((p) => p.name.split('.')[0] as Scenario));
+  const hot = [...want].some((k) => (HOT_API_SCENARIOS as readonly string[]).includes(k)) ? await loadHotApi(reader) : undefined;
+  const maps = [...want].some((k) => (MAP_SCENARIOS as readonly string[]).includes(k)) ? buildMaps(a) : undefined;
+  const streams: Record<Pattern, Stream> = {
+    hot: buildStream(a, 'hot', a.streamLength.hot, rnd, venueIdx, maps, hot),
+    random: buildStream(a, 'random', a.streamLength.random, rnd, venueIdx, maps, hot),
   };
-  const want = new Set(a.phases.map((p) => p.name.split('.')[0]));
-  // Thread-local Map baseline: Map<bigint id, small frozen object>; keys prebuilt (no BigInt per lookup).
-  let keys: bigint[] = [];
-  const map = new Map<bigint, MapValue>();
-  if (want.has('map')) {
-    keys = new Array<bigint>(a.lo.length);
-    for (let i = 0; i < a.lo.length; i++) {
-      const id = (BigInt(a.hi[i]!) << 32n) | BigInt(a.lo[i]!);
-      keys[i] = id;
-      map.set(id, Object.freeze({ id, kind: KIND_NAMES[a.kinds[i]!]!, venue: a.venueCodes[a.venueOf[i]!]!, symbol: a.symbols[i]! }));
+  if (maps) {
+    // Let V8 cache the hash of every query string (the strictest Map<string> baseline, see streams.ts).
+    for (const st of Object.values(streams)) {
+      for (const k of st.venueSymbols) maps.bySymbol.get(k);
+      for (const k of st.isins) maps.byIsin.get(k);
     }
   }
+  const s: BodyState = {
+    floor: new FloorTable(ctx.handle),
+    reader,
+    hot: hot?.reader,
+    f: hot?.kindFields(),
+    view: new InstrumentView(reader),
+    maps,
+    slots: new Int32Array(64),
+    z: a.batch < 0 ? 1 : 0, // 0, but not a constant the compiler can see
+    misses: 0,
+    sink: 0,
+  };
+  const v: Verifier = { a, reader, view: new InstrumentView(reader), x: (a.seed ^ Math.imul(ctx.threadId + 7, 0x85ebca6b)) | 1, torn: 0, checks: 0, misses: 0, firstError: null };
+  const lat = a.mode === 'latency';
+  const runnable = (k: Scenario): k is BatchedScenario => k in BODIES && (hot !== undefined || !(HOT_API_SCENARIOS as readonly string[]).includes(k)) && (maps !== undefined || !(MAP_SCENARIOS as readonly string[]).includes(k));
+
   // lmdb-js read-only env, keys prebuilt as 8-byte buffers (hot set first, then a random sample).
   let lmdbGet: ((i: number) => number) | undefined;
   let lmdbClose: (() => Promise<void>) | undefined;
@@ -379,8 +254,8 @@ export async function benchReader(ctx: ReaderTaskContext, a: ReaderBenchArgs): P
         return b;
       });
       lmdbGet = (i) => {
-        const v = db.get(lk[i]!);
-        return v ? v[0]! : -1;
+        const r = db.get(lk[i]!);
+        return r ? r[0]! : -1;
       };
       lmdbClose = () => db.close();
     } catch (e) {
@@ -400,49 +275,59 @@ export async function benchReader(ctx: ReaderTaskContext, a: ReaderBenchArgs): P
 
   // Warm-up (untimed): get every lookup loop optimised before the first window opens.
   for (let rep = 0; rep < 20; rep++) {
-    for (const k of ['byId', 'byIdProbe', 'bySymbol'] as const) if (want.has(k)) bodies[k](s, rep & 1 ? true : false, 1000);
-    if (want.has('byIsin') && a.isins.length) bodies.byIsin(s, true, 50);
-    if (want.has('map')) mapBody(s, map, keys, rep & 1 ? true : false, 1000);
-    if (a.genCount) verify(s);
+    for (const k of want) {
+      if (!runnable(k)) continue;
+      const st = streams[rep & 1 ? 'hot' : 'random'];
+      BODIES[k](s, st, k.startsWith('byIsin') || k === 'mapStringIsin' ? 100 : 1000, rep % 4 < 2);
+    }
+    verify(v);
   }
+  if (lmdbGet) for (let w = 0; w < 50; w++) lmdbGet(w % Math.max(1, a.lmdbHot ?? 1));
+  if (port) for (let w = 0; w < 50; w++) await rpc(w % a.hotIds.length);
+  s.misses = 0;
   Atomics.add(a.ready, 0, 1);
   Atomics.notify(a.ready, 0);
   while (Atomics.load(a.start, 0) === 0n) await new Promise((r) => setTimeout(r, 1));
   const t0 = Number(Atomics.load(a.start, 0));
 
+  const hists = new Map<ReaderPhase, hdr.Histogram>();
   const phases: Partial<Record<ReaderPhase, PhaseReport>> = {};
   for (const p of a.phases) {
     const begin = t0 + p.offsetNs;
     const end = begin + p.durationNs;
+    const [kind, pattern] = p.name.split('.') as [Scenario, Pattern];
+    if (kind === 'lmdb' ? !lmdbGet : kind === 'postMessage' ? !port : !runnable(kind)) continue;
     waitUntil(begin);
-    const hist = newHistogram();
-    const [kind, pattern] = p.name.split('.') as [string, 'hot' | 'random'];
-    const hot = pattern === 'hot';
-    if (kind === 'map') {
-      phases[p.name] = runBatched(s, hist, end, (n) => mapBody(s, map, keys, hot, n), false);
-    } else if (kind === 'lmdb') {
-      if (!lmdbGet) continue;
+    let hist = hists.get(p.name);
+    if (!hist) hists.set(p.name, (hist = newHistogram()));
+    const acc = (phases[p.name] ??= { hist: '', ops: 0, timedNs: 0 });
+    if (kind === 'lmdb') {
       const nHot = a.lmdbHot ?? 0;
-      const get = lmdbGet;
-      phases[p.name] = hot ? await runPerOp(s, hist, end, get, nHot, nHot) : await runPerOp(s, hist, end, (i) => get(nHot + i), 1, a.lmdbKeyIdx!.length - nHot);
+      const get = lmdbGet!;
+      if (pattern === 'hot') await runPerOp(v, hist, end, get, nHot, rnd, acc);
+      else await runPerOp(v, hist, end, (i) => get(nHot + i), a.lmdbKeyIdx!.length - nHot, rnd, acc);
     } else if (kind === 'postMessage') {
-      if (!port) continue;
-      phases[p.name] = await runPerOp(s, hist, end, rpc, a.hotIds.length, a.hotIds.length);
+      await runPerOp(v, hist, end, rpc, a.hotIds.length, rnd, acc);
     } else {
-      const body = bodies[kind as keyof typeof bodies];
-      phases[p.name] = runBatched(s, hist, end, (n) => body(s, hot, n), true);
+      const body = BODIES[kind];
+      const st = streams[pattern];
+      runBatched(v, hist, end, a.batch, (n) => body(s, st, n, lat), acc);
     }
   }
+  for (const [name, h] of hists) phases[name]!.hist = hdr.encodeIntoCompressedBase64(h);
   port?.close();
   await lmdbClose?.();
   return {
     threadId: ctx.threadId,
     phases,
-    torn: s.torn,
-    checks: s.checks,
-    misses: s.misses,
-    firstError: s.firstError,
+    hotApi: hot !== undefined,
+    torn: v.torn,
+    checks: v.checks,
+    misses: v.misses,
+    lookupMisses: s.misses,
+    firstError: v.firstError,
     retries: reader.retries,
+    floorRetries: s.floor.retries,
     ...(lmdbError ? { lmdbError } : {}),
     sink: s.sink,
   };
