@@ -30,7 +30,17 @@ import { hashId } from '../shm/keyhash.js';
 /** True where plain loads may be reordered with later loads (everything but x86-64): use the fenced floor. */
 export const FLOOR_FENCED = process.arch !== 'x64';
 
+// Module-local copies of the layout constants: an imported binding is a live ESM binding, which
+// TurboFan (Node 20) reloads from its Cell with a hole check at every use; a local const is folded.
 const FULL = SLOT_STATE.FULL;
+const RW = RECORD_WORDS;
+const SEQ = SEQ_WORD;
+const TAG = GEN_TAG_WORD;
+const LO = ID_LO_WORD;
+const HI = ID_HI_WORD;
+const STATE = STATE_WORD;
+const S_SHIFT = STATE_SHIFT;
+const K_SHIFT = KIND_SHIFT;
 
 /** The floor and raw lookups over one registry's shared memory (one per reader thread; never writes shared memory). */
 export class FloorTable {
@@ -67,7 +77,7 @@ export class FloorTable {
   /** Wait until the SEQ of the record at word `b` is even (the writer finished). */
   private waitEven(b: number): void {
     this.retries++;
-    while ((Atomics.load(this.r, b + SEQ_WORD) & 1) !== 0);
+    while ((Atomics.load(this.r, b + SEQ) & 1) !== 0);
   }
 
   /** Floor lookup, x86-64 path (see module doc). Kind code of the live record with id (lo, hi), or -1. */
@@ -78,24 +88,24 @@ export class FloorTable {
       const g = this.gen;
       let i = hashId(lo, hi) & mask;
       for (;;) {
-        const b = i * RECORD_WORDS;
-        const s1 = r[b + SEQ_WORD]!;
+        const b = i * RW;
+        const s1 = r[b + SEQ]!;
         if ((s1 & 1) !== 0) {
           this.waitEven(b);
           continue;
         }
         const d = b + (s1 & 1); // address dependency on s1 (d === b)
-        if (r[d + GEN_TAG_WORD] !== g) break;
-        if (r[d + ID_LO_WORD] !== lo || r[d + ID_HI_WORD] !== hi) {
+        if (r[d + TAG] !== g) break;
+        if (r[d + LO] !== lo || r[d + HI] !== hi) {
           i = (i + 1) & mask;
           continue;
         }
-        const st = r[d + STATE_WORD]!;
-        if (Atomics.load(r, b + SEQ_WORD) !== s1) {
+        const st = r[d + STATE]!;
+        if (Atomics.load(r, b + SEQ) !== s1) {
           this.retries++;
           continue;
         }
-        return ((st >>> STATE_SHIFT) & 0xff) === FULL ? (st >>> KIND_SHIFT) & 0xff : -1;
+        return ((st >>> S_SHIFT) & 0xff) === FULL ? (st >>> K_SHIFT) & 0xff : -1;
       }
       if (!this.sync()) return -1;
     }
@@ -110,25 +120,25 @@ export class FloorTable {
       const g = this.gen;
       let i = hashId(lo, hi) & mask;
       for (;;) {
-        const b = i * RECORD_WORDS;
-        const s1 = Atomics.load(r, b + SEQ_WORD);
+        const b = i * RW;
+        const s1 = Atomics.load(r, b + SEQ);
         if ((s1 & 1) !== 0) {
           this.waitEven(b);
           continue;
         }
         const d = b + (s1 & 1);
-        if (r[d + GEN_TAG_WORD] !== g) break;
-        if (r[d + ID_LO_WORD] !== lo || r[d + ID_HI_WORD] !== hi) {
+        if (r[d + TAG] !== g) break;
+        if (r[d + LO] !== lo || r[d + HI] !== hi) {
           i = (i + 1) & mask;
           continue;
         }
-        const st = r[d + STATE_WORD]!;
+        const st = r[d + STATE]!;
         Atomics.add(cell, 0, 0);
-        if (Atomics.load(r, b + SEQ_WORD) !== s1) {
+        if (Atomics.load(r, b + SEQ) !== s1) {
           this.retries++;
           continue;
         }
-        return ((st >>> STATE_SHIFT) & 0xff) === FULL ? (st >>> KIND_SHIFT) & 0xff : -1;
+        return ((st >>> S_SHIFT) & 0xff) === FULL ? (st >>> K_SHIFT) & 0xff : -1;
       }
       if (!this.sync()) return -1;
     }
@@ -141,11 +151,11 @@ export class FloorTable {
       const mask = this.mask;
       const g = this.gen;
       for (let i = hashId(lo, hi) & mask; ; i = (i + 1) & mask) {
-        const b = i * RECORD_WORDS;
-        if (r[b + GEN_TAG_WORD] !== g) break;
-        if (r[b + ID_LO_WORD] === lo && r[b + ID_HI_WORD] === hi) {
-          const st = r[b + STATE_WORD]!;
-          return ((st >>> STATE_SHIFT) & 0xff) === FULL ? (st >>> KIND_SHIFT) & 0xff : -1;
+        const b = i * RW;
+        if (r[b + TAG] !== g) break;
+        if (r[b + LO] === lo && r[b + HI] === hi) {
+          const st = r[b + STATE]!;
+          return ((st >>> S_SHIFT) & 0xff) === FULL ? (st >>> K_SHIFT) & 0xff : -1;
         }
       }
       if (!this.sync()) return -1;
