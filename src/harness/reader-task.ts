@@ -30,6 +30,7 @@ import { BODIES, HOT_API_SCENARIOS, MAP_SCENARIOS, type BatchedScenario, type Bo
 import { checkVersion, mulberry32 } from './dataset.js';
 import { FloorTable } from './floor.js';
 import { loadHotApi } from './hot-api.js';
+import type { Population } from './population.js';
 import { buildMaps, buildStream, type Pattern, type Stream } from './streams.js';
 
 /** Every scenario: the batched ones of `bodies.ts`, and the per-op lmdb and postMessage baselines. */
@@ -46,23 +47,8 @@ export interface PhaseWindow {
   durationNs: number;
 }
 
-/** Arguments of {@link benchReader} (structured-cloned into each worker). */
-export interface ReaderBenchArgs {
-  /** Id halves of every instrument (harness SABs, read-only here). */
-  lo: Uint32Array;
-  hi: Uint32Array;
-  /** Kind code per instrument (the Map baselines' values). */
-  kinds: Uint8Array;
-  /** Venue number per instrument (index into `venueCodes`). */
-  venueOf: Uint32Array;
-  venueCodes: string[];
-  symbols: string[];
-  /** Distinct ISINs of instruments that have one, and per instrument its index there (-1 = none). */
-  isins: string[];
-  isinOf: Int32Array;
-  /** Hot set: instrument indexes, and ISIN indexes. */
-  hotIds: Uint32Array;
-  hotIsins: Uint32Array;
+/** Arguments of {@link benchReader} (structured-cloned into each worker; the population arrays are harness SABs, read-only here). */
+export interface ReaderBenchArgs extends Population {
   /** Generated (self-checking) instruments are indexes genBase..genBase+genCount-1; the first `churn` are the writer's churn set. */
   genBase: number;
   genCount: number;

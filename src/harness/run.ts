@@ -28,9 +28,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { KIND_CODES } from '../../layout/index.js';
 import { dataDir } from '../config.js';
-import { splitId } from '../id/derive.js';
 import { compiledModuleUrl, createReaderPool, type ReaderPool } from '../reader/pool.js';
 import { InstrumentView } from '../reader/view.js';
 import type { RegistryHandle } from '../shm/handle.js';
@@ -38,6 +36,7 @@ import { InstrumentRegistry } from '../writer/registry.js';
 import { HOT_API_SCENARIOS, MAP_SCENARIOS, ISIN_SCENARIOS, type BatchedScenario } from './bodies.js';
 import { benchPatch, generateInstruments, mulberry32 } from './dataset.js';
 import { loadHotApi } from './hot-api.js';
+import { buildPopulation, sample } from './population.js';
 import { curveOf, machineInfo, mergeHotRandom, mergePhase, statsOf, zeroStats, type BenchResult, type HotRandom } from './result.js';
 import { newHistogram, type BenchMode, type PhaseWindow, type ReaderBenchArgs, type ReaderPhase } from './reader-task.js';
 
@@ -88,24 +87,6 @@ function pow2AtLeast(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
   return p;
-}
-
-/** Distinct random sample of `k` of `0..n-1` (partial Fisher–Yates). */
-function sample(n: number, k: number, rnd: () => number): Uint32Array {
-  k = Math.min(k, n);
-  const idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  for (let i = 0; i < k; i++) {
-    const j = i + Math.floor(rnd() * (n - i));
-    const t = idx[i]!;
-    idx[i] = idx[j]!;
-    idx[j] = t;
-  }
-  return idx.slice(0, k);
-}
-
-function sharedU32(n: number): Uint32Array {
-  return new Uint32Array(new SharedArrayBuffer(Math.max(4, n * 4)), 0, n);
 }
 
 /**
@@ -206,39 +187,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   }
   log(`registration: ${Math.round(regPerSec)} instruments/s`);
 
-  // Population arrays (harness SABs where numeric).
-  const all = [...shipped, ...generated];
-  const n = all.length;
-  const lo = sharedU32(n);
-  const hi = sharedU32(n);
-  const kinds = new Uint8Array(new SharedArrayBuffer(Math.max(1, n)), 0, n);
-  const venueOf = sharedU32(n);
-  const isinOf = new Int32Array(new SharedArrayBuffer(Math.max(4, n * 4)), 0, n);
-  const venueCodes: string[] = [];
-  const venueNo = new Map<string, number>();
-  const symbols: string[] = new Array<string>(n);
-  const isinNo = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const e = all[i]!;
-    const [l, h] = splitId(e.id);
-    lo[i] = l;
-    hi[i] = h;
-    kinds[i] = KIND_CODES[e.kind];
-    let v = venueNo.get(e.venue);
-    if (v === undefined) venueNo.set(e.venue, (v = venueCodes.push(e.venue) - 1));
-    venueOf[i] = v;
-    symbols[i] = e.symbol;
-    let k = -1;
-    if (e.isin) {
-      k = isinNo.get(e.isin) ?? -1;
-      if (k < 0) isinNo.set(e.isin, (k = isinNo.size));
-    }
-    isinOf[i] = k;
-  }
-  const isins = [...isinNo.keys()];
+  // Population arrays (harness SABs where numeric) and hot sets.
   const rnd = mulberry32(seed ^ 0x5bd1e995);
-  const hotIds = sample(n, K, rnd);
-  const hotIsins = sample(isins.length, K, rnd);
+  const pop = buildPopulation([...shipped, ...generated], K, rnd);
+  const { lo, hi, isins, hotIds } = pop;
+  const n = lo.length;
   if (isins.length === 0) notes.push('no instrument has an ISIN: byIsin not measured');
 
   // 3. lmdb env.
@@ -339,7 +292,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     log(`readers: building key streams (${streamLength.hot} hot, ${streamLength.random} random accesses) and Map baselines over ${n} instruments`);
     const tasks = Array.from({ length: R }, (_, r) => {
       const args: ReaderBenchArgs = {
-        lo, hi, kinds, venueOf, venueCodes, symbols, isins, isinOf, hotIds, hotIsins,
+        ...pop,
         genBase, genCount: generated.length, churn, checks: 8, batch: B, mode, streamLength, phases, ready, start, seed: seed + r,
         ...(lmdbPath && lmdbKeyIdx ? { lmdbPath, lmdbKeyIdx, lmdbHot: hotIds.length } : {}),
         ...(ports[r] ? { port: ports[r] } : {}),

@@ -24,7 +24,7 @@
  *
  * @module
  */
-import type { ReaderBenchArgs } from './reader-task.js';
+import type { Population } from './population.js';
 import type { HotApi, HotSymbolKey } from './hot-api.js';
 
 /** Access pattern. */
@@ -65,7 +65,7 @@ export interface Stream {
 }
 
 /** Build the Map baselines over the whole population. */
-export function buildMaps(a: ReaderBenchArgs): Maps {
+export function buildMaps(a: Population): Maps {
   const n = a.lo.length;
   const byNumber = new Map<number, MapValue>();
   const byBigint = new Map<bigint, MapValue>();
@@ -101,7 +101,7 @@ function copyString(s: string): string {
  * `venueIdx` maps the harness's venue numbers to the reader's venue indexes; `hot` prepares
  * symbol keys (prepared once per instrument and shared by every access to it).
  */
-export function buildStream(a: ReaderBenchArgs, pattern: Pattern, length: number, rnd: () => number, venueIdx: Int32Array, maps: Maps | undefined, hot: HotApi | undefined): Stream {
+export function buildStream(a: Population, pattern: Pattern, length: number, rnd: () => number, venueIdx: Int32Array, maps: Maps | undefined, hot: HotApi | undefined): Stream {
   const n = a.lo.length;
   const K = a.hotIds.length;
   const idx = new Int32Array(length);
