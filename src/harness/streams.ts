@@ -6,7 +6,7 @@
  * seeded PRNG, then lays out the keys every scenario needs *in access order*, so a lookup loop
  * walks its keys sequentially (one prefetch-friendly stream, no extra cache miss per key):
  * `ids` = Int32Array [lo0, hi0, lo1, hi1, …], `idx` = Int32Array of instrument indexes (the
- * `Map<number>` key), `bigs` = BigInt ids, `venues` + `symbols`, prepared symbol keys,
+ * `Map<number>` key), `bigs` = BigInt ids (copies of the Map's keys), `venues` + `symbols`, prepared symbol keys,
  * `"VENUE:SYMBOL"` strings, ISINs. Every scenario of a pattern walks the same sequence.
  *
  * **Maps.** Each holds the same population as the table (every instrument; the ISIN map every
@@ -91,9 +91,13 @@ export function buildMaps(a: Population): Maps {
   return { byNumber, byBigint, bySymbol, byIsin, bigIds };
 }
 
-/** A copy of `s` that is a different string object with the same content (flattened). */
+/**
+ * A copy of `s`: a different, flat, sequential string object with the same content (as a string
+ * decoded from a message would be). `slice` / concatenation would make a sliced or cons string
+ * pointing into another object, which costs every comparison an extra indirection.
+ */
 function copyString(s: string): string {
-  return (' ' + s).slice(1);
+  return Buffer.from(s, 'utf8').toString('utf8');
 }
 
 /**
@@ -127,7 +131,8 @@ export function buildStream(a: Population, pattern: Pattern, length: number, rnd
     }
     symbols[k] = sym;
     venueSymbols[k] = copyString(`${a.venueCodes[a.venueOf[i]!]!}:${a.symbols[i]!}`);
-    if (maps) bigs[k] = maps.bigIds[i]!;
+    // A BigInt equal to the Map's key but another object (as one decoded from a message would be).
+    if (maps) bigs[k] = (BigInt(a.hi[i]!) << 32n) | BigInt(a.lo[i]!);
     if (hot) {
       let key = pattern === 'hot' ? prepared.get(i) : undefined;
       if (key === undefined) {
