@@ -33,12 +33,12 @@ import { compiledModuleUrl, createReaderPool, type ReaderPool } from '../reader/
 import { InstrumentView } from '../reader/view.js';
 import type { RegistryHandle } from '../shm/handle.js';
 import { InstrumentRegistry } from '../writer/registry.js';
-import { HOT_API_SCENARIOS, MAP_SCENARIOS, ISIN_SCENARIOS, type BatchedScenario } from './bodies.js';
 import { benchPatch, generateInstruments, mulberry32 } from './dataset.js';
 import { loadHotApi } from './hot-api.js';
+import { planPhases } from './phases.js';
 import { buildPopulation, sample } from './population.js';
 import { curveOf, machineInfo, mergeHotRandom, mergePhase, statsOf, zeroStats, type BenchResult, type HotRandom } from './result.js';
-import { newHistogram, type BenchMode, type PhaseWindow, type ReaderBenchArgs, type ReaderPhase } from './reader-task.js';
+import { newHistogram, type BenchMode, type ReaderBenchArgs } from './reader-task.js';
 
 export type { BenchResult, HotRandom, LatencyStats, MachineInfo } from './result.js';
 export type { BenchMode } from './reader-task.js';
@@ -105,24 +105,6 @@ export async function restoreSnapshot(file: string): Promise<InstrumentRegistry>
   const handle = await readSnapshot(file);
   return InstrumentRegistry.create({ handle });
 }
-
-/** Scenarios in round-robin order, with the patterns each runs. */
-const SCENARIO_ORDER: Array<[BatchedScenario, readonly ('hot' | 'random')[]]> = [
-  ['floor', ['hot', 'random']],
-  ['raw', ['hot', 'random']],
-  ['byId', ['hot', 'random']],
-  ['byIdView', ['hot', 'random']],
-  ['byIdProbe', ['hot']],
-  ['bySymbolKey', ['hot', 'random']],
-  ['bySymbol', ['hot', 'random']],
-  ['bySymbolView', ['hot', 'random']],
-  ['byIsin', ['hot', 'random']],
-  ['byIsinView', ['hot', 'random']],
-  ['mapNumber', ['hot', 'random']],
-  ['mapBigint', ['hot', 'random']],
-  ['mapString', ['hot', 'random']],
-  ['mapStringIsin', ['hot', 'random']],
-];
 
 /**
  * Run the benchmark (see module doc). Never asserts on timings; `tornReads` must be 0.
@@ -236,27 +218,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   }
 
   // Phase windows: every scenario once per round, round-robin, `rounds` rounds.
-  const phaseNames: Array<[ReaderPhase, number]> = [];
-  for (const [sc, patterns] of SCENARIO_ORDER) {
-    if (!hotApi && HOT_API_SCENARIOS.includes(sc)) continue;
-    if (!base.map && MAP_SCENARIOS.includes(sc)) continue;
-    if (!isins.length && ISIN_SCENARIOS.includes(sc)) continue;
-    if (sc === 'byIdProbe' && opts.probe === false) continue;
-    for (const p of patterns) phaseNames.push([`${sc}.${p}`, 1]);
-  }
-  if (lmdbPath) phaseNames.push(['lmdb.hot', 0.5], ['lmdb.random', 0.5]);
-  if (base.postMessage) phaseNames.push(['postMessage.hot', 1]);
-  const shares = phaseNames.reduce((a, [, w]) => a + w, 0) + (base.piscinaTask ? 1 : 0);
-  const unitNs = (durationSec * 1e9) / shares;
-  const phases: PhaseWindow[] = [];
-  let offset = 0;
-  for (let round = 0; round < rounds; round++) {
-    for (const [name, w] of phaseNames) {
-      const d = (unitNs * w) / rounds;
-      phases.push({ name, offsetNs: Math.round(offset), durationNs: Math.round(d) });
-      offset += d;
-    }
-  }
+  const { phases, unitNs, scenarios } = planPhases({
+    durationSec, rounds, hotApi, maps: base.map, isins: isins.length > 0, probe: opts.probe !== false,
+    lmdb: lmdbPath !== undefined, postMessage: base.postMessage, piscinaTask: base.piscinaTask,
+  });
 
   // 4. Readers + writer.
   log(`starting ${R} reader workers`);
@@ -313,7 +278,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       }, 5);
     }
     while (Atomics.load(ready, 0) < R) await new Promise((r) => setTimeout(r, 5));
-    log(`measuring ${durationSec}s in ${mode} mode: ${phaseNames.length} scenarios × ${rounds} rounds${base.piscinaTask ? ' + piscina' : ''} (windows of ~${(unitNs / rounds / 1e9).toFixed(2)}s)`);
+    log(`measuring ${durationSec}s in ${mode} mode: ${scenarios} scenarios × ${rounds} rounds${base.piscinaTask ? ' + piscina' : ''} (windows of ~${(unitNs / rounds / 1e9).toFixed(2)}s)`);
     Atomics.store(start, 0, process.hrtime.bigint() + 20_000_000n);
     const reports = await Promise.all(tasks);
 
