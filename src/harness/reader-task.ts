@@ -157,9 +157,12 @@ function waitUntil(t: number): void {
   }
 }
 
-/** Batched window: time `batch` ops at a time until `end`, verifying after each batch. */
+/**
+ * Batched window: time `batch` ops at a time until `end`, verifying after each batch. At least one
+ * batch runs even if the reader reaches the window late (a preempted reader still measures it).
+ */
 function runBatched(v: Verifier, hist: hdr.Histogram, end: number, B: number, run: (n: number) => void, acc: PhaseReport): void {
-  while (now() < end) {
+  do {
     const t0 = process.hrtime.bigint();
     run(B);
     const dt = Number(process.hrtime.bigint() - t0);
@@ -167,12 +170,12 @@ function runBatched(v: Verifier, hist: hdr.Histogram, end: number, B: number, ru
     acc.ops += B;
     hist.recordValueWithCount(Math.max(1, Math.round(dt / B)), B);
     verify(v);
-  }
+  } while (now() < end);
 }
 
-/** Per-op window: time every op individually until `end`, verifying after every 64 ops. */
+/** Per-op window: time every op individually until `end` (at least 64 ops), verifying after every 64 ops. */
 async function runPerOp(v: Verifier, hist: hdr.Histogram, end: number, op: (i: number) => unknown, keys: number, rnd: () => number, acc: PhaseReport): Promise<void> {
-  while (now() < end) {
+  do {
     for (let k = 0; k < 64; k++) {
       const i = Math.floor(rnd() * keys);
       const t0 = process.hrtime.bigint();
@@ -184,7 +187,7 @@ async function runPerOp(v: Verifier, hist: hdr.Histogram, end: number, op: (i: n
       hist.recordValue(Math.max(1, dt));
     }
     verify(v);
-  }
+  } while (now() < end);
 }
 
 /**
