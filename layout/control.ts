@@ -2,25 +2,34 @@
  * The control region: a small, fixed SharedArrayBuffer every reader attaches to first.
  * It never moves; it tells readers which table generation is current.
  *
+ * Two cache lines, so that the words readers load (GENERATION, CAPACITY) never share a line with
+ * the counters the writer stores on every registration (no false sharing with the readers):
+ *
  * ```
- *  byte 0        4          8            12          16         20       24          28          32           36           40           44         52        56        64
- *  +-----------+----------+------------+-----------+----------+--------+-----------+-----------+------------+------------+------------+----------+---------+---------+
- *  | MAGIC     | VERSION  | GENERATION | BUILDING  | CAPACITY | COUNT  | TOMBSTONES| HEAP_USED | VENUE_COUNT| COLLISIONS | REG_FAILED | LOG_SEQ  | EVENTS  | rsvd    |
- *  | u32       | u32      | u32        | u32       | u32      | u32    | u32       | u32       | u32        | u32        | u32        | u64      | u32     |         |
- *  +-----------+----------+------------+-----------+----------+--------+-----------+-----------+------------+------------+------------+----------+---------+---------+
+ *  line 0 (read-mostly: stored only when a generation is published)
+ *  byte 0        4          8            12          16          20                                    64
+ *  +-----------+----------+------------+-----------+-----------+-------------------------------------+
+ *  | MAGIC u32 | VERSION  | GENERATION | CAPACITY  | BUILDING  | reserved, 0                         |
+ *  +-----------+----------+------------+-----------+-----------+-------------------------------------+
+ *  line 1 (writer counters, stored on every change)
+ *  byte 64       68         72           76          80           84           88          96     100   128
+ *  +-----------+----------+------------+-----------+------------+------------+-----------+--------+-----+
+ *  | COUNT     |TOMBSTONES| HEAP_USED  |VENUE_COUNT| COLLISIONS | REG_FAILED | LOG_SEQ   | EVENTS | rsvd|
+ *  | u32       | u32      | u32        | u32       | u32        | u32        | u64 2×u32 | u32    |     |
+ *  +-----------+----------+------------+-----------+------------+------------+-----------+--------+-----+
  * ```
  * GENERATION is the published table generation; its table lives in region `GENERATION & 1`.
- * BUILDING is the generation the writer is building (or last built); a reader that started in
- * generation g must discard its result if BUILDING ≥ g + 2 (its region is being reused).
+ * BUILDING is the generation the writer is building (or last built): writer bookkeeping that
+ * snapshots check; readers never load it (see `layout/SPEC.md`, "Memory ordering").
  *
  * @module
  */
-import { SIZE_OF_I32, SIZE_OF_I64, wordIndex } from './sizes.js';
+import { CACHE_LINE, SIZE_OF_I32, SIZE_OF_I64, wordIndex } from './sizes.js';
 
 /** `"IREG"` as a little-endian u32. */
 export const LAYOUT_MAGIC = 0x47455249;
 /** Bumped whenever any byte in `layout/` changes meaning. */
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 /** Layout magic. */
 export const MAGIC_OFFSET = 0;
@@ -28,15 +37,15 @@ export const MAGIC_OFFSET = 0;
 export const VERSION_OFFSET = MAGIC_OFFSET + SIZE_OF_I32;
 /** Published table generation. */
 export const GENERATION_OFFSET = VERSION_OFFSET + SIZE_OF_I32;
-/** Generation being (or last) built by the writer. */
-export const BUILDING_OFFSET = GENERATION_OFFSET + SIZE_OF_I32;
 /** Slot capacity of the published generation (a power of two). */
-export const CAPACITY_OFFSET = BUILDING_OFFSET + SIZE_OF_I32;
-/** Live instruments. */
-export const COUNT_OFFSET = CAPACITY_OFFSET + SIZE_OF_I32;
+export const CAPACITY_OFFSET = GENERATION_OFFSET + SIZE_OF_I32;
+/** Generation being (or last) built by the writer (writer bookkeeping; readers do not load it). */
+export const BUILDING_OFFSET = CAPACITY_OFFSET + SIZE_OF_I32;
+/** Live instruments: first word of line 1, the writer's counters. */
+export const COUNT_OFFSET = CACHE_LINE;
 /** Tombstoned slots in the published generation. */
 export const TOMBSTONES_OFFSET = COUNT_OFFSET + SIZE_OF_I32;
-/** Bytes used in the string heap. */
+/** Bytes used in the string heap (u32: the heap is at most 4 GiB). */
 export const HEAP_USED_OFFSET = TOMBSTONES_OFFSET + SIZE_OF_I32;
 /** Venues published in the venue table. */
 export const VENUE_COUNT_OFFSET = HEAP_USED_OFFSET + SIZE_OF_I32;
@@ -48,8 +57,8 @@ export const REG_FAILED_OFFSET = COLLISIONS_OFFSET + SIZE_OF_I32;
 export const LOG_SEQ_OFFSET = REG_FAILED_OFFSET + SIZE_OF_I32;
 /** Reserved for the change-event ring (0 when absent). */
 export const EVENTS_OFFSET = LOG_SEQ_OFFSET + SIZE_OF_I64;
-/** Bytes of the control region. */
-export const CONTROL_SIZE = 64;
+/** Bytes of the control region: two cache lines. */
+export const CONTROL_SIZE = 2 * CACHE_LINE;
 
 /** Word indexes of the control fields. */
 export const CTL = {
@@ -69,4 +78,5 @@ export const CTL = {
   EVENTS: wordIndex(EVENTS_OFFSET),
 } as const;
 
+if (BUILDING_OFFSET + SIZE_OF_I32 > CACHE_LINE) throw new Error('layout: control line 0 overflow');
 if (EVENTS_OFFSET + SIZE_OF_I32 > CONTROL_SIZE) throw new Error('layout: control region overflow');

@@ -27,7 +27,8 @@ export type RegistryErrorCode =
   | 'LengthOutOfBounds'
   | 'ChecksumMismatch'
   | 'SequenceGap'
-  | 'CorruptSnapshot';
+  | 'CorruptSnapshot'
+  | 'InvalidArgument';
 
 /** Base class of every instreg error. `field` names the offending input field when there is one. */
 export class RegistryError extends Error {

@@ -15,6 +15,8 @@ export { identityBytes, IDENTITY_VERSION } from './id/identity.js';
 export { InstrumentRegistry, type RegisterResult, type RegisterOutcome, type RegistryOptions, type RegistryMetrics, type RegistryChange, type CollisionRecord } from './writer/registry.js';
 export { RegistryReader } from './reader/reader.js';
 export { InstrumentView } from './reader/view.js';
+export { FieldSet, HOT_FIELDS, type HotField } from './reader/fields.js';
+export { SymbolKey } from './reader/symbol-key.js';
 export * from './reader/pool.js';
 export type { RegistryHandle } from './shm/handle.js';
 export * from './identifiers/index.js';

@@ -2,141 +2,64 @@
  * {@link RegistryReader}: lock-free lookups over a registry's shared memory, from any thread.
  * A reader never writes shared memory: no locks, no reader counters, no reader slots.
  *
- * Protocol (argued in `layout/SPEC.md`, "Memory ordering"):
- * - **Generation.** Each lookup loads GENERATION; if it changed, the reader re-reads the
- *   generation's capacity. After the lookup it loads BUILDING: if BUILDING ≥ gen + 2 the region it
- *   read may be under reuse, and the lookup is retried in the current generation.
- * - **Key probe.** Every word of a probe (GEN_TAG, id halves, STATE, index entries) is read with
- *   `Atomics.load`; within a generation a slot's tag and id are written once, before its tag.
- * - **Record copy.** A view copies a cache line with plain loads between two `Atomics.load`s of SEQ,
- *   with an `Atomics.add` on a private cell in between (acquire fence for the plain loads), and
- *   retries on an odd or changed SEQ.
+ * Two APIs over one protocol core (`core.ts`; argued in `layout/SPEC.md`, "Memory ordering"):
+ * - **Hot, allocation-free**: `readById`, `readBySymbolKey` (prepared key), `readBySymbol`,
+ *   `findByIsinSlots` / `findByCusipSlots` + `readSlot`, each copying only a {@link FieldSet}'s
+ *   words under one seqlock check.
+ * - **Convenient**: `getById`, `getBySymbol`, `getByIsin`, … returning {@link InstrumentView}s
+ *   that copy and decode lazily, and `toObject()`.
  *
  * @module
  */
-import {
-  CTL,
-  ENTRY_HASH_WORD,
-  ENTRY_SLOT_WORD,
-  ENTRY_WORDS,
-  GEN_TAG_WORD,
-  ID_HI_WORD,
-  ID_LO_WORD,
-  INDEXES,
-  type IndexName,
-  LINE1_FIRST_WORD,
-  RECORD_WORDS,
-  SEQ_WORD,
-  SLOT_STATE,
-  STATE_SHIFT,
-  STATE_WORD,
-  KIND_CODES,
-  LINE_WORDS,
-  SYMBOL_LEN_OFFSET,
-  SYMBOL_OFFSET,
-  SIZE_OF_I32,
-  indexOffset,
-  regionSize,
-} from '../../layout/index.js';
+import { CTL, KIND_CODES, LINE1_FIRST_WORD, LINE_WORDS, SEQ_WORD, SLOT_STATE, STATE_SHIFT, STATE_WORD } from '../../layout/index.js';
+import { RegistryError, UnknownInstrumentError } from '../errors.js';
 import { splitId } from '../id/derive.js';
 import type { InstrumentKind } from '../model/types.js';
-import { checkHandle, type RegistryHandle } from '../shm/handle.js';
+import type { RegistryHandle } from '../shm/handle.js';
 import { heapView } from '../shm/heap.js';
-import { hashChainAddress, hashId, hashIdHalves, hashIdPair, hashString, hashVenueSymbol } from '../shm/keyhash.js';
+import { hashChainAddress, hashIdHalves, hashIdPair, hashVenueSymbol } from '../shm/keyhash.js';
 import { detailFieldOffset, detailStrEquals, detailU32At } from '../shm/detail.js';
-import { symbolEqualsWords } from '../shm/words.js';
+import { packCode } from '../shm/pack.js';
 import { VenueTableReader } from '../shm/venues.js';
+import { ReaderCore } from './core.js';
+import { FieldSet } from './fields.js';
+import { newSymbolKey, SymbolKey } from './symbol-key.js';
 import { ALL_LINES, InstrumentView, LINE0, LINE1, type ViewHost } from './view.js';
 
-/**
- * Whether loads need an explicit fence before a validating `Atomics.load`. x86-64 (TSO) never
- * reorders a load with an older load; ARM64 and others may, so there a private `Atomics.add`
- * (an acquire-release RMW) separates the plain loads from the closing load.
- */
-const LOAD_FENCE = process.arch !== 'x64' && process.arch !== 'ia32';
-
-interface IndexArea {
-  base: number;
-  mask: number;
-}
+/** Slots a convenience walk collects before it grows its buffer. */
+const WALK_INITIAL = 64;
 
 /** Lock-free reader. Attach with {@link RegistryReader.attach}; one per thread. */
-export class RegistryReader implements ViewHost {
-  private readonly ctl: Int32Array;
-  private readonly regionBuffers: readonly SharedArrayBuffer[];
-  /** Fixed-length views of each region, sized for the generation last seen in it. */
-  private readonly regions: Int32Array[];
+export class RegistryReader extends ReaderCore implements ViewHost {
   private readonly heap: SharedArrayBuffer;
   private heapU8: Uint8Array;
   private readonly venues: VenueTableReader;
-  /** Private fence cell: never shared with any other thread. */
-  private readonly fence = new Int32Array(new SharedArrayBuffer(SIZE_OF_I32));
-  private gen = 0;
-  private region!: Int32Array;
-  private mask = 0;
-  private readonly indexes = {} as Record<IndexName, IndexArea>;
-  /** Lookups performed by this reader (thread-local; sum across readers on demand). */
+  /** Lookups performed through the convenience API (thread-local; sum across readers on demand). */
   lookups = 0;
-  /** Seqlock retries this reader has seen (a write overlapped a copy). */
-  retries = 0;
+  private readonly presence = new FieldSet([]);
+  private readonly idFields = new FieldSet(['id']);
+  private readonly meta = new Int32Array(3);
+  private readonly scratchKey = new SymbolKey();
+  private readonly packed = new Int32Array(2);
+  private walkBuf = new Int32Array(WALK_INITIAL);
+  /** Generation of the slots the last `find…Slots` call returned. */
+  private slotsGen = 0;
 
   private constructor(handle: RegistryHandle) {
-    checkHandle(handle);
-    this.ctl = new Int32Array(handle.control);
-    this.regionBuffers = handle.regions;
-    this.regions = handle.regions.map((r) => new Int32Array(r, 0, 0));
+    super(handle);
     this.heap = handle.heap;
     this.heapU8 = heapView(handle.heap);
     this.venues = new VenueTableReader(handle.venues, this.ctl);
-    this.sync();
   }
 
   /**
    * Attach to a registry from its handle (e.g. received in `workerData`).
    * @throws {LayoutMismatchError} wrong magic, layout version, or a malformed handle.
+   * @example
+   * const reader = RegistryReader.attach(workerData.handle);
    */
   static attach(handle: RegistryHandle): RegistryReader {
     return new RegistryReader(handle);
-  }
-
-  // ------------------------------------------------------------------ generation handling
-
-  /** Pick up a newly published generation, if any. */
-  private sync(): void {
-    const g = Atomics.load(this.ctl, CTL.GENERATION);
-    if (g === this.gen) return;
-    for (;;) {
-      const g1 = Atomics.load(this.ctl, CTL.GENERATION);
-      const cap = Atomics.load(this.ctl, CTL.CAPACITY);
-      if (Atomics.load(this.ctl, CTL.GENERATION) !== g1) continue;
-      this.gen = g1;
-      this.mask = cap - 1;
-      // Fixed-length view (length-tracking views on growable buffers are ~4x slower in V8 11).
-      // The region was grown before GENERATION was published, so its length is visible here.
-      const region = new Int32Array(this.regionBuffers[g1 & 1]!, 0, regionSize(cap) / SIZE_OF_I32);
-      this.regions[g1 & 1] = region;
-      this.region = region;
-      for (const [name, def] of Object.entries(INDEXES) as [IndexName, (typeof INDEXES)[IndexName]][]) {
-        this.indexes[name] = { base: indexOffset(cap, name) / SIZE_OF_I32, mask: cap * def.capacityFactor - 1 };
-      }
-      return;
-    }
-  }
-
-  /**
-   * Closing check of a lookup made in generation `gen`: true if the lookup must be retried, because
-   * a newer generation has been published or the region of `gen` may be under reuse.
-   * On ARM64 a private RMW first orders this thread's earlier plain loads before the BUILDING
-   * load; x86-64 never reorders loads with loads (see layout/SPEC.md, "Memory ordering").
-   */
-  private stale(gen: number): boolean {
-    if (LOAD_FENCE) Atomics.add(this.fence, 0, 0);
-    const building = Atomics.load(this.ctl, CTL.BUILDING);
-    if (building === gen) return false;
-    this.sync();
-    // A newer generation was published: retry there, so that a lookup that follows a
-    // registration (in happens-before order) sees it even if it caused a growth.
-    return this.gen !== gen || building - gen >= 2;
   }
 
   /** Published generation number. */
@@ -150,6 +73,61 @@ export class RegistryReader implements ViewHost {
     return Atomics.load(this.ctl, CTL.COUNT);
   }
 
+  // ------------------------------------------------------------------ hot API (allocation-free)
+
+  /**
+   * Prepare a venue + symbol key for {@link readBySymbolKey}. Venue codes are case-insensitive.
+   * An unknown venue gives a key that never matches (prepare again once the venue exists).
+   * @throws {RegistryError} `InvalidArgument` if `venue` is neither a string nor a venue index.
+   * @example
+   * const key = reader.prepareSymbolKey('BINANCE', 'BTCUSDT');
+   * const f = new FieldSet(['tickSize', 'lotSize']);
+   * if (reader.readBySymbolKey(key, f)) quote(f.tickRaw, f.tickScale);
+   */
+  prepareSymbolKey(venue: string | number, symbol: string): SymbolKey {
+    const v = typeof venue === 'string' ? this.venueIndex(venue) : venue;
+    return newSymbolKey(v, symbol);
+  }
+
+  /**
+   * Venue index + symbol string lookup, without a prepared key (hashes and packs the symbol per
+   * call, allocation-free for ASCII symbols). See {@link readBySymbolKey}.
+   */
+  readBySymbol(venueIndex: number, symbol: string, f: FieldSet): boolean {
+    const k = this.scratchKey;
+    if (venueIndex < 0 || !k.set(venueIndex, symbol)) return false;
+    return this.readBySymbolKey(k, f);
+  }
+
+  /**
+   * Every live listing of an ISIN (case-insensitive), as slots of the current generation, into
+   * `out` (as many as fit). Verified in the index: no heap access, no allocation.
+   * @returns the number of listings (may exceed `out.length`); read them with {@link readSlot}.
+   */
+  findByIsinSlots(isin: string, out: Int32Array): number {
+    return this.findCodeSlots('ISIN', isin, out);
+  }
+
+  /** Every live listing of a CUSIP, as slots. Same contract as {@link findByIsinSlots}. */
+  findByCusipSlots(cusip: string, out: Int32Array): number {
+    return this.findCodeSlots('CUSIP', cusip, out);
+  }
+
+  /**
+   * Copy `f`'s fields of a slot returned by the last `find…Slots` call.
+   * @returns false if that listing was removed or its generation replaced since (find again).
+   */
+  readSlot(slot: number, f: FieldSet): boolean {
+    return this.readSlotOf(this.slotsGen, slot, f);
+  }
+
+  private findCodeSlots(index: 'ISIN' | 'CUSIP', code: string, out: Int32Array): number {
+    if (typeof code !== 'string' || !packCode(code, this.packed)) return 0;
+    const n = this.walkKeyed(index, this.packed[0]!, this.packed[1]!, 0, out);
+    this.slotsGen = this.gen;
+    return n;
+  }
+
   // ------------------------------------------------------------------ ViewHost
 
   /** @internal */
@@ -157,92 +135,67 @@ export class RegistryReader implements ViewHost {
     return (this.heapU8 = heapView(this.heap, this.heapU8));
   }
 
-  /** @internal */
+  /** Venue index → venue code (`#n` if unknown). */
   venueCode(index: number): string {
     return this.venues.code(index);
   }
 
   /**
-   * @internal Copy lines of a view's record under the seqlock (see module doc). If the record
-   * changed since the view's first copy, both lines are re-copied. If the view's generation is
-   * being reused, the id is looked up again in the current generation.
+   * @internal Copy lines of a view's record under the seqlock. If the record changed since the
+   * view's first copy, both lines are re-copied; if the view's generation was replaced, the id is
+   * looked up again in the current one.
+   * @throws {UnknownInstrumentError} the instrument was removed before its first line was copied
+   *   and a rebuild dropped it.
    */
   copyLines(view: InstrumentView, lines: number): void {
-    const fence = this.fence;
-    const l0 = view.line0;
-    const l1 = view.line1;
+    const meta = this.meta;
     for (;;) {
-      const r = this.regions[view.gen & 1]!;
-      const b = view.slot * RECORD_WORDS;
-      const s1 = Atomics.load(r, b + SEQ_WORD);
-      if ((s1 & 1) === 0) {
-        // Plain copies; the closing SEQ load is ordered after them (fence on ARM64 only).
-        if (lines & LINE0) for (let w = SEQ_WORD + 1; w < LINE1_FIRST_WORD; w++) l0[w] = r[b + w]!;
-        if (lines & LINE1) for (let w = 0; w < LINE_WORDS; w++) l1[w] = r[b + LINE1_FIRST_WORD + w]!;
-        if (LOAD_FENCE) Atomics.add(fence, 0, 0);
-        if (Atomics.load(r, b + SEQ_WORD) === s1) {
-          if (!this.stale(view.gen)) {
-            if (view.seq !== -1 && view.seq !== s1 && lines !== ALL_LINES) {
-              // Newer version than the line copied earlier: take both lines from this version.
-              lines = ALL_LINES;
-              continue;
-            }
-            view.seq = s1;
-            view.copied |= lines;
-            return;
-          }
-          this.relocate(view); // the region is being reused: find the id in the current generation
-          lines = ALL_LINES;
-          continue;
-        }
+      let ok = true;
+      let seq = -1;
+      if (lines & LINE0) {
+        ok = this.copyRecord(view.gen, view.slot, 0, LINE_WORDS, view.line0, 0, meta) && this.isView(view, meta);
+        seq = meta[0]!;
       }
-      this.retries++;
-      if (this.stale(view.gen)) {
+      if (ok && lines & LINE1) {
+        ok = this.copyRecord(view.gen, view.slot, LINE1_FIRST_WORD, LINE_WORDS, view.line1, 0, meta) && this.isView(view, meta);
+        if (ok && seq !== -1 && meta[0] !== seq) continue; // changed between the two lines
+        seq = meta[0]!;
+      }
+      if (!ok) {
         this.relocate(view);
         lines = ALL_LINES;
+        continue;
       }
-    }
-  }
-
-  /** Find a view's id again in the current generation (after its region was reused). */
-  private relocate(view: InstrumentView): void {
-    for (;;) {
-      this.sync();
-      const slot = this.probe(view.idLo, view.idHi, true);
-      if (this.stale(this.gen)) continue;
-      view.gen = this.gen;
-      view.slot = slot;
-      view.seq = -1;
-      view.copied = 0;
-      if (slot < 0) throw new Error('instrument vanished during a table rebuild'); // cannot happen: rebuilds keep live slots
+      if (view.seq !== -1 && view.seq !== seq && lines !== ALL_LINES) {
+        lines = ALL_LINES; // newer version than the line copied earlier: take both from this one
+        continue;
+      }
+      view.line0[SEQ_WORD] = 0;
+      view.seq = seq;
+      view.copied |= lines;
       return;
     }
   }
 
-  // ------------------------------------------------------------------ lookups
+  /** Does a copy's id (in `meta`) belong to the view? */
+  private isView(view: InstrumentView, meta: Int32Array): boolean {
+    return meta[1] === view.idLo && meta[2] === view.idHi;
+  }
 
   /**
-   * Probe the current generation for an id. Returns the slot, or -1 if absent (or tombstoned,
-   * unless `anyState`). Every load is an Atomics.load.
+   * Find a view's id again in the current generation (its generation was replaced).
+   * @throws {UnknownInstrumentError} the instrument was removed and a rebuild dropped it.
    */
-  private probe(idLo: number, idHi: number, anyState = false): number {
-    const r = this.region;
-    const mask = this.mask;
-    const gen = this.gen;
-    const lo = idLo | 0;
-    const hi = idHi | 0;
-    for (let i = hashId(idLo, idHi) & mask, n = 0; n <= mask; i = (i + 1) & mask, n++) {
-      const b = i * RECORD_WORDS;
-      // Acquire on the tag: the writer stores a slot's id before its tag (both Atomics.store),
-      // so seeing this generation's tag means the id loads below see this generation's id.
-      if (Atomics.load(r, b + GEN_TAG_WORD) !== gen) return -1;
-      if (r[b + ID_LO_WORD] === lo && r[b + ID_HI_WORD] === hi) {
-        if (anyState) return i;
-        return ((r[b + STATE_WORD]! >>> STATE_SHIFT) & 0xff) === SLOT_STATE.FULL ? i : -1;
-      }
-    }
-    return -1;
+  private relocate(view: InstrumentView): void {
+    const f = this.presence;
+    if (!this.readById(view.idLo, view.idHi, f)) throw new UnknownInstrumentError(view.id);
+    view.gen = f.gen;
+    view.slot = f.slot;
+    view.seq = -1;
+    view.copied = 0;
   }
+
+  // ------------------------------------------------------------------ convenience API (views)
 
   /**
    * Look up by id halves (no BigInt). Returns `into` (or a new view) bound to the record, or
@@ -250,69 +203,50 @@ export class RegistryReader implements ViewHost {
    */
   getByIdHalves(idLo: number, idHi: number, into?: InstrumentView): InstrumentView | undefined {
     this.lookups++;
-    for (;;) {
-      const gen = this.gen; // kept current by stale()
-      const slot = this.probe(idLo, idHi);
-      if (this.stale(gen)) continue;
-      if (slot < 0) return undefined;
-      return (into ?? new InstrumentView(this)).bind(gen, slot, idLo, idHi);
-    }
+    const f = this.presence;
+    if (!this.readById(idLo, idHi, f)) return undefined;
+    return (into ?? new InstrumentView(this)).bind(f.gen, f.slot, idLo | 0, idHi | 0);
   }
 
-  /** Look up by 64-bit id. See {@link getByIdHalves}. */
-  getById(id: bigint, into?: InstrumentView): InstrumentView | undefined {
-    const [lo, hi] = splitId(id);
+  /**
+   * Look up by 64-bit id: a bigint, or a hex string (`0x` optional, 1-16 hex digits).
+   * @throws {RegistryError} `InvalidArgument` for anything else (a number, a malformed string,
+   *   a bigint outside 0..2^64-1).
+   * @example
+   * reader.getById(0x91cd58f6006be229n)?.symbol;
+   * reader.getById('0x91cd58f6006be229')?.toObject();
+   */
+  getById(id: bigint | string, into?: InstrumentView): InstrumentView | undefined {
+    const [lo, hi] = splitId(toId(id));
     return this.getByIdHalves(lo, hi, into);
   }
 
-  /** True if a live instrument has this id (key probe only). */
-  has(id: bigint): boolean {
-    return this.getById(id, this.scratch) !== undefined;
+  /** True if a live instrument has this id. */
+  has(id: bigint | string): boolean {
+    const [lo, hi] = splitId(toId(id));
+    return this.readById(lo, hi, this.presence);
   }
-  private readonly scratch = new InstrumentView(this);
 
-  /**
-   * Walk index `name` for `hash`; for each candidate slot copy the requested lines into a view and
-   * ask `accept(view)`. Collects accepted views (up to `limit`). Retries the whole walk if the
-   * generation's region came under reuse meanwhile.
-   */
-  private walkIndex(name: IndexName, hash: number, lines: number, accept: (v: InstrumentView) => boolean, limit: number, into?: InstrumentView): InstrumentView[] {
-    this.lookups++;
-    for (;;) {
-      this.sync();
-      const gen = this.gen;
-      const area = this.indexes[name];
-      const r = this.region;
-      const out: InstrumentView[] = [];
-      let view = into ?? new InstrumentView(this);
-      for (let i = hash & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
-        const e = area.base + i * ENTRY_WORDS;
-        const h = Atomics.load(r, e + ENTRY_HASH_WORD);
-        if (h === 0) break;
-        if (h !== (hash | 0)) continue;
-        const slot = Atomics.load(r, e + ENTRY_SLOT_WORD);
-        if (slot > this.mask) continue;
-        const b = slot * RECORD_WORDS;
-        if (Atomics.load(r, b + GEN_TAG_WORD) !== gen) continue;
-        if (((Atomics.load(r, b + STATE_WORD) >>> STATE_SHIFT) & 0xff) !== SLOT_STATE.FULL) continue;
-        view.bind(gen, slot, Atomics.load(r, b + ID_LO_WORD), Atomics.load(r, b + ID_HI_WORD));
-        this.copyLines(view, lines);
-        if (view.gen !== gen) break; // relocated: retry the walk
-        if (!accept(view)) continue;
-        out.push(view);
-        if (out.length >= limit) break;
-        view = new InstrumentView(this);
-      }
-      if (this.stale(gen) || this.gen !== gen) continue;
-      return out;
-    }
+  /** Venue code → venue index for the hot API (-1 if unknown). Case-insensitive. */
+  venueIndex(venue: string): number {
+    if (typeof venue !== 'string') return -1;
+    const i = this.venues.indexOf(venue);
+    return i >= 0 ? i : this.venues.indexOf(venue.toUpperCase());
   }
 
   /** The live instrument listed under venue + symbol, or undefined. */
   getBySymbol(venue: string, symbol: string, into?: InstrumentView): InstrumentView | undefined {
-    const v = this.venues.indexOf(venue);
+    const v = this.venueIndex(venue);
     if (v < 0) return undefined;
     return this.getBySymbolIndex(v, symbol, into);
+  }
+
+  /** Like {@link getBySymbol} with a pre-resolved venue index. */
+  getBySymbolIndex(venue: number, symbol: string, into?: InstrumentView): InstrumentView | undefined {
+    this.lookups++;
+    const f = this.idFields;
+    if (!this.readBySymbol(venue, symbol, f)) return undefined;
+    return (into ?? new InstrumentView(this)).bind(f.gen, f.slot, f.idLo | 0, f.idHi | 0);
   }
 
   /**
@@ -320,73 +254,43 @@ export class RegistryReader implements ViewHost {
    * share a symbol on one chain (their identity is the address), see `symbolIsUnique`.
    */
   getAllBySymbol(venue: string, symbol: string): InstrumentView[] {
-    const v = this.venues.indexOf(venue);
-    if (v < 0) return [];
-    return this.walkIndex(
-      'SYMBOL',
-      hashVenueSymbol(v, symbol),
-      LINE0,
-      (vw) => vw.venueIndex === v && symbolEqualsWords(vw.line0, SYMBOL_LEN_OFFSET, SYMBOL_OFFSET, symbol),
-      Infinity,
-    );
+    const v = this.venueIndex(venue);
+    const k = new SymbolKey();
+    if (v < 0 || !k.set(v, symbol)) return [];
+    this.lookups++;
+    return this.viewsOf(() => this.walkHashed('SYMBOL', hashVenueSymbol(v, symbol) | 0, k, this.walkBuf));
   }
 
-  /** Venue code → venue index for {@link getBySymbolIndex} (-1 if unknown). */
-  venueIndex(venue: string): number {
-    return this.venues.indexOf(venue);
-  }
-
-  /** Like {@link getBySymbol} with a pre-resolved venue index (hot paths). */
-  getBySymbolIndex(venue: number, symbol: string, into?: InstrumentView): InstrumentView | undefined {
-    const found = this.walkIndex(
-      'SYMBOL',
-      hashVenueSymbol(venue, symbol),
-      LINE0,
-      (vw) => vw.venueIndex === venue && symbolEqualsWords(vw.line0, SYMBOL_LEN_OFFSET, SYMBOL_OFFSET, symbol),
-      1,
-      into,
-    );
-    return found[0];
-  }
-
-  /** Every live listing of an ISIN (one per venue it trades on). ISIN is matched upper-case. */
+  /** Every live listing of an ISIN (one per venue it trades on). Case-insensitive. */
   getByIsin(isin: string): InstrumentView[] {
-    const key = isin.toUpperCase();
-    return this.walkIndex('ISIN', hashString(key), ALL_LINES, (vw) => this.detailStr(vw, 'isin', key), Infinity);
+    this.lookups++;
+    if (typeof isin !== 'string' || !packCode(isin, this.packed)) return [];
+    const [a, b] = this.packed;
+    return this.viewsOf(() => this.walkKeyed('ISIN', a!, b!, 0, this.walkBuf));
   }
 
-  /** Every live listing with this CUSIP. */
+  /** Every live listing with this CUSIP. Case-insensitive. */
   getByCusip(cusip: string): InstrumentView[] {
-    const key = cusip.toUpperCase();
-    return this.walkIndex('CUSIP', hashString(key), ALL_LINES, (vw) => this.detailStr(vw, 'cusip', key), Infinity);
+    this.lookups++;
+    if (typeof cusip !== 'string' || !packCode(cusip, this.packed)) return [];
+    const [a, b] = this.packed;
+    return this.viewsOf(() => this.walkKeyed('CUSIP', a!, b!, 0, this.walkBuf));
   }
 
   /** Token or DEX pool at a contract address on a chain (case-insensitive). */
   getByAddress(chainId: number, address: string): InstrumentView[] {
+    this.lookups++;
     const key = address.toLowerCase();
-    return this.walkIndex(
-      'ADDRESS',
-      hashChainAddress(chainId, key),
-      ALL_LINES,
-      (vw) => {
-        const heap = this.heapBytes();
-        const kind = vw.kind;
-        const chain = detailFieldOffset(heap, vw.detailRef, kind, 'chainId');
-        if (chain < 0 || detailU32At(heap, chain) !== chainId >>> 0) return false;
-        const addr = detailFieldOffset(heap, vw.detailRef, kind, 'address');
-        // EVM addresses are stored lower-case; others compare case-insensitively after decoding.
-        return detailStrEquals(heap, addr, key) || (addr >= 0 && String(vw.detail.address).toLowerCase() === key);
-      },
-      Infinity,
-    );
-  }
-
-  /** Does string detail field `name` of a view equal `key`? (compares the immutable heap blob in place) */
-  private detailStr(vw: InstrumentView, name: string, key: string): boolean {
-    const ref = vw.detailRef;
-    if (ref === 0) return false;
-    const heap = this.heapBytes();
-    return detailStrEquals(heap, detailFieldOffset(heap, ref, vw.kind, name), key);
+    const views = this.viewsOf(() => this.walkHashed('ADDRESS', hashChainAddress(chainId, key) | 0, null, this.walkBuf));
+    return views.filter((vw) => {
+      const heap = this.heapBytes();
+      const kind = vw.kind;
+      const chain = detailFieldOffset(heap, vw.detailRef, kind, 'chainId');
+      if (chain < 0 || detailU32At(heap, chain) !== chainId >>> 0) return false;
+      const addr = detailFieldOffset(heap, vw.detailRef, kind, 'address');
+      // EVM addresses are stored lower-case; others compare case-insensitively after decoding.
+      return detailStrEquals(heap, addr, key) || (addr >= 0 && String(vw.detail.address).toLowerCase() === key);
+    });
   }
 
   /** Venue codes an ISIN trades on (sorted, unique). */
@@ -396,21 +300,21 @@ export class RegistryReader implements ViewHost {
 
   /** CEX pairs and DEX pools between two assets, in either order. */
   findPoolsForPair(a: bigint, b: bigint): InstrumentView[] {
+    this.lookups++;
     const [aLo, aHi] = splitId(a);
     const [bLo, bHi] = splitId(b);
-    return this.walkIndex('PAIR', hashIdPair(aLo, aHi, bLo, bHi), ALL_LINES, (vw) => {
+    const views = this.viewsOf(() => this.walkHashed('PAIR', hashIdPair(aLo, aHi, bLo, bHi) | 0, null, this.walkBuf));
+    return views.filter((vw) => {
       const [x, y] = legsOf(vw);
       return (x === a && y === b) || (x === b && y === a);
-    }, Infinity);
+    });
   }
 
   /** CEX pairs and DEX pools that have this asset as a leg (base or quote, token0 or token1). */
   findByAsset(asset: bigint): InstrumentView[] {
+    this.lookups++;
     const [lo, hi] = splitId(asset);
-    return this.walkIndex('ASSET', hashIdHalves(lo, hi), ALL_LINES, (vw) => {
-      const [x, y] = legsOf(vw);
-      return x === asset || y === asset;
-    }, Infinity);
+    return this.viewsOf(() => this.walkKeyed('ASSET', hashIdHalves(lo, hi) | 0, lo | 0, hi | 0, this.walkBuf));
   }
 
   /** Every live instrument of a kind (scans the table: not a hot-path call). */
@@ -421,7 +325,7 @@ export class RegistryReader implements ViewHost {
 
   /** Every live instrument listed on a venue (scans the table). */
   findByVenue(venue: string): InstrumentView[] {
-    const v = this.venues.indexOf(venue);
+    const v = this.venueIndex(venue);
     if (v < 0) return [];
     return this.scan((vw) => vw.venueIndex === v);
   }
@@ -431,29 +335,72 @@ export class RegistryReader implements ViewHost {
     return this.scan(() => true);
   }
 
+  // ------------------------------------------------------------------ internals
+
+  /**
+   * Run a slot walk (growing the buffer until every result fits) and bind one view per slot.
+   * Views are bound to the walk's generation; a view whose generation is replaced relocates.
+   */
+  private viewsOf(walk: () => number): InstrumentView[] {
+    let n = walk();
+    while (n > this.walkBuf.length) {
+      this.walkBuf = new Int32Array(Math.max(n, this.walkBuf.length * 2));
+      n = walk();
+    }
+    const gen = this.gen;
+    const out: InstrumentView[] = [];
+    for (let i = 0; i < n; i++) {
+      const slot = this.walkBuf[i]!;
+      const vw = new InstrumentView(this).bind(gen, slot, 0, 0);
+      if (!this.bindIds(vw)) continue; // removed meanwhile
+      out.push(vw);
+    }
+    return out;
+  }
+
+  /** Fill a freshly bound view's id and first line from its slot; false if the slot is no longer live. */
+  private bindIds(vw: InstrumentView): boolean {
+    const meta = this.meta;
+    if (!this.copyRecord(vw.gen, vw.slot, 0, LINE_WORDS, vw.line0, 0, meta)) return false;
+    if (((vw.line0[STATE_WORD]! >>> STATE_SHIFT) & 0xff) !== SLOT_STATE.FULL) return false;
+    vw.idLo = meta[1]!;
+    vw.idHi = meta[2]!;
+    vw.line0[SEQ_WORD] = 0;
+    vw.seq = meta[0]!;
+    vw.copied = LINE0;
+    return true;
+  }
+
   private scan(accept: (v: InstrumentView) => boolean): InstrumentView[] {
     for (;;) {
       this.sync();
       const gen = this.gen;
-      const r = this.region;
       const out: InstrumentView[] = [];
-      let view = new InstrumentView(this);
+      const live = new FieldSet([]);
       for (let s = 0; s <= this.mask; s++) {
-        const b = s * RECORD_WORDS;
-        if (Atomics.load(r, b + GEN_TAG_WORD) !== gen) continue;
-        if (((Atomics.load(r, b + STATE_WORD) >>> STATE_SHIFT) & 0xff) !== SLOT_STATE.FULL) continue;
-        view.bind(gen, s, Atomics.load(r, b + ID_LO_WORD), Atomics.load(r, b + ID_HI_WORD));
-        this.copyLines(view, LINE0);
-        if (view.gen !== gen) break;
-        if (accept(view)) {
-          out.push(view);
-          view = new InstrumentView(this);
-        }
+        if (!this.readSlotOf(gen, s, live)) continue;
+        const vw = new InstrumentView(this).bind(gen, s, 0, 0);
+        if (!this.bindIds(vw)) continue;
+        if (accept(vw)) out.push(vw);
       }
-      if (this.stale(gen) || this.gen !== gen) continue;
+      if (Atomics.load(this.ctl, CTL.GENERATION) !== gen) continue; // replaced mid-scan: rescan
       return out;
     }
   }
+}
+
+/** A 64-bit id from a bigint or hex string. */
+function toId(id: bigint | string): bigint {
+  if (typeof id === 'bigint') {
+    if (id < 0n || id > 0xffffffffffffffffn) throw new RegistryError('InvalidArgument', `id ${id} is outside 0..2^64-1`);
+    return id;
+  }
+  if (typeof id === 'string') {
+    const m = /^(?:0x)?([0-9a-fA-F]{1,16})$/.exec(id);
+    if (m) return BigInt('0x' + m[1]);
+    throw new RegistryError('InvalidArgument', `id must be 1-16 hex digits (0x optional), got ${JSON.stringify(id.slice(0, 40))}`);
+  }
+  throw new RegistryError('InvalidArgument', `id must be a bigint or a hex string, got ${typeof id}`);
 }
 
 /** The two leg ids of a CEX pair (base, quote) or DEX pool (token0, token1). */

@@ -72,3 +72,16 @@ export function hashIdPair(aLo: number, aHi: number, bLo: number, bHi: number): 
 export function hashId(lo: number, hi: number): number {
   return (lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0;
 }
+
+/** Probe start of a keyed entry whose key words are a packed code (A, B): mixes both words. */
+export function hashPacked(a: number, b: number): number {
+  return fmix32((a ^ Math.imul(b, 0x9e3779b1)) >>> 0);
+}
+
+/**
+ * Probe start of an index entry: a hashed entry starts at its hash; a keyed entry at
+ * {@link hashPacked} of its first two key words. Writer and readers both use this.
+ */
+export function entryStart(keyed: boolean, a: number, b: number): number {
+  return keyed ? hashPacked(a, b) : a >>> 0;
+}

@@ -33,14 +33,14 @@ import {
   UnknownInstrumentError,
   type RegistryErrorCode,
 } from '../errors.js';
-import { IdDeriver, joinId, splitId } from '../id/derive.js';
+import { IdDeriver, joinId, splitId, type DerivedId } from '../id/derive.js';
 import { MUTABLE_FIELDS, symbolIsUnique, type Instrument, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
 import { validateInstrument } from '../model/validate.js';
 import { decodeInstrument } from '../shm/decode.js';
 import { encodeDetail } from '../shm/detail.js';
 import { allocateHandle, checkHandle, type RegistryHandle } from '../shm/handle.js';
 import { HeapWriter, copyHeapEntry, heapView, readHeapString } from '../shm/heap.js';
-import { indexKeys } from '../shm/index-keys.js';
+import { indexKeys, sameKeys, type IndexKey } from '../shm/index-keys.js';
 import { hashVenueSymbol } from '../shm/keyhash.js';
 import { getMs, symbolEquals, writeRecordImage } from '../shm/record-image.js';
 import { VenueTableWriter } from '../shm/venues.js';
@@ -50,6 +50,23 @@ import { EventWriter } from '../events/ring.js';
 
 /** What happened to a registration. */
 export type RegisterOutcome = 'added' | 'unchanged' | 'updated';
+
+/**
+ * An instrument validated (and normalised) once, with its id derived once: what
+ * {@link InstrumentRegistry.prepare} returns and {@link InstrumentRegistry.registerPrepared}
+ * takes, so that a caller that needs the id before registering (discovery resolves references
+ * between the instruments of one record) pays for validation and BLAKE3 once.
+ */
+export interface PreparedInstrument {
+  /** The validated, normalised input. */
+  readonly input: InstrumentInput;
+  /** The 64-bit id. */
+  readonly id: bigint;
+  /** @internal id halves and fingerprint, as derived by this registry's id width */
+  readonly derived: DerivedId;
+  /** @internal the registry that derived it (ids depend on its id width) */
+  readonly owner: object;
+}
 
 /** Result of {@link InstrumentRegistry.registerInstrument}. */
 export interface RegisterResult {
@@ -83,6 +100,11 @@ export interface RegistryOptions {
   now?: () => number;
   /** Called after every committed change (event feed hook). */
   onChange?: (change: RegistryChange) => void;
+  /**
+   * Largest table capacity in slots (a power of two, default and maximum `MAX_CAPACITY` = 2^24,
+   * which holds 0.75 × 2^24 ≈ 12.6 M instruments). Lower it to reach the capacity limit in tests.
+   */
+  maxCapacity?: number;
   /** Attach the writer to existing regions (e.g. a restored snapshot) instead of allocating. */
   handle?: RegistryHandle;
   /**
@@ -150,13 +172,15 @@ export class InstrumentRegistry {
     const heapSab = this.handle.heap;
     let heapU8 = heapView(heapSab);
     this.heapView = () => (heapU8 = heapView(heapSab, heapU8));
-    this.table = new TableWriter(this.handle, opts.initialCapacity ?? 1024, (slot) => this.reindex(slot));
+    this.table = new TableWriter(this.handle, opts.initialCapacity ?? 1024, (slot) => this.reindex(slot), opts.maxCapacity);
   }
 
   /**
    * Create a registry (allocates shared memory, initialises the WASM BLAKE3).
    * @throws {RangeError} if `idBits` is outside 1..64.
    * @throws {LayoutMismatchError} if `opts.handle` carries another layout.
+   * @throws {RegistryError} `InvalidArgument` for a malformed `initialCapacity` / `maxCapacity`;
+   *   `CapacityExceeded` if `initialCapacity` does not fit the largest table.
    */
   static async create(opts: RegistryOptions = {}): Promise<InstrumentRegistry> {
     return new InstrumentRegistry(await IdDeriver.create(opts.idBits ?? 64), opts);
@@ -173,14 +197,31 @@ export class InstrumentRegistry {
    * @throws {ValidationError} on invalid input.
    */
   idOf(input: InstrumentInput): bigint {
-    const d = this.ids.derive(validateInstrument(input));
-    return joinId(d.idLo, d.idHi);
+    return this.prepare(input).id;
+  }
+
+  /**
+   * Validate (and normalise) an instrument and derive its id, once; register the result with
+   * {@link registerPrepared}. Nothing is written.
+   * @throws {ValidationError} on invalid input.
+   * @example
+   * const p = registry.prepare(input);       // p.id is known before registering
+   * registry.registerPrepared(p);
+   */
+  prepare(input: InstrumentInput): PreparedInstrument {
+    const norm = validateInstrument(input);
+    const derived = this.ids.derive(norm);
+    return { input: norm, id: joinId(derived.idLo, derived.idHi), derived, owner: this };
   }
 
   /**
    * Register an instrument. Idempotent: registering the same instrument again returns the same
    * id with outcome `unchanged`; changed attributes are updated in place (`updated`).
    * A removed instrument registered again is revived in its slot.
+   *
+   * A registration that throws leaves shared memory as it was: every check, and every growth or
+   * rebuild the registration needs, happens before the first store into the record or its index
+   * entries (a rebuild is content-preserving).
    *
    * @throws {ValidationError} invalid field (nothing written).
    * @throws {DuplicateSymbolError} another live instrument has this venue + symbol (nothing written;
@@ -189,8 +230,25 @@ export class InstrumentRegistry {
    * @throws {RegistryError} `CapacityExceeded` when the table, heap or venue table is full.
    */
   registerInstrument(input: InstrumentInput): RegisterResult {
+    let p: PreparedInstrument;
     try {
-      const r = this.register(input);
+      p = this.prepare(input);
+    } catch (e) {
+      this.fail(e);
+      throw e;
+    }
+    return this.registerPrepared(p);
+  }
+
+  /**
+   * Register an instrument returned by {@link prepare} (no second validation or id derivation).
+   * Same outcomes and errors as {@link registerInstrument}.
+   * @throws {RegistryError} `InvalidArgument` if `p` was prepared by another registry.
+   */
+  registerPrepared(p: PreparedInstrument): RegisterResult {
+    try {
+      if (p.owner !== this) throw new RegistryError('InvalidArgument', 'instrument was prepared by another registry');
+      const r = this.register(p.input, p.derived, true);
       this.registrations++;
       return r;
     } catch (e) {
@@ -199,17 +257,40 @@ export class InstrumentRegistry {
     }
   }
 
-  private register(input: InstrumentInput): RegisterResult {
-    const inst = validateInstrument(input);
-    const { idLo, idHi, fp } = this.ids.derive(inst);
+  /**
+   * Register many instruments; counters are published once at the end. Each instrument succeeds
+   * or fails on its own (a failure is returned, counted and does not stop the batch).
+   * @returns one entry per input, in order: a {@link RegisterResult} or the typed error.
+   * @example
+   * const results = registry.registerMany(instruments);
+   * const failed = results.filter((r) => r instanceof Error);
+   */
+  registerMany(inputs: readonly InstrumentInput[]): Array<RegisterResult | RegistryError> {
+    const out: Array<RegisterResult | RegistryError> = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      try {
+        const p = this.prepare(inputs[i]!);
+        out[i] = this.register(p.input, p.derived, false);
+        this.registrations++;
+      } catch (e) {
+        this.fail(e);
+        out[i] = e instanceof RegistryError ? e : new RegistryError('InvalidField', String(e));
+      }
+    }
+    this.table.publishCounts();
+    return out;
+  }
+
+  private register(inst: InstrumentInput, derived: DerivedId, publish: boolean): RegisterResult {
+    const { idLo, idHi, fp } = derived;
     const id = joinId(idLo, idHi);
     const t = this.table;
-    const slot = t.find(idLo, idHi);
+    let slot = t.find(idLo, idHi);
     if (slot >= 0) {
       t.readImage(slot, this.current);
       if (this.current[FP_WORD]! >>> 0 !== fp) this.collision(id, this.decodeCurrent(), inst);
     }
-    const live = slot >= 0 && t.state(slot) === SLOT_STATE.FULL;
+    let live = slot >= 0 && t.state(slot) === SLOT_STATE.FULL;
     const venueIdx = this.venues.get(inst.venue);
     // Duplicate venue + symbol held by another live instrument?
     const sameListing =
@@ -218,14 +299,24 @@ export class InstrumentRegistry {
       const other = this.findLiveBySymbol(venueIdx, inst.symbol, idLo, idHi);
       if (other !== undefined) throw new DuplicateSymbolError(inst.venue, inst.symbol, other);
     }
-    if (slot < 0) t.reserve();
+    // Room for the record and its index entries, before anything is written.
+    const gen = t.gen;
+    t.reserve();
+    if (t.gen !== gen && slot >= 0) {
+      slot = t.find(idLo, idHi); // the rebuild moved it (tombstones are dropped: -1 if it was one)
+      live = slot >= 0;
+      if (slot >= 0) t.readImage(slot, this.current);
+    }
 
     const now = this.now();
     const createdAt = slot >= 0 ? getMs(this.currentDv, CREATED_AT_OFFSET) : (inst.createdAt ?? now);
     const detail = encodeDetail(inst);
-    const detailRef = slot >= 0 && this.sameDetail(detail) ? this.currentDetailRef() : this.heap.append(detail);
+    const sameDetail = slot >= 0 && this.sameDetail(detail);
+    const detailRef = sameDetail ? this.currentDetailRef() : this.heap.append(detail);
     const nameRef = inst.name === undefined ? 0 : slot >= 0 && this.currentName() === inst.name ? this.currentNameRef() : this.heap.appendString(inst.name);
     const venue = this.venues.intern(inst.venue);
+    // The keys the slot's index entries were made for, if they may differ from the new ones.
+    const oldKeys = slot >= 0 && !(sameDetail && this.sameListingKey(venue, inst)) ? this.currentKeys() : undefined;
     writeRecordImage(this.imageDv, inst, {
       state: SLOT_STATE.FULL,
       idLo,
@@ -242,8 +333,11 @@ export class InstrumentRegistry {
       detailRef,
     });
     if (live && this.sameImage()) return { id, outcome: 'unchanged' };
+    const keys = indexKeys(inst, venue);
     let target = slot;
     if (slot >= 0) {
+      // Entries for keys the record loses die before the record changes (SPEC "Memory ordering").
+      if (oldKeys && !sameKeys(oldKeys, keys)) for (const k of oldKeys) if (!hasKey(keys, k)) t.killIndexEntry(k, slot);
       t.store(slot, this.image);
       if (!live) {
         t.count++;
@@ -253,8 +347,8 @@ export class InstrumentRegistry {
       target = t.insert(idLo, idHi, this.image);
       t.count++;
     }
-    for (const [name, hash] of indexKeys(inst, venue)) t.addIndexEntry(name, hash, target);
-    t.publishCounts();
+    for (const k of keys) t.addIndexEntry(k, target);
+    if (publish) t.publishCounts();
     this.emit(slot >= 0 && live ? 'instrumentUpdated' : 'instrumentAdded', id, inst, venue);
     return { id, outcome: slot >= 0 && live ? 'updated' : 'added' };
   }
@@ -272,7 +366,8 @@ export class InstrumentRegistry {
       for (const k of MUTABLE_FIELDS) if (Object.prototype.hasOwnProperty.call(patch, k)) merged[k] = patch[k];
       delete merged.id;
       if (!Object.prototype.hasOwnProperty.call(patch, 'updatedAt')) merged.updatedAt = this.now();
-      this.register(merged as unknown as InstrumentInput);
+      const p = this.prepare(merged as unknown as InstrumentInput);
+      this.register(p.input, p.derived, true);
       this.registrations++;
     } catch (e) {
       this.fail(e);
@@ -443,10 +538,29 @@ export class InstrumentRegistry {
   /** Re-add the index entries of a slot in a freshly built generation. */
   private reindex(slot: number): void {
     this.table.readImage(slot, this.current);
-    const inst = this.decodeCurrent();
-    const venue = this.venues.get(inst.venue)!;
-    for (const [name, hash] of indexKeys(inst, venue)) this.table.addIndexEntry(name, hash, slot);
+    for (const k of this.currentKeys()) this.table.addIndexEntry(k, slot);
   }
+
+  /** Index keys of the record in `current`. */
+  private currentKeys(): IndexKey[] {
+    const inst = this.decodeCurrent();
+    return indexKeys(inst, this.venues.get(inst.venue)!);
+  }
+
+  /** Do `current`'s venue, symbol and kind equal the new instrument's (the non-detail key parts)? */
+  private sameListingKey(venue: number, inst: InstrumentInput): boolean {
+    return (
+      this.currentDv.getUint16(VENUE_OFFSET, true) === venue &&
+      this.currentU8[KIND_OFFSET] === KIND_CODES[inst.kind] &&
+      symbolEquals(this.currentU8, 0, inst.symbol)
+    );
+  }
+}
+
+/** Is `k` one of `keys`? */
+function hasKey(keys: readonly IndexKey[], k: IndexKey): boolean {
+  for (const x of keys) if (x.index === k.index && x.a === k.a && x.b === k.b && x.c === k.c) return true;
+  return false;
 }
 
 /** First word of UPDATED_AT (ignored when comparing images). */

@@ -2,23 +2,28 @@
  * The writer's side of the open-addressed instrument table and its secondary indexes.
  * Only the registry's single writer thread may hold a {@link TableWriter}.
  *
- * Store discipline (see `layout/SPEC.md`, "Memory ordering"): every store into a region
- * is an `Atomics.store`, so stores become visible in program order on x86-64 (XCHG) and
- * ARM64 (STLR). A record is rewritten as: SEQ ← odd, words 1..31, SEQ ← even.
+ * Store discipline (see `layout/SPEC.md`, "Memory ordering"): a record is rewritten as
+ * `Atomics.exchange(SEQ, odd)` (a full barrier on x86-64, acquire-release on ARM64, so no later
+ * store can pass it), plain stores of words 1..31, `Atomics.store(SEQ, even)` (release: no earlier
+ * store can pass it). An index entry is written as plain SLOT and key words, then
+ * `Atomics.store(KEY_A)`. When a generation is replaced, every occupied slot of the old one is
+ * retired (its SEQ made odd for good), so a reader still in the old generation retries.
  *
  * @module
  */
 import {
   CTL,
-  ENTRY_HASH_WORD,
-  ENTRY_SLOT_WORD,
-  ENTRY_WORDS,
+  DEAD_SLOT,
+  ENTRY_KEY_A_WORD,
+  KEYED_KEY_B_WORD,
+  KEYED_KEY_C_WORD,
   GEN_TAG_WORD,
   ID_HI_WORD,
   ID_LO_WORD,
   INDEXES,
   type IndexName,
   MAX_CAPACITY,
+  MAX_INDEX_LOAD_FACTOR,
   MAX_LOAD_FACTOR,
   MIN_CAPACITY,
   RECORD_WORDS,
@@ -32,14 +37,25 @@ import {
   regionSize,
 } from '../../layout/index.js';
 import { RegistryError } from '../errors.js';
-import { hashId } from '../shm/keyhash.js';
+import { entryStart, hashId } from '../shm/keyhash.js';
 import type { RegistryHandle } from '../shm/handle.js';
+import type { IndexKey } from '../shm/index-keys.js';
 
-/** Location of one secondary index inside the current region, in Int32 words. */
+/** Location and format of one secondary index inside the current region, in Int32 words. */
 interface IndexArea {
   base: number;
   mask: number;
+  entryWords: number;
+  slotWord: number;
+  keyed: boolean;
+  /** Entries in use (live or dead) in this generation. */
+  used: number;
 }
+
+/** Load factor a rebuild aims for (live / capacity); growth doubles until it holds. */
+export const TARGET_LOAD_FACTOR = MAX_LOAD_FACTOR / 2;
+/** Most index entries one registration adds (SYMBOL, ISIN, CUSIP or ADDRESS, PAIR, 2 × ASSET). */
+const MAX_ENTRIES_PER_REGISTRATION = 6;
 
 /** Marks a region whose earlier contents are unknown (zeroed entirely before reuse). */
 const UNKNOWN_PAST = -1;
@@ -49,6 +65,27 @@ export function capacityFor(n: number): number {
   let c = MIN_CAPACITY;
   while (c < n) c *= 2;
   return c;
+}
+
+/** SEQ value that opens a write: odd and different from `seq` (a retired slot's SEQ is already odd). */
+function oddAfter(seq: number): number {
+  return (seq & 1 ? seq + 2 : seq + 1) | 0;
+}
+
+/** The index areas of a region of `capacity` slots, all empty. */
+function indexAreas(capacity: number): Record<IndexName, IndexArea> {
+  const out = {} as Record<IndexName, IndexArea>;
+  for (const [name, def] of Object.entries(INDEXES) as [IndexName, (typeof INDEXES)[IndexName]][]) {
+    out[name] = {
+      base: indexOffset(capacity, name) / SIZE_OF_I32,
+      mask: capacity * def.capacityFactor - 1,
+      entryWords: def.entryWords,
+      slotWord: def.slotWord,
+      keyed: def.keyed,
+      used: 0,
+    };
+  }
+  return out;
 }
 
 /** Writer side of the table: probing, record writes under the seqlock, index entries, rebuilds. */
@@ -70,7 +107,8 @@ export class TableWriter {
   private indexes = {} as Record<IndexName, IndexArea>;
   /** Capacity of the generation last built in each region (0 = never used). */
   private readonly regionCaps = [0, 0];
-  private indexUsed = {} as Record<IndexName, number>;
+  /** Largest capacity this table may grow to (MAX_CAPACITY unless lowered for tests). */
+  readonly maxCapacity: number;
 
   /**
    * @param rebuildKeys called during a rebuild for every live slot of the new generation, to
@@ -80,11 +118,26 @@ export class TableWriter {
     private readonly handle: RegistryHandle,
     initialCapacity: number,
     private readonly rebuildKeys: (slot: number) => void,
+    maxCapacity = MAX_CAPACITY,
   ) {
     this.ctl = new Int32Array(handle.control);
+    this.maxCapacity = maxCapacity;
+    if (!(maxCapacity >= MIN_CAPACITY && maxCapacity <= MAX_CAPACITY && (maxCapacity & (maxCapacity - 1)) === 0)) {
+      throw new RegistryError('InvalidArgument', `maxCapacity must be a power of two in ${MIN_CAPACITY}..${MAX_CAPACITY}, got ${maxCapacity}`);
+    }
     const published = Atomics.load(this.ctl, CTL.GENERATION);
     if (published === 0) {
-      this.build(capacityFor(Math.ceil(initialCapacity / MAX_LOAD_FACTOR)), []);
+      if (!(Number.isInteger(initialCapacity) && initialCapacity >= 0)) {
+        throw new RegistryError('InvalidArgument', `initialCapacity must be a non-negative integer, got ${initialCapacity}`);
+      }
+      const cap = capacityFor(Math.ceil(initialCapacity / MAX_LOAD_FACTOR));
+      if (cap > maxCapacity) {
+        throw new RegistryError(
+          'CapacityExceeded',
+          `initialCapacity ${initialCapacity} needs ${cap} slots; at most ${Math.floor(maxCapacity * MAX_LOAD_FACTOR)} instruments fit the largest table (${maxCapacity} slots)`,
+        );
+      }
+      this.build(cap, []);
     } else {
       // Attaching a writer to existing regions (e.g. restored from a snapshot).
       this.adopt(published, Atomics.load(this.ctl, CTL.CAPACITY));
@@ -128,16 +181,29 @@ export class TableWriter {
   }
 
   /**
-   * Make room for one more slot: grows (doubling) or rebuilds in place when tombstones are
-   * the reason the load factor is exceeded.
-   * @throws {RegistryError} `CapacityExceeded` past MAX_CAPACITY.
+   * Make room for one more record and its index entries, before anything is written: grows
+   * (doubling until live / capacity ≤ TARGET_LOAD_FACTOR) or rebuilds at the same size when
+   * tombstones or dead index entries, not live records, fill the table. At the largest capacity a
+   * same-size rebuild runs whenever it frees room.
+   * @throws {RegistryError} `CapacityExceeded` when live records alone fill the largest table.
    */
   reserve(): void {
-    if (this.used + 1 <= this.capacity * MAX_LOAD_FACTOR) return;
+    if (this.used + 1 <= this.capacity * MAX_LOAD_FACTOR && this.indexesHaveRoom()) return;
     let cap = this.capacity;
-    while ((this.count + 1) > cap * MAX_LOAD_FACTOR * 0.5) cap *= 2;
-    if (cap > MAX_CAPACITY) throw new RegistryError('CapacityExceeded', `table capacity would exceed ${MAX_CAPACITY} slots`);
+    while (this.count + 1 > cap * TARGET_LOAD_FACTOR && cap < this.maxCapacity) cap *= 2;
+    if (this.count + 1 > cap * MAX_LOAD_FACTOR) {
+      throw new RegistryError('CapacityExceeded', `table full: ${this.count} live instruments in ${cap} slots (load factor ≤ ${MAX_LOAD_FACTOR})`);
+    }
     this.rebuild(cap);
+  }
+
+  /** Does every index have room for one more registration's entries (≤ MAX_INDEX_LOAD_FACTOR)? */
+  private indexesHaveRoom(): boolean {
+    for (const name in this.indexes) {
+      const a = this.indexes[name as IndexName];
+      if (a.used + MAX_ENTRIES_PER_REGISTRATION > (a.mask + 1) * MAX_INDEX_LOAD_FACTOR) return false;
+    }
+    return true;
   }
 
   /**
@@ -158,55 +224,82 @@ export class TableWriter {
     throw new RegistryError('CapacityExceeded', 'no empty slot (load factor invariant broken)');
   }
 
-  /** Rewrite an occupied slot's record under its seqlock (GEN_TAG kept). */
+  /** Rewrite a slot's record under its seqlock (GEN_TAG forced to the current generation). */
   store(slot: number, image: Int32Array): void {
     const r = this.region;
     const b = slot * RECORD_WORDS;
     image[GEN_TAG_WORD] = this.gen;
-    const seq = r[b + SEQ_WORD]!; // always even at rest: only this thread writes it
-    Atomics.store(r, b + SEQ_WORD, (seq + 1) | 0);
-    for (let w = SEQ_WORD + 1; w < RECORD_WORDS; w++) Atomics.store(r, b + w, image[w]!);
-    Atomics.store(r, b + SEQ_WORD, (seq + 2) | 0);
+    const odd = oddAfter(r[b + SEQ_WORD]!); // only this thread writes SEQ
+    Atomics.exchange(r, b + SEQ_WORD, odd);
+    for (let w = SEQ_WORD + 1; w < RECORD_WORDS; w++) r[b + w] = image[w]!;
+    Atomics.store(r, b + SEQ_WORD, (odd + 1) | 0);
   }
 
   /** Change only the STATE byte of a slot, under its seqlock. */
   setState(slot: number, state: number): void {
     const r = this.region;
     const b = slot * RECORD_WORDS;
-    const seq = r[b + SEQ_WORD]!;
     const word = r[b + STATE_WORD]!;
     const next = (word & ~(0xff << STATE_SHIFT)) | (state << STATE_SHIFT);
-    Atomics.store(r, b + SEQ_WORD, (seq + 1) | 0);
-    Atomics.store(r, b + STATE_WORD, next);
-    Atomics.store(r, b + SEQ_WORD, (seq + 2) | 0);
+    const odd = oddAfter(r[b + SEQ_WORD]!);
+    Atomics.exchange(r, b + SEQ_WORD, odd);
+    r[b + STATE_WORD] = next;
+    Atomics.store(r, b + SEQ_WORD, (odd + 1) | 0);
   }
 
-  /** Add an entry to a secondary index. Entries are never removed within a generation. */
-  addIndexEntry(name: IndexName, hash: number, slot: number): void {
-    const area = this.indexes[name];
+  /**
+   * Add an entry to a secondary index (no-op if this slot already has it). Entries are only
+   * invalidated ({@link killIndexEntry}), never removed, within a generation. {@link reserve}
+   * guarantees room, so this never fails after a record was written.
+   */
+  addIndexEntry(key: IndexKey, slot: number): void {
+    const area = this.indexes[key.index];
     const r = this.region;
-    for (let i = hash & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
-      const e = area.base + i * ENTRY_WORDS;
-      if (r[e + ENTRY_HASH_WORD] === 0) {
-        Atomics.store(r, e + ENTRY_SLOT_WORD, slot);
-        Atomics.store(r, e + ENTRY_HASH_WORD, hash);
-        this.indexUsed[name]++;
+    const { a, b, c } = key;
+    for (let i = entryStart(area.keyed, a, b) & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
+      const e = area.base + i * area.entryWords;
+      const ka = r[e + ENTRY_KEY_A_WORD]!;
+      if (ka === 0) {
+        r[e + area.slotWord] = slot;
+        if (area.keyed) {
+          r[e + KEYED_KEY_B_WORD] = b;
+          r[e + KEYED_KEY_C_WORD] = c;
+        }
+        Atomics.store(r, e + ENTRY_KEY_A_WORD, a); // publishes the entry
+        area.used++;
         return;
       }
-      if (r[e + ENTRY_HASH_WORD] === (hash | 0) && r[e + ENTRY_SLOT_WORD] === slot) return; // already there
+      if (ka === a && r[e + area.slotWord] === slot && (!area.keyed || (r[e + KEYED_KEY_B_WORD] === b && r[e + KEYED_KEY_C_WORD] === c))) return;
     }
-    throw new RegistryError('CapacityExceeded', `index ${name} full`);
+    throw new RegistryError('CapacityExceeded', `index ${key.index} full (reserve() was not called)`);
   }
 
-  /** Call `fn(slot)` for every entry of `name` with this hash until it returns true. */
-  probeIndex(name: IndexName, hash: number, fn: (slot: number) => boolean): boolean {
+  /** Invalidate this slot's entry for `key` (its record no longer has that key). */
+  killIndexEntry(key: IndexKey, slot: number): void {
+    const area = this.indexes[key.index];
+    const r = this.region;
+    const { a, b, c } = key;
+    for (let i = entryStart(area.keyed, a, b) & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
+      const e = area.base + i * area.entryWords;
+      const ka = r[e + ENTRY_KEY_A_WORD]!;
+      if (ka === 0) return;
+      if (ka === a && r[e + area.slotWord] === slot && (!area.keyed || (r[e + KEYED_KEY_B_WORD] === b && r[e + KEYED_KEY_C_WORD] === c))) {
+        Atomics.store(r, e + area.slotWord, DEAD_SLOT);
+        return;
+      }
+    }
+  }
+
+  /** Call `fn(slot)` for every live entry of hashed index `name` with hash `a` until it returns true. */
+  probeIndex(name: IndexName, a: number, fn: (slot: number) => boolean): boolean {
     const area = this.indexes[name];
     const r = this.region;
-    for (let i = hash & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
-      const e = area.base + i * ENTRY_WORDS;
-      const h = r[e + ENTRY_HASH_WORD]!;
-      if (h === 0) return false;
-      if (h === (hash | 0) && fn(r[e + ENTRY_SLOT_WORD]!)) return true;
+    for (let i = entryStart(area.keyed, a, 0) & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
+      const e = area.base + i * area.entryWords;
+      const ka = r[e + ENTRY_KEY_A_WORD]!;
+      if (ka === 0) return false;
+      const slot = r[e + area.slotWord]!;
+      if (ka === (a | 0) && slot !== DEAD_SLOT && fn(slot)) return true;
     }
     return false;
   }
@@ -230,6 +323,20 @@ export class TableWriter {
       }
     }
     this.build(capacity, live, old);
+    if (old) this.retire(old, oldGen, oldCap);
+  }
+
+  /**
+   * Retire generation `gen` after its successor was published: every occupied slot's SEQ becomes
+   * odd for good, so a reader still probing `gen` fails its closing check and moves on.
+   */
+  private retire(region: Int32Array, gen: number, capacity: number): void {
+    for (let s = 0; s < capacity; s++) {
+      const b = s * RECORD_WORDS;
+      if (region[b + GEN_TAG_WORD] !== gen) continue;
+      const seq = region[b + SEQ_WORD]!;
+      if ((seq & 1) === 0) Atomics.store(region, b + SEQ_WORD, (seq + 1) | 0);
+    }
   }
 
   private build(capacity: number, liveSlots: number[], old?: Int32Array): void {
@@ -258,10 +365,7 @@ export class TableWriter {
     this.regionU8 = new Uint8Array(sab, 0, size);
     this.used = 0;
     this.tombstones = 0;
-    for (const [name, def] of Object.entries(INDEXES) as [IndexName, (typeof INDEXES)[IndexName]][]) {
-      this.indexes[name] = { base: indexOffset(capacity, name) / SIZE_OF_I32, mask: capacity * def.capacityFactor - 1 };
-      this.indexUsed[name] = 0;
-    }
+    this.indexes = indexAreas(capacity);
     const image = new Int32Array(RECORD_WORDS);
     const newSlots: number[] = [];
     if (oldRegion) {
@@ -287,12 +391,9 @@ export class TableWriter {
     this.mask = capacity - 1;
     this.region = new Int32Array(this.handle.regions[gen & 1]!, 0, regionSize(capacity) / SIZE_OF_I32);
     this.regionU8 = new Uint8Array(this.handle.regions[gen & 1]!, 0, regionSize(capacity));
-    for (const [name, def] of Object.entries(INDEXES) as [IndexName, (typeof INDEXES)[IndexName]][]) {
-      this.indexes[name] = { base: indexOffset(capacity, name) / SIZE_OF_I32, mask: capacity * def.capacityFactor - 1 };
-      let used = 0;
-      const area = this.indexes[name];
-      for (let i = 0; i <= area.mask; i++) if (this.region[area.base + i * ENTRY_WORDS + ENTRY_HASH_WORD] !== 0) used++;
-      this.indexUsed[name] = used;
+    this.indexes = indexAreas(capacity);
+    for (const area of Object.values(this.indexes)) {
+      for (let i = 0; i <= area.mask; i++) if (this.region[area.base + i * area.entryWords + ENTRY_KEY_A_WORD] !== 0) area.used++;
     }
     let used = 0;
     let count = 0;
