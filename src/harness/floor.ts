@@ -4,7 +4,9 @@
  *
  * - **floor** ({@link FloorTable.kind}): a minimal *correct* seqlock lookup by id halves. Inline
  *   linear probe from `hashId(lo, hi) & (cap - 1)` over the current generation's region; per
- *   probed slot `s1 = SEQ` (a plain load on x86-64), odd → wait until even and re-read the slot;
+ *   probed slot `s1 = SEQ` (a plain load on x86-64); odd → slow path (tag of this generation:
+ *   the writer is mid-write or retired the generation, so take up the published generation and
+ *   probe again; other tag: a slot an older generation left, an empty slot here, miss);
  *   every further load of the slot is address-dependent on `s1` (`d = b + (s1 & 1)`, so
  *   TurboFan and the CPU cannot issue them before `s1`): GEN_TAG (≠ generation → miss), ID_LO,
  *   ID_HI (mismatch → next slot), then the STATE word (the one field read: the kind byte), then
@@ -74,15 +76,15 @@ export class FloorTable {
     }
   }
 
-  /** Wait until the SEQ of the record at word `b` is even (the writer finished). */
-  private waitEven(b: number): void {
+  /** Slow path of an odd SEQ in a slot of this generation: count it, take up a newer generation if one was published. */
+  private oddSeq(): void {
     this.retries++;
-    while ((Atomics.load(this.r, b + SEQ) & 1) !== 0);
+    this.sync();
   }
 
   /** Floor lookup, x86-64 path (see module doc). Kind code of the live record with id (lo, hi), or -1. */
   kind(lo: number, hi: number): number {
-    for (;;) {
+    lookup: for (;;) {
       const r = this.r;
       const mask = this.mask;
       const g = this.gen;
@@ -91,8 +93,9 @@ export class FloorTable {
         const b = i * RW;
         const s1 = r[b + SEQ]!;
         if ((s1 & 1) !== 0) {
-          this.waitEven(b);
-          continue;
+          if (r[b + TAG] !== g) break; // left by an older generation: empty here
+          this.oddSeq();
+          continue lookup;
         }
         const d = b + (s1 & 1); // address dependency on s1 (d === b)
         if (r[d + TAG] !== g) break;
@@ -102,8 +105,8 @@ export class FloorTable {
         }
         const st = r[d + STATE]!;
         if (Atomics.load(r, b + SEQ) !== s1) {
-          this.retries++;
-          continue;
+          this.oddSeq();
+          continue lookup;
         }
         return ((st >>> S_SHIFT) & 0xff) === FULL ? (st >>> K_SHIFT) & 0xff : -1;
       }
@@ -114,7 +117,7 @@ export class FloorTable {
   /** Floor lookup, path for other architectures: `Atomics.load` of s1 and a private RMW before the closing load. */
   kindFenced(lo: number, hi: number): number {
     const cell = this.cell;
-    for (;;) {
+    lookup: for (;;) {
       const r = this.r;
       const mask = this.mask;
       const g = this.gen;
@@ -123,8 +126,9 @@ export class FloorTable {
         const b = i * RW;
         const s1 = Atomics.load(r, b + SEQ);
         if ((s1 & 1) !== 0) {
-          this.waitEven(b);
-          continue;
+          if (r[b + TAG] !== g) break;
+          this.oddSeq();
+          continue lookup;
         }
         const d = b + (s1 & 1);
         if (r[d + TAG] !== g) break;
@@ -135,11 +139,12 @@ export class FloorTable {
         const st = r[d + STATE]!;
         Atomics.add(cell, 0, 0);
         if (Atomics.load(r, b + SEQ) !== s1) {
-          this.retries++;
-          continue;
+          this.oddSeq();
+          continue lookup;
         }
         return ((st >>> S_SHIFT) & 0xff) === FULL ? (st >>> K_SHIFT) & 0xff : -1;
       }
+      Atomics.add(cell, 0, 0); // the miss closes on GENERATION: order the probe's plain loads before it
       if (!this.sync()) return -1;
     }
   }
