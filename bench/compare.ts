@@ -1,7 +1,8 @@
 /**
  * Before/after table of two `instreg bench --json` results: every row's p50, its ratio to the
  * floor row and to `Map<number>` of the same pattern *within its own run*, as Markdown. Rows
- * are matched by label; a row measured in only one run shows `-` in the other.
+ * are matched by label (in the order of the later run); a row measured in only one run shows
+ * `-` in the other.
  *
  * Run: `npm run build && node dist/bench/compare.js BEFORE.json AFTER.json [> table.md]`
  */
@@ -23,6 +24,8 @@ interface Cell {
   map: number | undefined;
 }
 const byLabel = new Map<string, Array<Cell | undefined>>();
+// Table order: the later run's rows (usually a superset), then rows only the earlier run has.
+for (const row of [...reportRows(runs[1]!), ...reportRows(runs[0]!)]) if (!byLabel.has(row.label)) byLabel.set(row.label, [undefined, undefined]);
 runs.forEach((r, k) => {
   for (const row of reportRows(r)) {
     const cells = byLabel.get(row.label) ?? [undefined, undefined];

@@ -64,7 +64,7 @@ export function resultJson(r: BenchResult): string {
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description('lookup latency benchmark: reader workers vs Map, lmdb-js, postMessage and piscina-task baselines (see bench/README.md)')
+    .description('lookup latency benchmark: reader workers vs a floor row and Map, lmdb-js, postMessage and piscina-task baselines (see bench/README.md)')
     .argument('[jsonFile]', 'file for --json when the global --json flag took the option (see --json)')
     .option('--instruments <n>', 'generated instruments on top of the shipped data (deterministic, every kind)', '1000000')
     .option('--readers <r>', `reader worker threads (default: cores − 1 = ${defaultReaders()}, so the writer does not preempt them)`)
