@@ -7,11 +7,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InstrumentRegistry } from '../src/writer/registry.js';
-import { stressInstrument, stressPatch } from '../src/testkit/self-check.js';
+import { stressInstrument, stressPatch, stressToken } from '../src/testkit/self-check.js';
 import { runWorker } from './helpers/workers.js';
 
 const LONG = process.env.INSTREG_STRESS === 'long';
 const SCALE = LONG ? 10 : 1;
+
+interface HotReport {
+  reads: number;
+  torn: number;
+  misses: number;
+  stale: number;
+  churnHits: number;
+  churnMisses: number;
+  keyHits: number;
+  firstError: string | null;
+  retries: number;
+}
 
 interface ReaderReport {
   reads: number;
@@ -95,5 +107,61 @@ describe('concurrency stress (writer churn vs reader workers)', () => {
     expect(m.generation).toBeGreaterThanOrEqual(startGen + 4);
     expect(reports.map((r) => r.firstError)).toEqual([null, null]);
     expect(reports.reduce((a, r) => a + r.misses + r.torn, 0)).toBe(0);
+  });
+
+  it('hot API: 0 torn, stale or wrong-miss reads on the very ids being removed, re-registered and renamed while the table grows', async () => {
+    const NS = 128; // stable, rewritten in place
+    const NT = 64; // tokens, renamed on every version
+    const NC = 64; // removed and registered again
+    const reg = await InstrumentRegistry.create({ initialCapacity: 32 });
+    const stable = Array.from({ length: NS }, (_, i) => reg.registerInstrument(stressInstrument(i)).id);
+    const tokens = Array.from({ length: NT }, (_, i) => reg.registerInstrument(stressToken(i, 0)).id);
+    const churn = Array.from({ length: NC }, (_, i) => reg.registerInstrument(stressInstrument(NS + i)).id);
+    const startGen = reg.getMetrics().generation;
+    const minReads = 2_000_000 * SCALE;
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const progress = new Int32Array(new SharedArrayBuffer(8));
+    const written = new Int32Array(new SharedArrayBuffer(4 * (NS + NT))); // last version whose update returned
+    const data = { written, handle: reg.handle, stable: BigUint64Array.from(stable), tokens: BigUint64Array.from(tokens), churn: BigUint64Array.from(churn), minReads, stop, progress };
+    const runs = [0, 1].map((slot) => runWorker<HotReport>('stress-hot-reader', { ...data, slot, hitsOnly: slot === 1 }));
+    const version = new Array<number>(NS + NT + NC).fill(0);
+    const live = new Array<boolean>(NC).fill(true);
+    let grown = 0;
+    const growth: bigint[] = [];
+    let writes = 0;
+    const deadline = Date.now() + 120_000 * SCALE;
+    const reached = () => Array.from(progress).every((p) => p * 1024 >= minReads);
+    while ((!reached() || reg.getMetrics().generation < startGen + 4) && Date.now() < deadline) {
+      for (let k = 0; k < 128; k++, writes++) {
+        const i = (writes * 7) % NS;
+        reg.updateInstrument(stable[i]!, stressPatch(i, ++version[i]!));
+        Atomics.store(written, i, version[i]!);
+        const t = writes % NT;
+        expect(reg.registerInstrument(stressToken(t, ++version[NS + t]!)).id).toBe(tokens[t]); // rename: same id
+        Atomics.store(written, NS + t, version[NS + t]!);
+        const c = (writes * 5) % NC;
+        if (live[c]) reg.removeInstrument(churn[c]!);
+        else reg.registerInstrument({ ...stressInstrument(NS + c), ...stressPatch(NS + c, ++version[NS + NT + c]!) });
+        live[c] = !live[c];
+        growth.push(reg.registerInstrument(stressInstrument(100_000 + grown++)).id); // growth
+        if (growth.length > 400) reg.removeInstrument(growth.shift()!); // tombstones → rebuilds
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    Atomics.store(stop, 0, 1);
+    const reports = await Promise.all(runs.map((r) => r.result));
+    const m = reg.getMetrics();
+    const sum = (k: keyof HotReport) => reports.reduce((a, r) => a + (r[k] as number), 0);
+    console.log(
+      `hot stress: ${sum('reads')} reads, ${writes} write rounds, generations ${startGen}→${m.generation}, key hits ${sum('keyHits')}, churn hits/misses ${sum('churnHits')}/${sum('churnMisses')}, retries ${sum('retries')}, torn ${sum('torn')}, stale ${sum('stale')}, misses ${sum('misses')}`,
+    );
+    expect(reports.map((r) => r.firstError)).toEqual([null, null]);
+    expect(sum('torn')).toBe(0);
+    expect(sum('misses')).toBe(0);
+    expect(sum('stale')).toBe(0);
+    expect(m.generation).toBeGreaterThanOrEqual(startGen + 4);
+    expect(reports[0]!.keyHits).toBeGreaterThan(0);
+    expect(reports[0]!.churnHits).toBeGreaterThan(0);
+    expect(reports[0]!.churnMisses).toBeGreaterThan(0);
   });
 });

@@ -62,13 +62,26 @@ export interface RecordMeta {
   detailRef: number;
 }
 
+const TWO_32 = 2 ** 32;
+
+/** Store a u64 as two halves. Values below 2^53 (all real tick and lot sizes) skip BigInt arithmetic. */
 function setU64(dv: DataView, off: number, v: bigint): void {
+  if (v <= 0x1fffffffffffffn) {
+    const n = Number(v);
+    const lo = n % TWO_32;
+    dv.setUint32(off, lo, true);
+    dv.setUint32(off + SIZE_OF_I32, (n - lo) / TWO_32, true);
+    return;
+  }
   dv.setUint32(off, Number(v & 0xffffffffn), true);
   dv.setUint32(off + SIZE_OF_I32, Number(v >> 32n), true);
 }
 
+/** Store an integer ms timestamp (|ms| < 2^53) as a two's-complement i64 in two halves, without BigInt. */
 function setMs(dv: DataView, off: number, ms: number): void {
-  setU64(dv, off, BigInt.asUintN(64, BigInt(ms)));
+  const hi = Math.floor(ms / TWO_32);
+  dv.setUint32(off, ms - hi * TWO_32, true);
+  dv.setInt32(off + SIZE_OF_I32, hi, true);
 }
 
 function setFixed(dv: DataView, rawOff: number, scaleOff: number, v: Fixed | undefined): void {
@@ -126,7 +139,7 @@ export function getU64(dv: DataView, off: number): bigint {
 
 /** Read a ms timestamp stored as two halves. */
 export function getMs(dv: DataView, off: number): number {
-  return Number(BigInt.asIntN(64, getU64(dv, off)));
+  return dv.getInt32(off + SIZE_OF_I32, true) * TWO_32 + dv.getUint32(off, true);
 }
 
 /** Read a fixed-point field, `undefined` if its PRESENT bit is clear. */

@@ -7,6 +7,7 @@
  * @module
  */
 import type { InstrumentInput, InstrumentPatch } from '../model/types.js';
+import type { FieldSet } from '../reader/fields.js';
 import type { InstrumentView } from '../reader/view.js';
 
 /** Mix (i, v) into a 32-bit check value. */
@@ -73,4 +74,44 @@ export function checkView(view: InstrumentView, i: number): string | null {
   const sym = view.symbol;
   if (sym !== `S${i}`) return `symbol ${sym} for instrument ${i}`;
   return checkVersion(view, i);
+}
+
+/** What {@link checkVersionFields} needs a field set to carry. */
+export const STRESS_FIELDS = ['tickSize', 'lotSize', 'minQty', 'maxQty', 'fees', 'updatedAt', 'decimals'] as const;
+
+/**
+ * Hot-API twin of {@link checkVersion}: the words a FieldSet of {@link STRESS_FIELDS} copied for
+ * instrument `i` must all come from one version. Returns null if consistent, else what is torn.
+ */
+export function checkVersionFields(f: FieldSet, i: number): string | null {
+  const v = f.tickRaw - 1;
+  if (v < 0) return 'no tick size';
+  const want = stressPatch(i, v);
+  if (f.lotRaw !== Number(want.lotSize!.raw)) return `lot size torn at v=${v}`;
+  if (f.minQtyRaw !== Number(want.minQty!.raw)) return `min qty torn at v=${v}`;
+  if (f.maxQtyRaw !== Number(want.maxQty!.raw)) return `max qty torn at v=${v}`;
+  if (f.makerFeeBps !== want.makerFeeBps) return `maker fee torn at v=${v}`;
+  if (f.takerFeeBps !== want.takerFeeBps) return `taker fee torn at v=${v}`;
+  if (f.updatedAt !== want.updatedAt) return `updatedAt torn at v=${v}`;
+  if (f.priceDecimals !== want.priceDecimals) return `price decimals torn at v=${v}`;
+  return null;
+}
+
+/** Token `i` of the rename stress: its symbol alternates with the version (`T{i}a` even, `T{i}b` odd). */
+export function stressToken(i: number, v: number): InstrumentInput {
+  return {
+    kind: 'token',
+    symbol: stressTokenSymbol(i, v),
+    venue: 'ETHEREUM',
+    source: 'defi',
+    status: 'active',
+    chainId: 1,
+    address: `0x${(0x5157_0000 + i).toString(16).padStart(40, '0')}`,
+    ...stressPatch(i, v),
+  };
+}
+
+/** Symbol of version `v` of stress token `i`. */
+export function stressTokenSymbol(i: number, v: number): string {
+  return `T${i}${v & 1 ? 'b' : 'a'}`;
 }

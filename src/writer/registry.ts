@@ -333,21 +333,24 @@ export class InstrumentRegistry {
       detailRef,
     });
     if (live && this.sameImage()) return { id, outcome: 'unchanged' };
-    const keys = indexKeys(inst, venue);
-    let target = slot;
     if (slot >= 0) {
-      // Entries for keys the record loses die before the record changes (SPEC "Memory ordering").
-      if (oldKeys && !sameKeys(oldKeys, keys)) for (const k of oldKeys) if (!hasKey(keys, k)) t.killIndexEntry(k, slot);
+      // An existing slot keeps its entries (a tombstone's too); only changed keys are touched.
+      // Entries for keys the record loses die before the record changes, entries for keys it
+      // gains are added after (SPEC "Memory ordering").
+      const keys = oldKeys ? indexKeys(inst, venue) : undefined;
+      const changed = keys !== undefined && !sameKeys(oldKeys!, keys);
+      if (changed) for (const k of oldKeys!) if (!hasKey(keys, k)) t.killIndexEntry(k, slot);
       t.store(slot, this.image);
+      if (changed) for (const k of keys) if (!hasKey(oldKeys!, k)) t.addIndexEntry(k, slot);
       if (!live) {
         t.count++;
         t.tombstones--;
       }
     } else {
-      target = t.insert(idLo, idHi, this.image);
+      const target = t.insert(idLo, idHi, this.image);
       t.count++;
+      for (const k of indexKeys(inst, venue)) t.addIndexEntry(k, target);
     }
-    for (const k of keys) t.addIndexEntry(k, target);
     if (publish) t.publishCounts();
     this.emit(slot >= 0 && live ? 'instrumentUpdated' : 'instrumentAdded', id, inst, venue);
     return { id, outcome: slot >= 0 && live ? 'updated' : 'added' };

@@ -54,6 +54,8 @@ interface IndexArea {
 
 /** Load factor a rebuild aims for (live / capacity); growth doubles until it holds. */
 export const TARGET_LOAD_FACTOR = MAX_LOAD_FACTOR / 2;
+/** Same-key entries an insert passes before the writer remembers where that key's run ends. */
+const LONG_RUN = 8;
 /** Most index entries one registration adds (SYMBOL, ISIN, CUSIP or ADDRESS, PAIR, 2 × ASSET). */
 const MAX_ENTRIES_PER_REGISTRATION = 6;
 
@@ -107,6 +109,10 @@ export class TableWriter {
   private indexes = {} as Record<IndexName, IndexArea>;
   /** Capacity of the generation last built in each region (0 = never used). */
   private readonly regionCaps = [0, 0];
+  /** Entries examined by {@link addIndexEntry} so far (a cost counter for tests and benches). */
+  indexInsertProbes = 0;
+  /** Writer-private: index entry where the run of a key with many entries ends (this generation). */
+  private readonly runTails = new Map<string, number>();
   /** Largest capacity this table may grow to (MAX_CAPACITY unless lowered for tests). */
   readonly maxCapacity: number;
 
@@ -248,15 +254,22 @@ export class TableWriter {
   }
 
   /**
-   * Add an entry to a secondary index (no-op if this slot already has it). Entries are only
-   * invalidated ({@link killIndexEntry}), never removed, within a generation. {@link reserve}
-   * guarantees room, so this never fails after a record was written.
+   * Add an entry for a slot that has none for this key (a new record, a key an update added, or
+   * a rebuild). Entries are only invalidated ({@link killIndexEntry}), never removed, within a
+   * generation, and {@link reserve} guarantees room, so this never fails after a record was
+   * written. The k-th entry of one key costs O(1) expected probes, not O(k): for a key with a
+   * long run (many listings of one asset or ISIN) the writer remembers where its run ends.
    */
   addIndexEntry(key: IndexKey, slot: number): void {
     const area = this.indexes[key.index];
     const r = this.region;
     const { a, b, c } = key;
-    for (let i = entryStart(area.keyed, a, b) & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
+    const tailKey = area.keyed ? `${key.index}:${a}:${b}:${c}` : `${key.index}:${a}`;
+    const tail = this.runTails.get(tailKey);
+    let i = tail === undefined ? entryStart(area.keyed, a, b) & area.mask : (tail + 1) & area.mask;
+    let same = 0;
+    for (let n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
+      this.indexInsertProbes++;
       const e = area.base + i * area.entryWords;
       const ka = r[e + ENTRY_KEY_A_WORD]!;
       if (ka === 0) {
@@ -267,9 +280,12 @@ export class TableWriter {
         }
         Atomics.store(r, e + ENTRY_KEY_A_WORD, a); // publishes the entry
         area.used++;
+        // Every entry from the key's probe start to here is occupied, and entries never empty
+        // within a generation: the next entry of this key goes after this one.
+        if (tail !== undefined || same >= LONG_RUN) this.runTails.set(tailKey, i);
         return;
       }
-      if (ka === a && r[e + area.slotWord] === slot && (!area.keyed || (r[e + KEYED_KEY_B_WORD] === b && r[e + KEYED_KEY_C_WORD] === c))) return;
+      if (ka === a) same++;
     }
     throw new RegistryError('CapacityExceeded', `index ${key.index} full (reserve() was not called)`);
   }
@@ -366,6 +382,7 @@ export class TableWriter {
     this.used = 0;
     this.tombstones = 0;
     this.indexes = indexAreas(capacity);
+    this.runTails.clear();
     const image = new Int32Array(RECORD_WORDS);
     const newSlots: number[] = [];
     if (oldRegion) {
