@@ -26,5 +26,7 @@ export const HEAP_ENTRY_DATA_OFFSET = HEAP_ENTRY_LEN_OFFSET + SIZE_OF_I32;
 export const HEAP_ALIGN = SIZE_OF_I32;
 /** Upper bound of the heap's growable SharedArrayBuffer (V8 caps growable buffers at 4 GiB). */
 export const HEAP_MAX_BYTES = 4 * 1024 ** 3;
+/** Largest HEAP_USED: the heap's end offset must fit the u32 control word (HEAP_MAX_BYTES − HEAP_ALIGN). */
+export const HEAP_USED_MAX = HEAP_MAX_BYTES - HEAP_ALIGN;
 /** Longest name in UTF-8 bytes. */
 export const NAME_MAX_BYTES = 256;

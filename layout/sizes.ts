@@ -25,7 +25,10 @@ export function wordIndex(byteOffset: number): number {
   return byteOffset / SIZE_OF_I32;
 }
 
-/** Round `n` up to a multiple of `align` (a power of two). */
+/**
+ * Round `n` (0 ≤ n < 2^53) up to a multiple of `align` (a power of two). Plain arithmetic, not a
+ * 32-bit mask: offsets in a 4 GiB heap pass 2^31.
+ */
 export function alignUp(n: number, align: number): number {
-  return (n + align - 1) & ~(align - 1);
+  return Math.ceil(n / align) * align;
 }

@@ -1,19 +1,24 @@
 /**
- * Process-level configuration: where the repository and the reference data live.
+ * Process-level configuration: where the package root, the reference data and the CLI cache live.
+ *
+ * The one data-directory setting everything uses (CLI, tests, benches) is {@link dataDir}:
+ * `INSTREG_DATA_DIR` when set, else, in a source checkout only, `<repo>/../shared/data`.
  *
  * @module
  */
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from './errors.js';
 
 /**
- * The repository root: the nearest directory at or above `from` that contains a `package.json`.
+ * The package root: the nearest directory at or above `from` that contains a `package.json`.
  * Works both from sources (`src/…`, as vitest runs them) and from the compiled output
- * (`dist/src/…`, two levels below the root).
+ * (`dist/src/…`, two levels below the root), in a checkout and in an installed package.
  *
  * @param from directory to start from; default: this module's directory.
- * @returns absolute path of the repository root.
+ * @returns absolute path of the package root.
  * @throws {Error} if no ancestor directory contains a `package.json`.
  */
 export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
@@ -27,13 +32,56 @@ export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url)))
 }
 
 /**
+ * Whether the package runs from a source checkout (its root holds `.git` or `src/config.ts`;
+ * an installed tarball has neither).
+ *
+ * @param root package root (default {@link repoRoot}).
+ */
+export function isCheckout(root: string = repoRoot()): boolean {
+  return existsSync(join(root, '.git')) || existsSync(join(root, 'src', 'config.ts'));
+}
+
+/**
+ * Check an explicitly given data directory (`--data-dir` or `INSTREG_DATA_DIR`).
+ *
+ * @param dir the value as given.
+ * @param from what it came from, for the message (`--data-dir`, `INSTREG_DATA_DIR`).
+ * @returns the absolute path (existence is not checked: a missing folder fails when read).
+ * @throws {ConfigError} `InvalidConfig` when `dir` is empty or only blanks.
+ */
+export function checkDataDir(dir: string, from = '--data-dir'): string {
+  if (dir.trim() === '') throw new ConfigError(from, `${from} is empty: give the data folder (MIC list and payloads)`);
+  return resolve(dir);
+}
+
+/**
  * Directory holding the reference vendor data (ISO 10383 MIC CSV, exchange payloads …).
  *
- * @returns `process.env.INSTREG_DATA_DIR` when set and non-empty, else `<repo root>/../shared/data`
- *   (absolute path; not checked for existence).
+ * @returns `process.env.INSTREG_DATA_DIR` when set (absolute), else, in a source checkout,
+ *   `<repo root>/../shared/data` (not checked for existence).
+ * @throws {ConfigError} `InvalidConfig` when `INSTREG_DATA_DIR` is set but empty, or when it is
+ *   unset outside a checkout (an installed package has no default data folder).
  */
 export function dataDir(): string {
   const env = process.env['INSTREG_DATA_DIR'];
-  if (env !== undefined && env !== '') return resolve(env);
-  return resolve(repoRoot(), '..', 'shared', 'data');
+  if (env !== undefined) return checkDataDir(env, 'INSTREG_DATA_DIR');
+  const root = repoRoot();
+  if (isCheckout(root)) return resolve(root, '..', 'shared', 'data');
+  throw new ConfigError('dataDir', 'no data folder: pass --data-dir DIR or set INSTREG_DATA_DIR (the default ../shared/data applies only in a source checkout)');
+}
+
+/**
+ * Directory of the CLI's cache snapshots: `INSTREG_CACHE_DIR`, else `$XDG_CACHE_HOME/instreg`,
+ * else `~/.cache/instreg` (absolute; created on first write).
+ *
+ * @throws {ConfigError} `InvalidConfig` when `INSTREG_CACHE_DIR` is set but empty.
+ */
+export function cacheDir(): string {
+  const env = process.env['INSTREG_CACHE_DIR'];
+  if (env !== undefined) {
+    if (env.trim() === '') throw new ConfigError('INSTREG_CACHE_DIR', 'INSTREG_CACHE_DIR is empty');
+    return resolve(env);
+  }
+  const xdg = process.env['XDG_CACHE_HOME'];
+  return resolve(xdg !== undefined && xdg !== '' ? xdg : join(homedir(), '.cache'), 'instreg');
 }

@@ -28,7 +28,10 @@ export type RegistryErrorCode =
   | 'ChecksumMismatch'
   | 'SequenceGap'
   | 'CorruptSnapshot'
-  | 'InvalidArgument';
+  | 'InvalidArgument'
+  | 'InvalidConfig'
+  /** An input limit of discovery (payload size, record depth, expression evaluation bounds; see docs/limits-discovery.md). */
+  | 'LimitExceeded';
 
 /** Base class of every instreg error. `field` names the offending input field when there is one. */
 export class RegistryError extends Error {
@@ -94,5 +97,16 @@ export class LayoutMismatchError extends RegistryError {
   constructor(message: string) {
     super('LayoutMismatch', message);
     this.name = 'LayoutMismatchError';
+  }
+}
+
+/**
+ * A process-level setting is missing or invalid (e.g. no data directory outside a checkout,
+ * `--data-dir ""`). Code `InvalidConfig`; `field` names the setting.
+ */
+export class ConfigError extends RegistryError {
+  constructor(field: string, message: string) {
+    super('InvalidConfig', message, field);
+    this.name = 'ConfigError';
   }
 }

@@ -25,4 +25,5 @@ export * from './discovery/index.js';
 export * from './events/index.js';
 export * from './wire/index.js';
 export * from './snapshot/index.js';
-export { dataDir, repoRoot } from './config.js';
+export { dataDir, repoRoot, cacheDir, isCheckout, checkDataDir } from './config.js';
+export { toJsonValue, jsonReplacer, stringifyJson, type Json } from './json.js';

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, LONG, ROOT, instreg, type Run } from './helpers/cli.js';
+import { LONG, ROOT, instreg, type Run } from './helpers/cli.js';
 
 
 const dir = mkdtempSync(join(tmpdir(), 'instreg-cli-snapshot-'));

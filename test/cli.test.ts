@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseGetQuery, parseVenuesQuery } from '../src/cli/query.js';
-import { BIN, DATA, LONG, ROOT, instreg, type Run } from './helpers/cli.js';
+import { DATA, LONG, ROOT, instreg, type Run } from './helpers/cli.js';
 
 
 /** Run tasks with at most `n` at a time. */

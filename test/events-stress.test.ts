@@ -103,7 +103,7 @@ function check(results: StressResult[], total: number): void {
   }
 }
 
-describe('event ring stress (writer + consumer workers)', () => {
+describe('event ring stress (writer + consumer workers)', { timeout: LONG ? 900_000 : 120_000 }, () => {
   it('compiled worker exists (npm test runs the build first)', () => {
     expect(existsSync(WORKER)).toBe(true);
   });

@@ -2,7 +2,6 @@
  * Change-event ring: encoding round trip, ordering, lapping with exact missed counts,
  * waiting without spinning, subscription patterns, and "consumers never write shared memory".
  */
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { EVH, EVENTS_HEADER_SIZE, EVENT_RECORD_SIZE, eventRingSize } from '../layout/events.js';

@@ -278,3 +278,36 @@ describe('writer: capacity and index occupancy', () => {
     }
   });
 });
+
+describe('string heap past 2 GiB', () => {
+  it('alignUp stays exact past 2^31 (a 32-bit mask made it negative)', async () => {
+    const { alignUp } = await import('../layout/index.js');
+    expect(alignUp(2 ** 31 + 1, 4)).toBe(2 ** 31 + 4);
+    expect(alignUp(2 ** 32 - 5, 4)).toBe(2 ** 32 - 4);
+    expect(alignUp(7, 4)).toBe(8);
+  });
+
+  it('appends past 2 GiB, reads HEAP_USED unsigned, and refuses (typed) at the 4 GiB end', async () => {
+    const { HeapWriter, readHeapString, heapView, heapUsed } = await import('../src/shm/heap.js');
+    const { HEAP_USED_MAX } = await import('../layout/index.js');
+    const heap = new SharedArrayBuffer(8, { maxByteLength: 2 ** 32 });
+    const ctl = new Int32Array(128 / 4);
+    Atomics.store(ctl, CTL.HEAP_USED, 2 ** 31 - 8); // as if 2 GiB were used
+    const w = new HeapWriter(heap, ctl);
+    const ref = w.appendString('past two gigabytes');
+    expect(ref).toBe(2 ** 31 - 8);
+    expect(heapUsed(ctl)).toBeGreaterThan(2 ** 31);
+    expect(readHeapString(heapView(heap), ref)).toBe('past two gigabytes');
+    expect(w.appendString('next')).toBeGreaterThan(2 ** 31);
+    Atomics.store(ctl, CTL.HEAP_USED, HEAP_USED_MAX - 8);
+    const full = new HeapWriter(heap, ctl);
+    let err: unknown;
+    try {
+      full.appendString('does not fit');
+    } catch (e) {
+      err = e;
+    }
+    expect((err as RegistryError).code).toBe('CapacityExceeded');
+    expect(heapUsed(ctl)).toBe(HEAP_USED_MAX - 8); // nothing written
+  });
+});

@@ -54,7 +54,7 @@ describe('instrument ids (BLAKE3 over canonical identity)', () => {
     const d = await IdDeriver.create();
     const base = GOLDEN[0]![1];
     const a = d.derive(validateInstrument(base));
-    const b = d.derive(validateInstrument({ ...base, symbol: 'USDC.e', name: 'renamed', address: (base as { address: string }).address.toLowerCase() }));
+    const b = d.derive(validateInstrument({ ...base, symbol: 'USDC.e', name: 'renamed', address: (base as { address: string }).address.toLowerCase() } as InstrumentInput));
     expect(b).toEqual(a);
     const opt = oneOfEachKind().find((x) => x.kind === 'option')!;
     const o1 = d.derive(validateInstrument(opt));

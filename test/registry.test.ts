@@ -212,7 +212,7 @@ describe('InstrumentRegistry + RegistryReader', () => {
       for (const id of ids) r.getById(id)!.toObject();
       r.getByIsin('US0378331005');
       r.findByType('token');
-      r.getBySymbol('BINANCE', 'BTCUSDT')!.tickSize;
+      void r.getBySymbol('BINANCE', 'BTCUSDT')!.tickSize;
     }
     expect(regionBytes(reg.handle)).toBe(before);
   });

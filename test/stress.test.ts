@@ -12,6 +12,13 @@ import { runWorker } from './helpers/workers.js';
 
 const LONG = process.env.INSTREG_STRESS === 'long';
 const SCALE = LONG ? 10 : 1;
+/**
+ * Per-test time limit: the long mode needs ~145 s for 2 × 50 M reads here, over vitest's default 120 s
+ * (vitest.config.ts), so it gets 15 minutes; the writer loops stop 30 s before the limit so that a slow
+ * run ends in a failed read-count assertion (with its counts printed), not in a timeout.
+ */
+const TEST_TIMEOUT_MS = LONG ? 900_000 : 120_000;
+const LOOP_MS = TEST_TIMEOUT_MS - 30_000;
 
 interface HotReport {
   reads: number;
@@ -45,7 +52,7 @@ function startReaders(handle: unknown, ids: bigint[], readers: number, minReads:
   return { stop, progress, reached, results: Promise.all(runs.map((r) => r.result)) };
 }
 
-describe('concurrency stress (writer churn vs reader workers)', () => {
+describe('concurrency stress (writer churn vs reader workers)', { timeout: TEST_TIMEOUT_MS }, () => {
   it('0 torn reads over ≥ 10 M verified reads while the writer rewrites records', async () => {
     const N = 64; // a small hot set maximises writer/reader overlap on the same records
     const reg = await InstrumentRegistry.create({ initialCapacity: N });
@@ -54,7 +61,7 @@ describe('concurrency stress (writer churn vs reader workers)', () => {
     const { stop, reached, results } = startReaders(reg.handle, ids, 2, minReads, 'id');
     let v = 0;
     let writes = 0;
-    const deadline = Date.now() + 120_000 * SCALE;
+    const deadline = Date.now() + LOOP_MS;
     while (!reached() && Date.now() < deadline) {
       for (let k = 0; k < 256; k++) {
         const i = (v * 7 + k) % N;
@@ -87,7 +94,7 @@ describe('concurrency stress (writer churn vs reader workers)', () => {
     // Grow: add many more instruments; churn: remove and re-add others (tombstones force rebuilds).
     let extra = 0;
     let v = 0;
-    const deadline = Date.now() + 120_000 * SCALE;
+    const deadline = Date.now() + LOOP_MS;
     const churn: bigint[] = [];
     while ((!byId.reached() || !bySymbol.reached() || reg.getMetrics().generation < startGen + 4) && Date.now() < deadline) {
       for (let k = 0; k < 200; k++) {

@@ -328,7 +328,7 @@ describe('encode errors are typed', () => {
   it('validates the instrument (validateInstrument errors)', () => {
     expect(codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, symbol: 'S'.repeat(29) } }))).toBe('FieldTooLong');
     expect(codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, status: 'open' } as unknown as InstrumentInput }))).toBe('InvalidEnum');
-    expect(codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, isin: 'US0378331006' } }))).toBe('InvalidIdentifier');
+    expect(codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, isin: 'US0378331006' } as InstrumentInput }))).toBe('InvalidIdentifier');
     expect(codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, tickSize: { raw: 1n << 64n, scale: 0 } } }))).toBe('InvalidField');
   });
   it('checks header values', () => {

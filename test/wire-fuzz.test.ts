@@ -22,7 +22,7 @@ function tryDecode(bytes: Uint8Array): { ok: true; msg: WireMessage } | { ok: fa
   try {
     return { ok: true, msg: decodeMessage(bytes) };
   } catch (e) {
-    if (!(e instanceof RegistryError)) throw new Error(`non-RegistryError escaped: ${String(e)}`);
+    if (!(e instanceof RegistryError)) throw new Error(`non-RegistryError escaped: ${String(e)}`, { cause: e });
     return { ok: false, error: e };
   }
 }
@@ -198,7 +198,7 @@ describe(`wire fuzz (${FUZZ_TOTAL} cases in total)`, () => {
         new LogApplier(target, { onGapPolicy: 'apply' }).applyAll(whole.out);
         for (const call of target.calls) {
           const src = whole.out.find((m) =>
-            call.op === 'register' ? 'instrument' in m && m.instrument === call.input : 'id' in m && m.id === call.id,
+            call.op === 'register' ? 'instrument' in m && m.instrument === call.input : 'id' in call && 'id' in m && m.id === call.id,
           );
           expect(src).toBeDefined();
         }

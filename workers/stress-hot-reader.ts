@@ -52,6 +52,10 @@ let churnMisses = 0;
 let keyHits = 0;
 let firstError: string | null = null;
 let stale = 0;
+const staleRead = (err: string) => {
+  stale++;
+  firstError ??= err;
+};
 const fail = (err: string) => {
   torn++;
   firstError ??= err;
@@ -75,7 +79,7 @@ while (reads < minReads || Atomics.load(stop, 0) === 0) {
       }
       const err = checkVersionFields(f, i);
       if (err) fail(`stable ${i}: ${err}`);
-      else if (f.tickRaw - 1 < done) stale++, (firstError ??= `stable ${i}: read v=${f.tickRaw - 1} after v=${done} was written`);
+      else if (f.tickRaw - 1 < done) staleRead(`stable ${i}: read v=${f.tickRaw - 1} after v=${done} was written`);
     } else if (which === 1) {
       const i = (u >>> 2) % T.length;
       const done = Atomics.load(written, S.length + i);
@@ -86,7 +90,7 @@ while (reads < minReads || Atomics.load(stop, 0) === 0) {
       }
       const err = checkVersionFields(f, i) ?? (f.symbol !== stressTokenSymbol(i, f.tickRaw - 1) ? `symbol ${f.symbol} at v=${f.tickRaw - 1}` : null);
       if (err) fail(`token ${i}: ${err}`);
-      else if (f.tickRaw - 1 < done) stale++, (firstError ??= `token ${i}: read v=${f.tickRaw - 1} after v=${done} was written`);
+      else if (f.tickRaw - 1 < done) staleRead(`token ${i}: read v=${f.tickRaw - 1} after v=${done} was written`);
     } else if (which === 2) {
       const i = (u >>> 2) % T.length;
       const name = (u >>> 20) & 1;

@@ -16,9 +16,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { renderPlot } from '../harness/plot.js';
-import { renderReport } from '../harness/report.js';
-import { defaultReaders, runBench, type BenchOptions, type BenchResult } from '../harness/run.js';
+import { defaultReaders } from '../harness/defaults.js';
+import type { BenchOptions, BenchResult } from '../harness/run.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import type { Session } from './session.js';
 
@@ -82,6 +81,7 @@ export function registerBenchCommand(program: Command): void {
       const g = cmd.optsWithGlobals() as { dataDir?: string; json?: boolean | string; progress?: boolean };
       const file = typeof o.json === 'string' ? o.json : typeof g.json === 'string' ? g.json : jsonFile;
       const jsonStdout = g.json === true && file === undefined;
+      const [{ renderPlot }, { renderReport }, { runBench }] = await Promise.all([import('../harness/plot.js'), import('../harness/report.js'), import('../harness/run.js')]);
       const opts: BenchOptions = {
         instruments: num('instruments', o.instruments, 0),
         readers: o.readers === undefined ? defaultReaders() : num('readers', o.readers, 1),
@@ -125,6 +125,7 @@ export function registerBenchCommand(program: Command): void {
  */
 export async function runStartBench(session: Session): Promise<void> {
   process.stdout.write('\nShort benchmark (~12 s; `instreg bench` runs the full one)…\n');
+  const [{ renderReport }, { runBench }] = await Promise.all([import('../harness/report.js'), import('../harness/run.js')]);
   const r = await runBench({
     registry: session.registry,
     instruments: 0,

@@ -25,3 +25,8 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** Make a message one line (payload excerpts in parse errors may carry newlines). */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}

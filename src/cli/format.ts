@@ -4,11 +4,19 @@
  *
  * @module
  */
-import Table from 'cli-table3';
-import { formatId } from '../id/derive.js';
+import { createRequire } from 'node:module';
+import type TableType from 'cli-table3';
+import { formatId } from '../id/halves.js';
 import { formatFixed } from '../model/fixed.js';
 import type { Fixed, Instrument } from '../model/types.js';
+import { toJsonValue, type Json } from '../json.js';
 import type { VenueInfo } from '../venues/types.js';
+
+/** cli-table3, loaded on first use (it is not needed by `--version`, `--help` or `--json`). */
+let tableClass: typeof TableType | undefined;
+function Table(): typeof TableType {
+  return (tableClass ??= createRequire(import.meta.url)('cli-table3') as typeof TableType);
+}
 
 /** Fields printed first, in this order; the rest follow in the instrument's own order. */
 const LEADING_FIELDS = ['id', 'kind', 'symbol', 'venue'] as const;
@@ -17,30 +25,10 @@ const TIME_FIELDS = new Set(['createdAt', 'updatedAt', 'expiry']);
 /** Fields holding references to other instruments. */
 const REF_FIELDS = new Set(['baseId', 'quoteId', 'settleId', 'token0Id', 'token1Id', 'underlyingId']);
 
-/** A JSON value. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type { Json } from '../json.js';
 
-function isFixed(v: unknown): v is Fixed {
-  return typeof v === 'object' && v !== null && typeof (v as Fixed).raw === 'bigint' && typeof (v as Fixed).scale === 'number' && Object.keys(v).length === 2;
-}
-
-/**
- * Convert a value to JSON data: bigints become 0x-prefixed 16-digit hex ids, {@link Fixed} values
- * decimal strings; `undefined` members are dropped.
- */
-export function toJson(v: unknown): Json {
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
-  if (typeof v === 'bigint') return formatId(v);
-  if (isFixed(v)) return formatFixed(v);
-  if (Array.isArray(v)) return v.map(toJson);
-  if (typeof v === 'object') {
-    const out: { [key: string]: Json } = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toJson(x);
-    return out;
-  }
-  return String(v);
-}
+/** The library's JSON conversion (`src/json.ts`): bigint ids as hex, fixed-point values as decimal strings. */
+export const toJson = toJsonValue;
 
 /**
  * JSON object of an instrument: `id` (0x + 16 hex digits), `kind`, `symbol`, `venue`, then every
@@ -72,8 +60,8 @@ export function cellText(field: string, value: unknown, describeRef?: (id: bigin
 }
 
 /** A cli-table3 table with a header row (no colours, so output is the same on a TTY and in a pipe). */
-export function newTable(head: string[], opts: { colAligns?: Array<'left' | 'right' | 'center'> } = {}): Table.Table {
-  return new Table({ head, style: { head: [], border: [], compact: true }, ...(opts.colAligns ? { colAligns: opts.colAligns } : {}) });
+export function newTable(head: string[], opts: { colAligns?: Array<'left' | 'right' | 'center'> } = {}): TableType.Table {
+  return new (Table())({ head, style: { head: [], border: [], compact: true }, ...(opts.colAligns ? { colAligns: opts.colAligns } : {}) });
 }
 
 /**
@@ -82,7 +70,7 @@ export function newTable(head: string[], opts: { colAligns?: Array<'left' | 'rig
  * @param describeRef renders a referenced instrument id (e.g. `ASSET:BTC`), or undefined if unknown
  */
 export function instrumentTable(inst: Instrument, describeRef?: (id: bigint) => string | undefined): string {
-  const t = new Table({ style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: [16, 72] });
+  const t = new (Table())({ style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: [16, 72] });
   const src = inst as unknown as Record<string, unknown>;
   const keys = [...LEADING_FIELDS, ...Object.keys(src).filter((k) => !(LEADING_FIELDS as readonly string[]).includes(k))];
   for (const k of keys) {

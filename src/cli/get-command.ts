@@ -9,10 +9,9 @@ import type { Command } from 'commander';
 import type { Instrument } from '../model/types.js';
 import type { InstrumentView } from '../reader/view.js';
 import { CliError, EXIT_NOT_FOUND } from './cli-error.js';
-import { instrumentTable, instrumentToJson, printJson } from './format.js';
-import { globalOptions } from './options.js';
-import { describeQuery, parseGetQuery, resolveChainId, type GetQuery } from './query.js';
-import { openQuerySession, type ReaderSession } from './session.js';
+import { checkSnapshotOption, globalOptions } from './options.js';
+import { resolveChainId, type GetQuery } from './query.js';
+import type { ReaderSession } from './session.js';
 
 function byVenueSymbol(a: Instrument, b: Instrument): number {
   return a.venue < b.venue ? -1 : a.venue > b.venue ? 1 : a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
@@ -44,7 +43,7 @@ export function findInstruments(session: ReaderSession, q: GetQuery): Instrument
       views = r.getByCusip(q.cusip);
       break;
     case 'address':
-      views = r.getByAddress(resolveChainId(session.venues, q.chain), q.address);
+      views = r.getByAddress(resolveChainId(session.venues, q.chain, q.address), q.address);
       break;
   }
   return views.map((v) => v.toObject()).sort(byVenueSymbol);
@@ -66,9 +65,14 @@ export function registerGetCommand(program: Command): void {
     .argument('<query>', 'what to look up')
     .option('--snapshot <file>', 'start from a snapshot (instreg load --snapshot FILE) instead of loading the payloads')
     .action(async (query: string, cmdOpts: { snapshot?: string }, cmd: Command) => {
+      const [{ describeQuery, parseGetQuery }, { instrumentTable, instrumentToJson, printJson }, { openQuerySession }] = await Promise.all([
+        import('./query.js'),
+        import('./format.js'),
+        import('./session.js'),
+      ]);
       const q = parseGetQuery(query);
       const g = globalOptions(cmd);
-      const session = await openQuerySession(q, { dataDir: g.dataDir, progress: g.progress, snapshot: cmdOpts.snapshot });
+      const session = await openQuerySession(q, { dataDir: g.dataDir, progress: g.progress, snapshot: checkSnapshotOption(cmdOpts.snapshot), cache: g.cache });
       const found = findInstruments(session, q);
       if (found.length === 0) throw new CliError(`no instrument found for ${describeQuery(q)}`, EXIT_NOT_FOUND);
       if (g.json) {

@@ -8,11 +8,11 @@
  */
 import type { Command } from 'commander';
 import type { InstrumentKind, InstrumentSource } from '../model/types.js';
-import { writeSnapshot } from '../snapshot/index.js';
 import { CliError, EXIT_DATA, EXIT_USAGE } from './cli-error.js';
 import { countTable, newTable, printJson } from './format.js';
-import { globalOptions, type GlobalOptions } from './options.js';
-import { oneLine, openSession, type Session } from './session.js';
+import { checkSnapshotOption, globalOptions, type GlobalOptions } from './options.js';
+import { oneLine } from './cli-error.js';
+import type { Session } from './session.js';
 
 /** Per-file line of a {@link LoadSummary}. */
 export interface FileSummary {
@@ -237,6 +237,7 @@ export function parseTop(text: string): number {
 export async function saveSnapshot(session: Session, file: string): Promise<SnapshotSummary> {
   const t0 = performance.now();
   try {
+    const { writeSnapshot } = await import('../snapshot/write.js');
     const info = await writeSnapshot(session.registry, file);
     return { file: info.file, bytes: info.bytes, instruments: info.instruments, writeMs: Math.round((performance.now() - t0) * 10) / 10 };
   } catch (e) {
@@ -254,9 +255,11 @@ export function registerLoadCommand(program: Command): void {
     .option('--snapshot <file>', 'after loading, write a crash-safe snapshot of the registry to FILE')
     .action(async (paths: string[], cmdOpts: { top: string; snapshot?: string }, cmd: Command) => {
       const top = parseTop(cmdOpts.top);
+      const snapshotFile = checkSnapshotOption(cmdOpts.snapshot);
       const g = globalOptions(cmd);
+      const { openSession } = await import('./session.js');
       const session = await openSession({ dataDir: g.dataDir, paths: paths.length > 0 ? paths : [g.dataDir], progress: g.progress });
-      const snapshot = cmdOpts.snapshot ? await saveSnapshot(session, cmdOpts.snapshot) : undefined;
+      const snapshot = snapshotFile !== undefined ? await saveSnapshot(session, snapshotFile) : undefined;
       reportLoad(session, g, top, snapshot);
     });
 }

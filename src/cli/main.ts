@@ -9,8 +9,10 @@
  * - `bench`: lookup benchmark (see `bench-command.ts`);
  * - `start`: what `npm start` runs: the load summary of the shipped data, then a short benchmark.
  *
- * Global options: `--data-dir DIR` (default: `INSTREG_DATA_DIR` or `../shared/data`), `--json`,
- * `--no-progress`. Exit codes: 0 ok, 1 not found, 2 usage (malformed query, bad option),
+ * - `export --parquet DIR`: the registry as Parquet files, one per venue and kind;
+ *
+ * Global options: `--data-dir DIR` (default: `INSTREG_DATA_DIR`, or `../shared/data` in a source
+ * checkout; required elsewhere), `--cache-dir DIR`, `--no-cache`, `--json`, `--no-progress`. Exit codes: 0 ok, 1 not found, 2 usage (malformed query, bad option),
  * 3 data (a file could not be loaded), 4 internal error.
  *
  * The registry is built on the main thread (it is the single writer); lookups go through
@@ -21,15 +23,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { dataDir, repoRoot } from '../config.js';
+import { repoRoot } from '../config.js';
 import { RegistryError } from '../errors.js';
-import { registerBenchCommand, runStartBench } from './bench-command.js';
-import { CliError, EXIT_DATA, EXIT_USAGE } from './cli-error.js';
+import { registerBenchCommand } from './bench-command.js';
+import { CliError, EXIT_DATA, EXIT_USAGE, oneLine } from './cli-error.js';
+import { registerExportCommand } from './export-command.js';
 import { registerGetCommand } from './get-command.js';
-import { parseTop, registerLoadCommand, reportLoad } from './load-command.js';
+import { registerLoadCommand } from './load-command.js';
 import { globalOptions } from './options.js';
-import { oneLine, openSession } from './session.js';
 import { registerVenuesCommand } from './venues-command.js';
+
+/**
+ * Every command module imports its heavy dependencies (discovery with JSONata and viem, the writer,
+ * cli-table3, piscina …) inside its action, so `instreg --version` and `--help` load only commander.
+ */
 
 /** Exit code of an unexpected failure (a bug): the stack is printed. */
 export const EXIT_INTERNAL = 4;
@@ -49,6 +56,11 @@ function registerStartCommand(program: Command): void {
     .description('load the shipped data, print the summary, then run a short benchmark (what npm start runs)')
     .option('--top <n>', 'venues listed by name in the summary (0 = all)', '10')
     .action(async (cmdOpts: { top: string }, cmd: Command) => {
+      const [{ parseTop, reportLoad }, { openSession }, { runStartBench }] = await Promise.all([
+        import('./load-command.js'),
+        import('./session.js'),
+        import('./bench-command.js'),
+      ]);
       const top = parseTop(cmdOpts.top);
       const g = globalOptions(cmd);
       const session = await openSession({ dataDir: g.dataDir, progress: g.progress });
@@ -64,7 +76,9 @@ export function buildProgram(): Command {
     .name('instreg')
     .description('Shared-memory instrument registry: load venue payloads, look instruments and venues up')
     .version(packageVersion())
-    .option('--data-dir <dir>', 'data folder (MIC list and default payloads); env INSTREG_DATA_DIR', dataDir())
+    .option('--data-dir <dir>', 'data folder (MIC list and default payloads); env INSTREG_DATA_DIR; default ../shared/data in a source checkout')
+    .option('--cache-dir <dir>', 'folder of the cache snapshot get/venues start from; env INSTREG_CACHE_DIR; default $XDG_CACHE_HOME/instreg')
+    .option('--no-cache', 'get/venues: load the payloads afresh (neither read nor write the cache snapshot)')
     .option('--json', 'print JSON on stdout instead of tables')
     .option('--no-progress', 'no progress bar on stderr (it is shown only when stderr is a terminal)')
     .showHelpAfterError('(run instreg --help for usage)')
@@ -73,6 +87,7 @@ export function buildProgram(): Command {
   registerGetCommand(program);
   registerVenuesCommand(program);
   registerBenchCommand(program);
+  registerExportCommand(program);
   registerStartCommand(program);
   for (const c of program.commands) c.exitOverride();
   return program;

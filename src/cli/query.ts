@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { parseId } from '../id/derive.js';
-import { isValidCusip, isValidIsin } from '../identifiers/index.js';
+import { parseId } from '../id/halves.js';
+import { isValidCusip } from '../identifiers/cusip.js';
+import { isValidIsin } from '../identifiers/isin.js';
 import type { VenueRegistry } from '../venues/registry.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
@@ -66,8 +67,17 @@ const ASSET_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 const GET_FORMS = 'an id (0x + up to 16 hex digits), VENUE:SYMBOL, an ISIN, a CUSIP or CHAIN:0xADDRESS';
 const VENUES_FORMS = 'an ISIN, an asset or token symbol (BTC, USDC), CHAIN:0xADDRESS or an instrument id';
 
+/** Longest excerpt of user input echoed in an error message (characters). */
+export const ECHO_MAX = 60;
+
+/** `text` as a JSON string literal, cut to {@link ECHO_MAX} characters (`…` and the full length when cut). */
+export function echo(text: string): string {
+  if (text.length <= ECHO_MAX) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, ECHO_MAX))}… (${text.length} characters)`;
+}
+
 function malformed(text: string, why: string): CliError {
-  return new CliError(`malformed query ${JSON.stringify(text)}: ${why}`, EXIT_USAGE);
+  return new CliError(`malformed query ${echo(text)}: ${why}`, EXIT_USAGE);
 }
 
 /** `VENUE:SYMBOL` or `CHAIN:ADDRESS`; undefined when `text` has no colon. */
@@ -80,11 +90,11 @@ function parseColon(text: string): SymbolQuery | AddressQuery | undefined {
   if (/^\d+$/.test(left)) {
     const chainId = Number(left);
     if (!Number.isSafeInteger(chainId) || chainId <= 0) throw malformed(text, `chain id ${left} is not a positive integer`);
-    if (!EVM_ADDRESS_RE.test(right) && !LONG_ADDRESS_RE.test(right)) throw malformed(text, `${JSON.stringify(right)} is not a contract address (0x + 40 hex digits)`);
+    if (!EVM_ADDRESS_RE.test(right) && !LONG_ADDRESS_RE.test(right)) throw malformed(text, `${echo(right)} is not a contract address (0x + 40 hex digits)`);
     return { type: 'address', chain: chainId, address: right };
   }
   const venue = left.toUpperCase();
-  if (!VENUE_RE.test(venue)) throw malformed(text, `${JSON.stringify(left)} is not a venue or chain code (1-16 of A-Z 0-9 _ . -)`);
+  if (!VENUE_RE.test(venue)) throw malformed(text, `${echo(left)} is not a venue or chain code (1-16 of A-Z 0-9 _ . -)`);
   if (EVM_ADDRESS_RE.test(right) || LONG_ADDRESS_RE.test(right)) return { type: 'address', chain: venue, address: right };
   if (Buffer.byteLength(right, 'utf8') > 32) throw malformed(text, 'symbol longer than 32 bytes');
   return { type: 'symbol', venue, symbol: right };
@@ -183,14 +193,23 @@ export function describeQuery(q: GetQuery | VenuesQuery): string {
  * Resolve the chain of an {@link AddressQuery} to a chain id: a number is taken as is, a code
  * (`ETHEREUM`, `POLYGON`) is looked up among the venue registry's chains.
  *
+ * @param address the queried address, for the message when `chain` is a venue (`BINANCE:<40 letters>`
+ *   is an over-long symbol, not an address).
  * @throws {CliError} exit code 2 when the code names no known chain.
  */
-export function resolveChainId(venues: VenueRegistry, chain: number | string): number {
+export function resolveChainId(venues: VenueRegistry, chain: number | string, address?: string): number {
   if (typeof chain === 'number') return chain;
   const found = venues.chains().find(([, code]) => code === chain);
   if (found) return found[0];
   const v = venues.get(chain);
   if (v?.type === 'chain' && v.chainId !== undefined) return v.chainId;
+  if (v !== undefined && address !== undefined && !/^0x/i.test(address)) {
+    // VENUE:<33..64 letters> parses as a non-EVM address; on a venue it is an over-long symbol
+    throw new CliError(
+      `malformed query ${echo(`${chain}:${address}`)}: ${chain} is a venue, not a chain, and a symbol is at most 32 bytes (this one is ${Buffer.byteLength(address, 'utf8')})`,
+      EXIT_USAGE,
+    );
+  }
   const known = venues
     .chains()
     .map(([, code]) => code)

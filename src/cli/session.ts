@@ -10,18 +10,20 @@
 import { readFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import { repoRoot } from '../config.js';
 import { RegistryError } from '../errors.js';
-import { detectFormat, loadDirectory, loadMappings, loadPayload, type LoadedMapping, type SourceStats } from '../discovery/index.js';
-import { parseJsonText } from '../discovery/parse.js';
+import type { LoadedMapping, PayloadSource, SourceStats } from '../discovery/index.js';
 import { RegistryReader } from '../reader/reader.js';
 import { readSnapshot } from '../snapshot/index.js';
 import { CRYPTO_VENUES_FILE, loadCryptoVenues } from '../venues/crypto.js';
 import { VenueRegistry, defaultVenueRegistry } from '../venues/registry.js';
-import { InstrumentRegistry } from '../writer/registry.js';
-import { CliError, EXIT_DATA } from './cli-error.js';
+import type { InstrumentRegistry } from '../writer/registry.js';
+import { CliError, EXIT_DATA, oneLine } from './cli-error.js';
 import { resolveChainId } from './query.js';
+
+/** Discovery (JSONata, csv-parse, viem) is imported only by commands that load payloads. */
+const discovery = () => import('../discovery/index.js');
 
 /** Per-file statistics of a load, with the path the file was loaded from. */
 export interface FileStats extends SourceStats {
@@ -84,10 +86,7 @@ export interface SessionOptions {
   beforeLoad?: (venues: VenueRegistry) => void;
 }
 
-/** Make a message one line (payload excerpts in parse errors may carry newlines). */
-export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
+export { oneLine };
 
 /**
  * The venue registry for `dataDir`: MIC list + crypto venues. If the MIC list cannot be read,
@@ -108,19 +107,21 @@ function openVenues(dataDir: string, warnings: string[]): VenueRegistry {
 
 /** Progress on stderr over all files of all paths; a no-op when disabled. */
 class Progress {
-  private readonly bar: SingleBar | undefined;
+  private bar: SingleBar | undefined;
   private total = 0;
   private done = 0;
 
-  constructor(enabled: boolean) {
-    this.bar = enabled
-      ? new SingleBar({
+  static async create(enabled: boolean): Promise<Progress> {
+    const p = new Progress();
+    if (!enabled) return p;
+    const { SingleBar: Bar } = await import('cli-progress');
+    p.bar = new Bar({
           stream: process.stderr,
           format: 'loading {bar} {value}/{total} files | {file}',
           clearOnComplete: true,
-          hideCursor: true,
-        })
-      : undefined;
+      hideCursor: true,
+    });
+    return p;
   }
 
   start(total: number): void {
@@ -160,8 +161,9 @@ function looksLikeJson(file: string, text: string): boolean {
  * For a payload no mapping fits: the parse error (with line and column) if it is broken JSON,
  * else undefined (it is well-formed, just of an unknown format).
  */
-function jsonParseError(path: string, text: string): string | undefined {
+async function jsonParseError(path: string, text: string): Promise<string | undefined> {
   if (!looksLikeJson(path, text)) return undefined;
+  const { parseJsonText } = await import('../discovery/parse.js');
   try {
     parseJsonText(text, path);
     return undefined;
@@ -170,10 +172,76 @@ function jsonParseError(path: string, text: string): string | undefined {
   }
 }
 
+/** Files of a folder to load, in load order (mapping priority, then name). */
+type DirPlan = Array<{ path: string; priority: number }>;
+
+/** One-line reason of a file-system error (`EACCES: permission denied`, `ELOOP: …`). */
+export function fsReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code === 'string') {
+    const what: Record<string, string> = {
+      ENOENT: 'no such file or directory',
+      EACCES: 'permission denied',
+      EPERM: 'operation not permitted',
+      ENOTDIR: 'a path component is not a directory',
+      EISDIR: 'is a directory',
+      ELOOP: 'too many levels of symbolic links',
+      EMFILE: 'too many open files',
+      EIO: 'input/output error',
+    };
+    return `${err.code}: ${what[err.code] ?? oneLine(err.message)}`;
+  }
+  return oneLine(String((e as Error)?.message ?? e));
+}
+
 /**
- * Load files and folders into `target`. Folders go through `loadDirectory` (mapping priority order,
- * files that fail to parse are listed in `failed`, and broken JSON that no mapping could recognise is
- * moved from `ignored` to `failed` with its parse position). Files given by name are loaded in
+ * Plan the load of one folder: every `.json` / `.csv` entry (dot files skipped) is stat'ed and read
+ * once for format detection. An entry that cannot be stat'ed or read (EACCES, ELOOP, ENOTDIR, a
+ * dangling link …) or is broken JSON goes to `report.failed` with a one-line reason; entries that
+ * are not payloads, fit no mapping or whose mapping says `ignore` go to `report.ignored`. The
+ * other files still load.
+ */
+async function planDirectory(dir: string, mappings: readonly LoadedMapping[], report: LoadReport): Promise<DirPlan> {
+  const { detectFormat } = await discovery();
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (e) {
+    throw new CliError(`${dir}: cannot list: ${fsReason(e)}`, EXIT_DATA);
+  }
+  const plan: Array<{ path: string; file: string; priority: number }> = [];
+  for (const file of names) {
+    if (file.startsWith('.')) continue;
+    const path = join(dir, file);
+    let text: string;
+    try {
+      if (!(await stat(path)).isFile()) continue;
+      if (!isCandidate(file)) {
+        report.ignored.push({ file, reason: 'not a payload (only .json and .csv files are loaded)' });
+        continue;
+      }
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      report.failed.push({ file: path, error: `${path}: cannot read: ${fsReason(e)}` });
+      continue;
+    }
+    const m = detectFormat(text, file, mappings);
+    if (!m) {
+      const broken = await jsonParseError(path, text);
+      if (broken) report.failed.push({ file: path, error: broken });
+      else report.ignored.push({ file, reason: 'no mapping fits this payload' });
+    } else if (m.ignore) report.ignored.push({ file, reason: `${m.name}: ${m.ignore}` });
+    else plan.push({ path, file, priority: m.priority ?? 50 });
+  }
+  plan.sort((a, b) => a.priority - b.priority || a.file.localeCompare(b.file));
+  return plan.map(({ path, priority }) => ({ path, priority }));
+}
+
+/**
+ * Load files and folders into `target`. A folder's files load in mapping-priority order, then by name;
+ * files of a folder that cannot be read (any file-system error: EACCES, ELOOP, ENOTDIR, EISDIR …) or
+ * parsed are listed in `failed` with a one-line reason and the other files still load; broken JSON
+ * that no mapping could recognise is listed in `failed` with its parse position. Files given by name are loaded in
  * mapping-priority order (stable) after detection; a file given by name that cannot be read, parsed
  * or recognised ends the load.
  *
@@ -187,43 +255,46 @@ export async function loadPaths(
   opts: { progress?: boolean } = {},
 ): Promise<LoadReport> {
   const t0 = performance.now();
+  const { loadPayload, readPayload } = await discovery();
   const report: LoadReport = { paths: paths.map((p) => resolve(p)), files: [], ignored: [], failed: [], elapsedMs: 0 };
-  const dirs: Array<{ path: string; estimate: number }> = [];
-  const files: Array<{ path: string; text: string; priority: number; order: number }> = [];
+  const dirs: Array<{ path: string; plan: DirPlan }> = [];
+  const files: Array<{ path: string; source: PayloadSource; priority: number; order: number }> = [];
   for (const path of report.paths) {
     let st;
     try {
       st = await stat(path);
     } catch (e) {
-      throw new CliError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : oneLine((e as Error).message)}`, EXIT_DATA);
+      throw new CliError(`${path}: ${fsReason(e)}`, EXIT_DATA);
     }
     if (st.isDirectory()) {
-      dirs.push({ path, estimate: (await readdir(path)).filter(isCandidate).length });
+      dirs.push({ path, plan: await planDirectory(path, mappings, report) });
       continue;
     }
-    let text: string;
+    // read, size-check, detect and parse once; loadPayload reuses it
+    let source: PayloadSource;
     try {
-      text = await readFile(path, 'utf8');
+      source = await readPayload(path, mappings);
     } catch (e) {
-      throw new CliError(`${path}: cannot read: ${oneLine((e as Error).message)}`, EXIT_DATA);
+      if (!(e instanceof RegistryError)) throw new CliError(`${path}: cannot read: ${fsReason(e)}`, EXIT_DATA);
+      throw new CliError(oneLine(e.message.replace(/^ParseError: /, '')), EXIT_DATA);
     }
-    const m = detectFormat(text, basename(path), mappings);
-    if (!m) throw new CliError(jsonParseError(path, text) ?? `UnknownFormat: ${path}: no mapping fits this payload`, EXIT_DATA);
+    const m = source.mapping;
+    if (!m) throw new CliError((await jsonParseError(path, source.text)) ?? `UnknownFormat: ${path}: no mapping fits this payload`, EXIT_DATA);
     if (m.ignore) {
       report.ignored.push({ file: basename(path), reason: `${m.name}: ${m.ignore}` });
       continue;
     }
-    files.push({ path, text, priority: m.priority ?? 50, order: files.length });
+    files.push({ path, source, priority: m.priority ?? 50, order: files.length });
   }
   files.sort((a, b) => a.priority - b.priority || a.order - b.order);
 
-  const progress = new Progress(opts.progress === true);
-  progress.start(files.length + dirs.reduce((n, d) => n + d.estimate, 0));
+  const progress = await Progress.create(opts.progress === true);
+  progress.start(files.length + dirs.reduce((n, d) => n + d.plan.length, 0));
   const session = new Set<bigint>();
   try {
     for (const f of files) {
       try {
-        report.files.push({ ...(await loadPayload(f.path, target, mappings, { session })), path: f.path });
+        report.files.push({ ...(await loadPayload(f.path, target, mappings, { session, source: f.source })), path: f.path });
       } catch (e) {
         if (!(e instanceof RegistryError)) throw e;
         throw new CliError(oneLine(e.message), EXIT_DATA);
@@ -231,24 +302,14 @@ export async function loadPaths(
       progress.tick(basename(f.path));
     }
     for (const d of dirs) {
-      let seen = false;
-      const res = await loadDirectory(d.path, target, {
-        mappings,
-        session,
-        onProgress: (_done, total) => {
-          if (!seen) progress.adjust(total - d.estimate);
-          seen = true;
-          progress.tick(basename(d.path));
-        },
-      });
-      if (!seen) progress.adjust(-d.estimate);
-      for (const s of res.files) report.files.push({ ...s, path: join(d.path, s.file) });
-      for (const f of res.failed) report.failed.push({ file: join(d.path, f.file), error: oneLine(f.error) });
-      for (const ig of res.ignored) {
-        const path = join(d.path, ig.file);
-        const broken = isCandidate(ig.file) && ig.reason.startsWith('no mapping') ? jsonParseError(path, await readFile(path, 'utf8')) : undefined;
-        if (broken) report.failed.push({ file: path, error: broken });
-        else report.ignored.push(ig);
+      for (const p of d.plan) {
+        try {
+          report.files.push({ ...(await loadPayload(p.path, target, mappings, { session })), path: p.path });
+        } catch (e) {
+          if (!(e instanceof RegistryError)) throw e;
+          report.failed.push({ file: p.path, error: oneLine(e.message) });
+        }
+        progress.tick(basename(p.path));
       }
     }
   } finally {
@@ -267,6 +328,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const warnings: string[] = [];
   const venues = openVenues(opts.dataDir, warnings);
   opts.beforeLoad?.(venues);
+  const [{ InstrumentRegistry }, { loadMappings }] = await Promise.all([import('../writer/registry.js'), discovery()]);
   const registry = await InstrumentRegistry.create({ initialCapacity: opts.initialCapacity ?? 32768 });
   const mappings = await loadMappings();
   const report = await loadPaths(registry, mappings, opts.paths ?? [opts.dataDir], { progress: opts.progress === true });
@@ -309,22 +371,46 @@ export async function openSessionFromSnapshot(opts: SnapshotSessionOptions): Pro
   return { dataDir: opts.dataDir, reader, venues, report, warnings };
 }
 
+/** Options of {@link openQuerySession}. */
+export interface QuerySessionOptions {
+  /** Data folder (MIC list, payloads). */
+  dataDir: string;
+  /** Progress bar on stderr while loading. */
+  progress: boolean;
+  /** Start from this snapshot file instead (no cache involved). */
+  snapshot?: string | undefined;
+  /** Cache folder of the automatic cache snapshot (see `cache.ts`), or `false` for a fresh load (`--no-cache`). */
+  cache: string | false;
+}
+
 /**
  * Open the session a query command (`get`, `venues`) reads from: restored from `snapshot` when
- * given, else by loading the payloads. An address query's chain is resolved against the venue
- * registry before anything loads (an unknown chain exits 2 first). Files that failed to load are
- * reported on stderr as warnings.
+ * given; else from the cache snapshot of the data folder when it is current (its key matches, see
+ * `cache.ts`); else by loading the payloads, after which the cache is (re)written. An address
+ * query's chain is resolved against the venue registry before anything loads (an unknown chain
+ * exits 2 first). Files that failed to load are reported on stderr as warnings.
  */
-export async function openQuerySession(
-  query: { type: string; chain?: string | number },
-  opts: { dataDir: string; progress: boolean; snapshot?: string },
-): Promise<ReaderSession> {
+export async function openQuerySession(query: { type: string; chain?: string | number; address?: string }, opts: QuerySessionOptions): Promise<ReaderSession> {
   const beforeLoad = (venues: VenueRegistry): void => {
-    if (query.type === 'address' && query.chain !== undefined) resolveChainId(venues, query.chain);
+    if (query.type === 'address' && query.chain !== undefined) resolveChainId(venues, query.chain, query.address);
   };
-  const session = opts.snapshot
-    ? await openSessionFromSnapshot({ dataDir: opts.dataDir, snapshot: opts.snapshot, beforeLoad })
-    : await openSession({ dataDir: opts.dataDir, progress: opts.progress, beforeLoad });
+  let session: ReaderSession | undefined;
+  if (opts.snapshot !== undefined) {
+    session = await openSessionFromSnapshot({ dataDir: opts.dataDir, snapshot: opts.snapshot, beforeLoad });
+  } else if (opts.cache === false) {
+    session = await openSession({ dataDir: opts.dataDir, progress: opts.progress, beforeLoad });
+  } else {
+    const cache = await import('./cache.js');
+    const key = await cache.cacheKey(opts.dataDir, opts.cache);
+    session = cache.openCachedSession(opts.cache, key, opts.dataDir);
+    if (session) beforeLoad(session.venues);
+    else {
+      const fresh = await openSession({ dataDir: opts.dataDir, progress: opts.progress, beforeLoad });
+      const warning = await cache.writeCache(opts.cache, key, fresh);
+      if (warning) process.stderr.write(`instreg: warning: ${oneLine(warning)}\n`);
+      session = fresh;
+    }
+  }
   for (const f of session.report.failed) process.stderr.write(`instreg: warning: not loaded: ${f.error}\n`);
   return session;
 }

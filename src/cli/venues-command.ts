@@ -18,9 +18,9 @@ import { ASSET_VENUE, type Instrument } from '../model/types.js';
 import type { InstrumentView } from '../reader/view.js';
 import { CliError, EXIT_NOT_FOUND } from './cli-error.js';
 import { formatBps, newTable, printJson, toJson, venueAttributes, type Json } from './format.js';
-import { globalOptions } from './options.js';
+import { checkSnapshotOption, globalOptions } from './options.js';
 import { describeQuery, parseVenuesQuery, resolveChainId, type VenuesQuery } from './query.js';
-import { openQuerySession, type ReaderSession } from './session.js';
+import type { ReaderSession } from './session.js';
 
 /** How a listing involves what was asked for. */
 export type ListingRole = 'listing' | 'base' | 'quote' | 'token' | 'token0' | 'token1';
@@ -103,7 +103,7 @@ export function findListings(session: ReaderSession, q: VenuesQuery): Listing[] 
       found = assetListings(session, q.code);
       break;
     case 'address': {
-      const hits = session.reader.getByAddress(resolveChainId(session.venues, q.chain), q.address);
+      const hits = session.reader.getByAddress(resolveChainId(session.venues, q.chain, q.address), q.address);
       found = [];
       for (const h of hits) {
         if (h.kind === 'token') found.push(...tokenListings(session, h.symbol));
@@ -177,7 +177,8 @@ export function registerVenuesCommand(program: Command): void {
     .action(async (query: string, cmdOpts: { snapshot?: string }, cmd: Command) => {
       const q = parseVenuesQuery(query);
       const g = globalOptions(cmd);
-      const session = await openQuerySession(q, { dataDir: g.dataDir, progress: g.progress, snapshot: cmdOpts.snapshot });
+      const { openQuerySession } = await import('./session.js');
+      const session = await openQuerySession(q, { dataDir: g.dataDir, progress: g.progress, snapshot: checkSnapshotOption(cmdOpts.snapshot), cache: g.cache });
       const listings = findListings(session, q);
       if (listings.length === 0) throw new CliError(`no listing found for ${describeQuery(q)}`, EXIT_NOT_FOUND);
       const groups = groupByVenue(session, listings);

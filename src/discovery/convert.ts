@@ -14,6 +14,10 @@
  * `InvalidEnum`), `{ "alias": "<table>" }` (replace if listed, else keep),
  * `{ "lookup": "<table>", "fallback": "CHAIN-{}" }` (replace if listed, else the fallback
  * template with `{}` = the value). `{ "template": "x{}y" }` formats the value.
+ * Exact decimal arithmetic: `{ "multiply": "<decimal>" }` and `{ "divide": "<decimal>" }` take a
+ * decimal value (string or number, optionally negative) and give the exact result as a decimal
+ * string (a division whose result needs more than 40 decimals is refused), e.g. a contract
+ * multiplier or a percent: `{ "divide": "100" }` then `decimal`. No floating point is involved.
  *
  * @module
  */
@@ -26,7 +30,9 @@ export type ConvertStep =
   | { map: string; default?: string | number | boolean }
   | { alias: string }
   | { lookup: string; fallback?: string }
-  | { template: string };
+  | { template: string }
+  | { multiply: string }
+  | { divide: string };
 
 /** Names of the built-in conversions. */
 export const CONVERSION_NAMES = new Set([
@@ -57,6 +63,39 @@ function shiftDecimal(v: unknown, shift: number, field: string): number {
   const scaled = { raw: f.raw * (f.scale >= shift ? 1n : 10n ** BigInt(shift - f.scale)), scale: Math.max(0, f.scale - shift) };
   const n = Number(formatFixed(scaled));
   return neg ? -n : n;
+}
+
+/** A signed decimal as an exact integer and a scale: value = int × 10^-scale. */
+function signedDecimal(text: string, field: string): { int: bigint; scale: number } {
+  let t = text.trim();
+  const neg = t.startsWith('-');
+  if (neg) t = t.slice(1);
+  const f = parseFixed(t, field);
+  return { int: neg ? -f.raw : f.raw, scale: f.scale };
+}
+
+function decimalText(int: bigint, scale: number): string {
+  const neg = int < 0n;
+  const s = (neg ? -int : int).toString().padStart(scale + 1, '0');
+  let out = scale === 0 ? s : `${s.slice(0, s.length - scale)}.${s.slice(s.length - scale)}`;
+  if (scale > 0) out = out.replace(/\.?0+$/, '');
+  return neg && out !== '0' ? `-${out}` : out;
+}
+
+/** Exact `v × operand` or `v ÷ operand` as a decimal string. */
+function exactArithmetic(v: unknown, operand: string, op: 'multiply' | 'divide', field: string): string {
+  const a = signedDecimal(scalarText(v, field), field);
+  const b = signedDecimal(operand, field);
+  if (op === 'multiply') return decimalText(a.int * b.int, a.scale + b.scale);
+  if (b.int === 0n) throw new ValidationError('InvalidField', field, 'division by zero');
+  // a / b = (a.int × 10^b.scale) / (b.int × 10^a.scale): find the shortest exact decimal expansion
+  const n = a.int * 10n ** BigInt(b.scale);
+  const d = b.int * 10n ** BigInt(a.scale);
+  for (let k = 0; k <= 40; k++) {
+    const nk = n * 10n ** BigInt(k);
+    if (nk % d === 0n) return decimalText(nk / d, k);
+  }
+  throw new ValidationError('InvalidField', field, `${op} by ${operand} has no exact decimal result within 40 decimals`);
 }
 
 function toMs(v: unknown, field: string): number {
@@ -115,6 +154,8 @@ export function applyStep(step: ConvertStep, v: unknown, field: string, tables: 
       if (step.fallback !== undefined) return step.fallback.replaceAll('{}', scalarText(v, field));
       throw new ValidationError('InvalidEnum', field, `${describe(v)} is not in table ${step.lookup}`);
     }
+    if ('multiply' in step) return exactArithmetic(v, step.multiply, 'multiply', field);
+    if ('divide' in step) return exactArithmetic(v, step.divide, 'divide', field);
     return step.template.replaceAll('{}', scalarText(v, field));
   }
   switch (step) {

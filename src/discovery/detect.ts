@@ -55,15 +55,49 @@ function typeOf(v: unknown): string {
   return typeof v;
 }
 
-/** Whether one detection condition holds on a parsed payload. */
-export function conditionHolds(root: unknown, c: DetectCondition): boolean {
-  if ('anyOf' in c) return c.anyOf.some((x) => conditionHolds(root, x));
-  const { found, value } = getPath(root, c.path);
-  if (c.absent) return !found;
-  if (!found) return false;
+/**
+ * Every value at a dot path where a `?` segment stands for ANY element of an array (or entry of
+ * an object): `symbols.?.contractType` yields the `contractType` of every symbol. Other segments
+ * as in {@link getPath}. At most `limit` values are collected.
+ */
+export function getPathAll(root: unknown, path: string, limit = 100_000): unknown[] {
+  let cur: unknown[] = [root];
+  for (const seg of path.split('.').filter((x) => x !== '')) {
+    const next: unknown[] = [];
+    for (const v of cur) {
+      if (seg === '?') {
+        if (v !== null && typeof v === 'object') for (const x of Array.isArray(v) ? v : Object.values(v)) if (next.length < limit) next.push(x);
+        continue;
+      }
+      const r = getPath(v, seg);
+      if (r.found && next.length < limit) next.push(r.value);
+    }
+    cur = next;
+  }
+  return cur;
+}
+
+function holdsOn(value: unknown, c: { type?: string; equals?: unknown }): boolean {
   if (c.type !== undefined && typeOf(value) !== c.type) return false;
   if (c.equals !== undefined && value !== c.equals) return false;
   return true;
+}
+
+/**
+ * Whether one detection condition holds on a parsed payload. With a `?` segment in the path
+ * the condition holds when SOME matching value satisfies it (`absent`: when none exists).
+ */
+export function conditionHolds(root: unknown, c: DetectCondition): boolean {
+  if ('anyOf' in c) return c.anyOf.some((x) => conditionHolds(root, x));
+  if (c.path.split('.').includes('?')) {
+    const vals = getPathAll(root, c.path);
+    if (c.absent) return vals.length === 0;
+    return vals.some((v) => holdsOn(v, c));
+  }
+  const { found, value } = getPath(root, c.path);
+  if (c.absent) return !found;
+  if (!found) return false;
+  return holdsOn(value, c);
 }
 
 /** Whether a mapping fits a payload. */
@@ -85,14 +119,38 @@ export function mappingFits(m: Mapping, text: string, fileName?: string): boolea
   return (m.detect.csvHeader ?? []).every((c) => cols.has(c));
 }
 
+/** How specific a mapping's detection is: the number of conditions it checks. */
+export function specificity(m: Mapping): number {
+  return (m.detect.json?.length ?? 0) + (m.detect.csvHeader?.length ?? 0) + (m.detect.firstLine !== undefined ? 1 : 0);
+}
+
+/** What {@link detectPayload} found: the mapping that wins and the others that also fit. */
+export interface Detection<M extends Mapping> {
+  mapping: M | undefined;
+  /** Names of the other mappings whose detection also holds (empty when unambiguous). */
+  ambiguous: string[];
+}
+
 /**
- * Pick the mapping that fits a payload (the seed's `can_parse`): the first, in the order given,
- * whose detection holds. Mappings flagged `ignore` also match (the caller then skips the file).
+ * Every mapping that fits a payload, and the winner: the most specific one (most detection
+ * conditions), the first in the order given among equally specific ones. The others are
+ * reported, so a newer schema of a known venue that an older mapping also reads is visible.
+ */
+export function detectPayload<M extends Mapping>(payloadText: string, fileName: string | undefined, mappings: readonly M[]): Detection<M> {
+  const fits = mappings.filter((m) => mappingFits(m, payloadText, fileName));
+  let best: M | undefined;
+  for (const m of fits) if (!best || specificity(m) > specificity(best)) best = m;
+  return { mapping: best, ambiguous: fits.filter((m) => m !== best).map((m) => m.name) };
+}
+
+/**
+ * Pick the mapping that fits a payload (the seed's `can_parse`): the most specific one whose
+ * detection holds (see {@link detectPayload}, which also names the other candidates). Mappings
+ * flagged `ignore` also match (the caller then skips the file).
  *
  * @param fileName optional; `.json` excludes CSV mappings and `.csv` excludes JSON ones
  * @returns the mapping, or `undefined` when none fits (unknown or garbage payload)
  */
 export function detectFormat<M extends Mapping>(payloadText: string, fileName: string | undefined, mappings: readonly M[]): M | undefined {
-  for (const m of mappings) if (mappingFits(m, payloadText, fileName)) return m;
-  return undefined;
+  return detectPayload(payloadText, fileName, mappings).mapping;
 }

@@ -12,7 +12,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsonata from 'jsonata';
 import { parseAbiItem, type AbiEvent } from 'viem';
@@ -24,7 +24,8 @@ import { parseJsonText } from './parse.js';
 
 /**
  * One detection condition over a parsed JSON payload. `path` is dot-separated; numeric
- * segments index arrays (`symbols.0.filters`, `0.request.method`); an empty path is the root.
+ * segments index arrays (`symbols.0.filters`, `0.request.method`); `*` is the first element;
+ * `?` is any element (`symbols.?.contractType`: some symbol has one); an empty path is the root.
  */
 export type DetectCondition =
   | {
@@ -56,6 +57,8 @@ export interface CsvOptions {
   skipLines?: number;
   /** Quote character, default `"`. */
   quote?: string;
+  /** Lines after the header row that are not data (e.g. a units or description row), default 0. */
+  skipAfterHeader?: number;
 }
 
 /** A named lookup table: inline, or read from a JSON file relative to the mapping's folder. */
@@ -179,6 +182,14 @@ function checkSteps(steps: unknown, where: string, tables: Set<string>): void {
       return;
     }
     if (typeof o.template === 'string') return;
+    for (const op of ['multiply', 'divide'] as const) {
+      if (op in o) {
+        if (typeof o[op] !== 'string' || !/^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(o[op] as string) || (op === 'divide' && /^-?[0.]+([eE].*)?$/.test(o[op] as string))) {
+          fail(w, `"${op}" must be a decimal string${op === 'divide' ? ' other than zero' : ''}`);
+        }
+        return;
+      }
+    }
     fail(w, `unknown conversion object ${JSON.stringify(s)}`);
   });
 }
@@ -219,6 +230,7 @@ export function validateMapping(m: unknown, label = 'mapping'): Mapping {
   if (o.csv !== undefined) {
     if (o.csv.delimiter !== undefined && (typeof o.csv.delimiter !== 'string' || o.csv.delimiter.length === 0)) fail(`${where}.csv.delimiter`, 'must be a non-empty string');
     if (o.csv.skipLines !== undefined && (!Number.isInteger(o.csv.skipLines) || o.csv.skipLines < 0)) fail(`${where}.csv.skipLines`, 'must be an integer ≥ 0');
+    if (o.csv.skipAfterHeader !== undefined && (!Number.isInteger(o.csv.skipAfterHeader) || o.csv.skipAfterHeader < 0)) fail(`${where}.csv.skipAfterHeader`, 'must be an integer ≥ 0');
   }
   if (o.ignore !== undefined) {
     if (typeof o.ignore !== 'string') fail(`${where}.ignore`, 'must be a string (the reason)');
@@ -340,32 +352,53 @@ export function defaultMappingsDir(): string {
 }
 
 /**
+ * Folders of user mappings from `INSTREG_MAPPINGS_DIR` (one folder, or several separated by the
+ * platform's path delimiter, `:` here), loaded in addition to the shipped ones.
+ */
+export function userMappingsDirs(): string[] {
+  const env = process.env['INSTREG_MAPPINGS_DIR'];
+  if (env === undefined || env.trim() === '') return [];
+  return env.split(delimiter).filter((d) => d.trim() !== '').map((d) => resolve(d));
+}
+
+/**
  * Load and validate every `*.json` mapping in `dir` (not sub-folders: `mappings/venues/` is the
- * venue registry's). Mappings with `extends` are resolved after their parent.
+ * venue registry's), plus the mappings in `extraDirs` (user folders; by default
+ * {@link userMappingsDirs}, i.e. `INSTREG_MAPPINGS_DIR`), so a new venue format needs no change to
+ * the package. Mappings with `extends` are resolved after their parent (a user mapping may extend
+ * a shipped one); `tables.*.file` paths are relative to the mapping's own folder.
  *
  * @param dir default {@link defaultMappingsDir}
  * @returns mappings sorted by `priority` then name
- * @throws {RegistryError} `ParseError` naming the file and the offending property.
+ * @throws {RegistryError} `ParseError` naming the file and the offending property, a missing
+ *   folder, or a mapping name defined twice (a user mapping cannot silently replace a shipped one).
  */
-export async function loadMappings(dir: string = defaultMappingsDir()): Promise<LoadedMapping[]> {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && statSync(join(dir, f)).isFile())
-    .sort();
-  const raw: Array<{ file: string; obj: Mapping }> = [];
-  for (const f of files) {
-    const p = join(dir, f);
-    const obj = parseJsonText(await readFile(p, 'utf8'), p) as Mapping;
-    raw.push({ file: p, obj });
+export async function loadMappings(dir: string = defaultMappingsDir(), extraDirs: readonly string[] = userMappingsDirs()): Promise<LoadedMapping[]> {
+  const raw: Array<{ file: string; dir: string; obj: Mapping }> = [];
+  for (const d of [dir, ...extraDirs]) {
+    let files: string[];
+    try {
+      files = readdirSync(d)
+        .filter((f) => f.endsWith('.json') && statSync(join(d, f)).isFile())
+        .sort();
+    } catch (e) {
+      fail(d, `cannot read the mappings folder: ${(e as Error).message}`);
+    }
+    for (const f of files) {
+      const p = join(d, f);
+      const obj = parseJsonText(await readFile(p, 'utf8'), p) as Mapping;
+      raw.push({ file: p, dir: d, obj });
+    }
   }
   const out: LoadedMapping[] = [];
   const pending = [...raw];
   while (pending.length > 0) {
     const before = pending.length;
     for (let i = 0; i < pending.length; i++) {
-      const { file, obj } = pending[i];
+      const { file, dir: base, obj } = pending[i];
       if (obj && typeof obj.extends === 'string' && !out.some((m) => m.name === obj.extends)) continue;
       try {
-        out.push({ ...prepareMapping(obj, dir, out), file });
+        out.push({ ...prepareMapping(obj, base, out), file });
       } catch (e) {
         if (e instanceof RegistryError) throw new RegistryError('ParseError', `${file}: ${e.message.replace(/^ParseError: /, '')}`);
         throw e;

@@ -24,13 +24,19 @@ export function lineColumn(text: string, offset: number): { line: number; column
 
 /**
  * Offset of the first JSON syntax error in `text` (a small RFC 8259 scanner, used only after
- * `JSON.parse` failed, because V8's messages do not always carry a position).
+ * `JSON.parse` failed, because V8's messages do not always carry a position). Iterative: the
+ * open arrays and objects are an explicit stack, so any nesting depth is scanned without
+ * touching the call stack.
  */
 export function jsonErrorOffset(text: string): number {
   let i = 0;
   const n = text.length;
   const ws = (): void => {
-    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+      else return;
+    }
   };
   const bad = (): never => {
     throw i;
@@ -55,56 +61,15 @@ export function jsonErrorOffset(text: string): number {
     }
     bad();
   };
-  const value = (): void => {
+  /** Scalars; returns '[' or '{' (after consuming it) when a container opens. */
+  const scalarOrOpen = (): '[' | '{' | undefined => {
     ws();
     const c = text[i];
-    if (c === '{') {
+    if (c === '{' || c === '[') {
       i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') bad();
-        str();
-        ws();
-        if (text[i] !== ':') bad();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        bad();
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        bad();
-      }
-    } else if (c === '"') str();
+      return c;
+    }
+    if (c === '"') str();
     else if (c !== undefined && /[-0-9]/.test(c)) {
       const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
       if (!m) bad();
@@ -113,9 +78,51 @@ export function jsonErrorOffset(text: string): number {
     else if (text.startsWith('false', i)) i += 5;
     else if (text.startsWith('null', i)) i += 4;
     else bad();
+    return undefined;
   };
+  const key = (): void => {
+    ws();
+    if (text[i] !== '"') bad();
+    str();
+    ws();
+    if (text[i] !== ':') bad();
+    i++;
+  };
+  const stack: Array<'[' | '{'> = [];
   try {
-    value();
+    // Parse one value; after each value, close containers / expect separators.
+    let open = scalarOrOpen();
+    for (;;) {
+      if (open !== undefined) {
+        ws();
+        const close = open === '[' ? ']' : '}';
+        if (text[i] === close) {
+          i++;
+        } else {
+          stack.push(open);
+          if (open === '{') key();
+          open = scalarOrOpen();
+          continue;
+        }
+      }
+      // a value just ended
+      if (stack.length === 0) break;
+      ws();
+      const top = stack[stack.length - 1];
+      if (text[i] === ',') {
+        i++;
+        if (top === '{') key();
+        open = scalarOrOpen();
+        continue;
+      }
+      if (text[i] === (top === '[' ? ']' : '}')) {
+        i++;
+        stack.pop();
+        open = undefined;
+        continue;
+      }
+      bad();
+    }
     ws();
     if (i < n) bad();
   } catch (e) {
@@ -166,6 +173,14 @@ export function csvHeader(text: string, opts: CsvOptions = {}): string[] | undef
   }
 }
 
+const BLANK_RE = /^\s*$/;
+
+/** A row of only whitespace fields (e.g. a trailing NBSP line). */
+function blankRow(record: string[]): boolean {
+  for (const f of record) if (!BLANK_RE.test(f)) return false;
+  return true;
+}
+
 /** One CSV data row: its fields by header column, and its 1-based line in the file. */
 export interface CsvRow {
   record: Record<string, string>;
@@ -176,7 +191,7 @@ export interface CsvRow {
 
 /**
  * Parse a CSV payload: BOM removed, `skipLines` preamble lines skipped, first remaining line is
- * the header. Rows consisting only of whitespace (e.g. a trailing NBSP line) are ignored; rows
+ * the header, then `skipAfterHeader` rows that are not data are dropped. Rows consisting only of whitespace (e.g. a trailing NBSP line) are ignored; rows
  * with a wrong field count are returned with `malformed` set (the engine rejects them).
  * Records are built with `Object.fromEntries`, so a `__proto__` column is an own property.
  * @throws {RegistryError} `ParseError` with the line number for unreadable CSV (e.g. an unclosed quote).
@@ -199,11 +214,18 @@ export function parseCsvPayload(text: string, opts: CsvOptions = {}, file = '<pa
   }
   if (rows.length === 0) throw new RegistryError('ParseError', `${file}: CSV has no header line (after ${opts.skipLines ?? 0} preamble lines)`);
   const header = rows[0].record.map((c) => c.trim());
+  // Assignment is safe (and cheaper than Object.fromEntries) unless a column would hit the prototype.
+  const plainHeader = !header.some((h) => h === '__proto__' || h === 'constructor' || h === 'prototype');
   const out: CsvRow[] = [];
-  for (let r = 1; r < rows.length; r++) {
+  for (let r = 1 + (opts.skipAfterHeader ?? 0); r < rows.length; r++) {
     const { record, info } = rows[r];
-    if (record.every((f) => /^\s*$/.test(f))) continue;
-    const row: CsvRow = { record: Object.fromEntries(header.map((h, i) => [h, record[i] ?? ''])), line: info.lines };
+    if (blankRow(record)) continue;
+    let rec: Record<string, string>;
+    if (plainHeader) {
+      rec = {};
+      for (let i = 0; i < header.length; i++) rec[header[i]] = record[i] ?? '';
+    } else rec = Object.fromEntries(header.map((h, i) => [h, record[i] ?? '']));
+    const row: CsvRow = { record: rec, line: info.lines };
     if (record.length !== header.length) row.malformed = `${record.length} fields, header has ${header.length}`;
     out.push(row);
   }

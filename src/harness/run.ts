@@ -24,7 +24,7 @@
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,7 @@ import { InstrumentView } from '../reader/view.js';
 import type { RegistryHandle } from '../shm/handle.js';
 import { InstrumentRegistry } from '../writer/registry.js';
 import { benchPatch, generateInstruments, mulberry32 } from './dataset.js';
+import { defaultReaders } from './defaults.js';
 import { loadHotApi } from './hot-api.js';
 import { planPhases } from './phases.js';
 import { buildPopulation, sample } from './population.js';
@@ -77,10 +78,7 @@ export interface BenchOptions {
   log?: (msg: string) => void;
 }
 
-/** Default reader threads: one core is left to the writer (and the main thread). */
-export function defaultReaders(): number {
-  return Math.max(1, availableParallelism() - 1);
-}
+export { defaultReaders };
 
 /** Smallest power of two ≥ n. */
 function pow2AtLeast(n: number): number {
@@ -149,8 +147,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   if (!hotApi) notes.push('this build has no reader hot API (readById, prepareSymbolKey, …): results.byId/bySymbol/byIsin hold the view-API figures; bySymbolKey not measured');
 
   // 2. Generated instruments (registration throughput).
-  let regPerSec = 0;
-  let regCount = 0;
+  let regPerSec: number;
+  let regCount: number;
   let generated: ReturnType<typeof generateInstruments>['entries'] = [];
   if (N > 0) {
     log(`registering ${N} generated instruments`);

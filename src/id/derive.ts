@@ -8,8 +8,9 @@
  *
  * @module
  */
-import { blake3 } from '@noble/hashes/blake3.js';
-import { createBLAKE3 } from 'hash-wasm';
+import { createRequire } from 'node:module';
+import type { blake3 as Blake3 } from '@noble/hashes/blake3.js';
+import type { createBLAKE3 } from 'hash-wasm';
 import { identityBytes, identityBytesScratch } from './identity.js';
 import type { InstrumentInput } from '../model/types.js';
 
@@ -26,25 +27,16 @@ export interface DerivedId {
   fp: number;
 }
 
-/** Join two u32 halves into a u64 bigint. */
-export function joinId(lo: number, hi: number): bigint {
-  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-}
+export { formatId, joinId, parseId, splitId } from './halves.js';
 
-/** Split a u64 bigint into u32 halves `[lo, hi]`. */
-export function splitId(id: bigint): [number, number] {
-  return [Number(id & 0xffffffffn) >>> 0, Number((id >> 32n) & 0xffffffffn) >>> 0];
-}
-
-/** Format an id as 16 lower-case hex digits, `0x`-prefixed. */
-export function formatId(id: bigint): string {
-  return `0x${id.toString(16).padStart(16, '0')}`;
-}
-
-/** Parse `0x…` or bare hex (1..16 digits) into an id; `undefined` if not hex. */
-export function parseId(text: string): bigint | undefined {
-  const m = /^(?:0x)?([0-9a-fA-F]{1,16})$/.exec(text.trim());
-  return m ? BigInt(`0x${m[1]}`) : undefined;
+/**
+ * The @noble/hashes BLAKE3 reference, loaded on first use (synchronously, Node's `require` of an ES
+ * module), so that importing id helpers (readers, the CLI) does not pay for it.
+ */
+let nobleBlake3: typeof Blake3 | undefined;
+function blake3(...args: Parameters<typeof Blake3>): Uint8Array {
+  nobleBlake3 ??= (createRequire(import.meta.url)('@noble/hashes/blake3.js') as { blake3: typeof Blake3 }).blake3;
+  return nobleBlake3(...args);
 }
 
 function le32(d: Uint8Array, off: number): number {
@@ -86,7 +78,8 @@ export class IdDeriver {
    */
   static async create(idBits = 64): Promise<IdDeriver> {
     if (!Number.isInteger(idBits) || idBits < 1 || idBits > 64) throw new RangeError('idBits must be 1..64');
-    return new IdDeriver(await createBLAKE3(DIGEST_BYTES * 8), idBits);
+    const { createBLAKE3: create } = await import('hash-wasm'); // loaded only by writers
+    return new IdDeriver(await create(DIGEST_BYTES * 8), idBits);
   }
 
   /** Id and fingerprint of a validated instrument. */

@@ -12,6 +12,14 @@ export const FIXED_RAW_MAX = (1n << 64n) - 1n;
 /** Largest scale a {@link Fixed} may hold. */
 export const FIXED_SCALE_MAX = 30;
 
+/**
+ * Longest decimal text {@link parseFixed} reads, in UTF-16 code units (surrounding whitespace
+ * included): 128. A `Fixed` holds at most 20 significant digits and 30 decimals, so 128
+ * characters leave room for any zero padding venues publish (e.g. `"0.01000000"`); longer text is
+ * refused with `FieldTooLong` before any digit is examined, so parsing costs O(128) at most.
+ */
+export const DECIMAL_TEXT_MAX = 128;
+
 const DECIMAL_RE = /^(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$|^\.(\d+)$/;
 
 /**
@@ -20,10 +28,16 @@ const DECIMAL_RE = /^(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$|^\.(\d+)$/;
  *
  * @param text decimal text as published by a venue
  * @param field field name used in the error
- * @throws {ValidationError} `InvalidField` if `text` is not a non-negative decimal, or its
- *   normalised raw value exceeds 2^64 − 1 or its scale exceeds 30.
+ * Linear in the length of `text`: trailing zeros are stripped from the digit string before a
+ * single `BigInt` conversion.
+ *
+ * @throws {ValidationError} `FieldTooLong` if `text` is longer than {@link DECIMAL_TEXT_MAX}
+ *   characters; `InvalidField` if it is not a non-negative decimal, or its normalised raw value
+ *   exceeds 2^64 − 1 or its scale exceeds 30.
  */
 export function parseFixed(text: string, field = 'value'): Fixed {
+  if (typeof text !== 'string') throw new ValidationError('InvalidField', field, 'not a decimal string');
+  if (text.length > DECIMAL_TEXT_MAX) throw new ValidationError('FieldTooLong', field, `decimal text is ${text.length} characters; the limit is ${DECIMAL_TEXT_MAX}`);
   const t = text.trim();
   const m = DECIMAL_RE.exec(t);
   if (!m) throw new ValidationError('InvalidField', field, `not a non-negative decimal: ${JSON.stringify(text.slice(0, 40))}`);
@@ -38,7 +52,27 @@ export function parseFixed(text: string, field = 'value'): Fixed {
     digits += '0'.repeat(-scale);
     scale = 0;
   }
-  return normalise(BigInt(digits), scale, field);
+  return normaliseDigits(digits, scale, field);
+}
+
+/** Normalise a decimal digit string with `scale` implied decimals, in one pass over the digits. */
+function normaliseDigits(digits: string, scale: number, field: string): Fixed {
+  let end = digits.length;
+  while (scale > 0 && end > 0 && digits.charCodeAt(end - 1) === 48) {
+    end--;
+    scale--;
+  }
+  let start = 0;
+  while (start < end - 1 && digits.charCodeAt(start) === 48) start++;
+  const d = digits.slice(start, end);
+  if (d === '' || d === '0') return Object.freeze({ raw: 0n, scale: 0 });
+  if (!Number.isInteger(scale) || scale < 0 || scale > FIXED_SCALE_MAX) {
+    throw new ValidationError('InvalidField', field, `scale ${scale} outside 0..${FIXED_SCALE_MAX}`);
+  }
+  // 2^64 − 1 has 20 digits: anything longer exceeds it without building a BigInt.
+  const raw = d.length > 20 ? FIXED_RAW_MAX + 1n : BigInt(d);
+  if (raw > FIXED_RAW_MAX) throw new ValidationError('InvalidField', field, 'exceeds 2^64-1 at its precision');
+  return Object.freeze({ raw, scale });
 }
 
 /**
@@ -52,16 +86,10 @@ export function fixed(raw: bigint | number, scale: number, field = 'value'): Fix
 
 function normalise(raw: bigint, scale: number, field: string): Fixed {
   if (raw < 0n) throw new ValidationError('InvalidField', field, 'must not be negative');
-  while (scale > 0 && raw !== 0n && raw % 10n === 0n) {
-    raw /= 10n;
-    scale--;
-  }
-  if (raw === 0n) scale = 0;
-  if (!Number.isInteger(scale) || scale < 0 || scale > FIXED_SCALE_MAX) {
-    throw new ValidationError('InvalidField', field, `scale ${scale} outside 0..${FIXED_SCALE_MAX}`);
-  }
-  if (raw > FIXED_RAW_MAX) throw new ValidationError('InvalidField', field, 'exceeds 2^64-1 at its precision');
-  return Object.freeze({ raw, scale });
+  if (!Number.isInteger(scale) || scale < 0) throw new ValidationError('InvalidField', field, `scale ${scale} outside 0..${FIXED_SCALE_MAX}`);
+  // A raw value that would need more than DECIMAL_TEXT_MAX digits cannot normalise into range.
+  if (raw >= 10n ** BigInt(DECIMAL_TEXT_MAX)) throw new ValidationError('FieldTooLong', field, `raw value has more than ${DECIMAL_TEXT_MAX} digits`);
+  return normaliseDigits(raw.toString(), scale, field);
 }
 
 /** Format a {@link Fixed} as a plain decimal string (`{ raw: 1n, scale: 2 }` → `"0.01"`). */

@@ -23,7 +23,7 @@ import {
 import { ValidationError } from '../errors.js';
 import { checkCusip, checkIsin, checkSedol } from '../identifiers/index.js';
 import { FIXED_RAW_MAX, FIXED_SCALE_MAX } from './fixed.js';
-import { utf8Length } from './utf8.js';
+import { isAscii, utf8Length } from './utf8.js';
 import type { Fixed, InstrumentInput } from './types.js';
 
 const VENUE_RE = /^[A-Z0-9_.-]+$/;
@@ -41,10 +41,19 @@ function enumCheck(table: Record<string, number>, v: unknown, field: string): vo
   }
 }
 
+/** A UTF-16 surrogate without its pair: it has no UTF-8 encoding (TextEncoder would store U+FFFD). */
+const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A stored string: non-empty, no NUL, well-formed UTF-16 (no lone surrogate, so the UTF-8 bytes
+ * stored, hashed into the id and sent on the wire decode back to the same string), at most
+ * `maxBytes` UTF-8 bytes. The wire codec accepts exactly these strings.
+ */
 function text(v: unknown, field: string, maxBytes: number, required: boolean): void {
   if (v === undefined && !required) return;
   if (typeof v !== 'string' || v.length === 0) throw new ValidationError('InvalidField', field, 'must be a non-empty string');
   if (v.includes('\0')) throw new ValidationError('InvalidField', field, 'must not contain NUL');
+  if (!isAscii(v) && LONE_SURROGATE_RE.test(v)) throw new ValidationError('InvalidField', field, 'contains a lone UTF-16 surrogate (not encodable as UTF-8)');
   const n = utf8Length(v);
   if (n > maxBytes) throw new ValidationError('FieldTooLong', field, `${n} UTF-8 bytes > ${maxBytes}`);
 }
@@ -104,7 +113,8 @@ function address(v: unknown, chainId: number, field: string): string {
  * Validate an instrument and return a normalised copy (EVM addresses lower-cased,
  * identifiers upper-cased, `status`, `source` checked). The input is not modified.
  *
- * @throws {ValidationError} `InvalidField`, `FieldTooLong`, `InvalidEnum` or `InvalidIdentifier`
+ * @throws {ValidationError} `InvalidField` (including a symbol, name or OCC symbol with NUL or a
+ *   lone UTF-16 surrogate), `FieldTooLong`, `InvalidEnum` or `InvalidIdentifier`
  *   (ISO 6166 ISIN, CUSIP and SEDOL check digits) naming the first offending field.
  */
 export function validateInstrument(input: InstrumentInput): InstrumentInput {

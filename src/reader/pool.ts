@@ -16,15 +16,31 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TransferListItem } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
+
+/** piscina's constructor options (piscina does not export the type by name). */
+export type PiscinaOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
+import { createRequire } from 'node:module';
 import { repoRoot } from '../config.js';
 import type { Instrument } from '../model/types.js';
 import type { RegistryHandle } from '../shm/handle.js';
+
+/**
+ * piscina options {@link createReaderPool} sets itself (they define what a reader pool is): the worker
+ * file, the thread count (`threads`), one task per worker, `workerData` (carries the handle).
+ */
+export type ReservedPiscinaOption = 'filename' | 'minThreads' | 'maxThreads' | 'concurrentTasksPerWorker' | 'workerData';
 
 /** Options of {@link createReaderPool}. */
 export interface ReaderPoolOptions {
   /** Worker threads (each with one attached reader). Default: available cores. */
   threads?: number;
+  /**
+   * Further piscina options, passed through unchanged (e.g. `idleTimeout`, `maxQueue`,
+   * `resourceLimits`, `env`, `niceIncrement`, `recordTiming`; `name` selects the worker's handler export and breaks the pool). Default `idleTimeout: Infinity`.
+   * The options of {@link ReservedPiscinaOption} are not accepted here.
+   */
+  piscina?: Omit<PiscinaOptions, ReservedPiscinaOption>;
 }
 
 /**
@@ -64,8 +80,10 @@ export interface ReaderPool {
   run<R = unknown>(task: ReaderTask, transferList?: readonly TransferListItem[]): Promise<R>;
   /** Wait until every worker has started and attached (one `ping` per thread). */
   ready(): Promise<void>;
-  /** Stop the workers (pending tasks finish first). */
+  /** Stop the workers (pending tasks finish first). Idempotent; later calls resolve when the first is done. */
   close(): Promise<void>;
+  /** `await using pool = createReaderPool(…)`: calls {@link ReaderPool.close}. */
+  [Symbol.asyncDispose](): Promise<void>;
   /** The underlying piscina instance (statistics, events). */
   readonly piscina: Piscina;
 }
@@ -99,16 +117,31 @@ export function compiledModuleUrl(moduleUrl: string): string {
  * (`minThreads = maxThreads = threads`), attach once, and run one task at a time.
  *
  * @param handle the registry's shared regions (`InstrumentRegistry.handle`).
+ * @param opts thread count and piscina options passed through ({@link ReaderPoolOptions}).
  * @throws {Error} if the compiled worker is missing (run `npm run build`).
+ * @throws {TypeError} if `opts.piscina` sets one of the {@link ReservedPiscinaOption}s.
+ * @example
+ * ```ts
+ * await using pool = createReaderPool(registry.handle, { threads: 2, piscina: { maxQueue: 1000 } });
+ * const [btc] = await pool.lookupSymbols([['BINANCE', 'BTCUSDT']]);
+ * ```
  */
 export function createReaderPool(handle: RegistryHandle, opts: ReaderPoolOptions = {}): ReaderPool {
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
-  const piscina = new Piscina({
+  const extra = (opts.piscina ?? {}) as Record<string, unknown>;
+  for (const k of ['filename', 'minThreads', 'maxThreads', 'concurrentTasksPerWorker', 'workerData'] satisfies ReservedPiscinaOption[]) {
+    if (k in extra) throw new TypeError(`createReaderPool: piscina option ${k} is set by the pool (use \`threads\` for the thread count)`);
+  }
+  // piscina is loaded on first use: importing instreg does not start its machinery
+  const { Piscina: PiscinaClass } = createRequire(import.meta.url)('piscina') as { Piscina: typeof Piscina };
+  let closing: Promise<void> | undefined;
+  const piscina = new PiscinaClass({
+    idleTimeout: Infinity,
+    ...extra,
     filename: readerWorkerPath(),
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: 1,
-    idleTimeout: Infinity,
     workerData: { handle },
   });
   const run = <R>(task: ReaderTask, transferList?: readonly TransferListItem[]): Promise<R> =>
@@ -122,6 +155,7 @@ export function createReaderPool(handle: RegistryHandle, opts: ReaderPoolOptions
     async ready() {
       await Promise.all(Array.from({ length: threads }, () => run({ op: 'ping' })));
     },
-    close: () => piscina.close(),
+    close: () => (closing ??= piscina.close()),
+    [Symbol.asyncDispose]: () => (closing ??= piscina.close()),
   };
 }

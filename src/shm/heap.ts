@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CTL, HEAP_ALIGN, HEAP_ENTRY_DATA_OFFSET, HEAP_ENTRY_LEN_OFFSET, HEAP_HEADER_SIZE, alignUp } from '../../layout/index.js';
+import { CTL, HEAP_ALIGN, HEAP_ENTRY_DATA_OFFSET, HEAP_ENTRY_LEN_OFFSET, HEAP_HEADER_SIZE, HEAP_USED_MAX, alignUp } from '../../layout/index.js';
 import { RegistryError } from '../errors.js';
 import { utf8Bytes } from '../model/utf8.js';
 
@@ -23,16 +23,17 @@ export class HeapWriter {
   ) {
     this.u8 = new Uint8Array(sab, 0, sab.byteLength);
     this.dv = new DataView(sab, 0, sab.byteLength);
-    this.used = Math.max(HEAP_HEADER_SIZE, Atomics.load(ctl, CTL.HEAP_USED));
+    this.used = heapUsed(ctl);
   }
 
   /**
    * Append one entry and return its reference (byte offset, never 0).
-   * @throws {RegistryError} `CapacityExceeded` if the heap would pass its 4 GiB bound.
+   * @throws {RegistryError} `CapacityExceeded` if the heap would pass its 4 GiB bound (nothing written).
    */
   append(bytes: Uint8Array): number {
     const ref = this.used;
     const end = alignUp(ref + HEAP_ENTRY_DATA_OFFSET + bytes.length, HEAP_ALIGN);
+    if (end > HEAP_USED_MAX) throw new RegistryError('CapacityExceeded', `string heap full: ${end} bytes would pass its ${HEAP_USED_MAX}-byte limit`);
     if (end > this.sab.byteLength) {
       const want = Math.max(end, Math.min(this.sab.maxByteLength, Math.max(4096, this.sab.byteLength * 2)));
       if (want > this.sab.maxByteLength) throw new RegistryError('CapacityExceeded', 'string heap full');
@@ -52,6 +53,11 @@ export class HeapWriter {
   appendString(s: string): number {
     return this.append(utf8Bytes(s));
   }
+}
+
+/** Bytes in use in a heap, from its control region (HEAP_USED is a u32: read it unsigned). */
+export function heapUsed(ctl: Int32Array): number {
+  return Math.max(HEAP_HEADER_SIZE, Atomics.load(ctl, CTL.HEAP_USED) >>> 0);
 }
 
 /**

@@ -217,7 +217,7 @@ function checkControl(path: string, handle: RegistryHandle, h: SnapshotHeader): 
   if (ctl[CTL.COUNT] !== h.instruments) throw bad(`count ${ctl[CTL.COUNT]} ≠ ${h.instruments}`);
   if (joinId(ctl[CTL.LOG_SEQ_LO]!, ctl[CTL.LOG_SEQ_HI]!) !== h.logSeq) throw bad('log sequence');
   const heapLen = h.lengths[SECTION.HEAP];
-  if (Math.max(HEAP_HEADER_SIZE, ctl[CTL.HEAP_USED]!) !== heapLen) throw bad(`heap used ${ctl[CTL.HEAP_USED]} ≠ heap section ${heapLen}`);
+  if (Math.max(HEAP_HEADER_SIZE, ctl[CTL.HEAP_USED]! >>> 0) !== heapLen) throw bad(`heap used ${ctl[CTL.HEAP_USED]! >>> 0} ≠ heap section ${heapLen}`);
   if (ctl[CTL.VENUE_COUNT]! * VENUE_ENTRY_SIZE !== h.lengths[SECTION.VENUES]) throw bad(`venue count ${ctl[CTL.VENUE_COUNT]}`);
 }
 

@@ -1,9 +1,18 @@
 /**
- * Crash-safe snapshot writing. The snapshot is written to `<file>.tmp-<pid>`, fsynced, renamed
- * over `<file>` (atomic on POSIX file systems) and the directory is fsynced. Until the rename,
- * the previous snapshot at `<file>` is untouched; after a crash, `<file>` holds either the old
- * or the new snapshot, whole. Leftover temp files of dead processes are ignored by readers and
- * removed by the next successful write to the same path.
+ * Crash-safe snapshot writing. The snapshot is written to `<file>.tmp-<pid>-<16 random hex digits>`,
+ * fsynced, renamed over `<file>` (atomic on POSIX file systems) and the directory is fsynced. Until
+ * the rename, the previous snapshot at `<file>` is untouched; after a crash, `<file>` holds either the
+ * old or the new snapshot, whole.
+ *
+ * **Temp files.** The temp file is created exclusively and without following links
+ * (`O_CREAT | O_EXCL | O_NOFOLLOW`, mode 0644) under a name nobody can predict, so a file or symlink
+ * planted next to the snapshot is never written through: creation fails with `EEXIST` instead.
+ * Temp files left by writers that died (their pid no longer exists) are removed at the start of
+ * every write to the same path (a planted symlink among them is unlinked, its target untouched);
+ * readers ignore temp files.
+ *
+ * **A symlink at `<file>`.** `rename` replaces the link itself: after the write, `<file>` is a
+ * regular file holding the new snapshot and the link's former target is left as it was.
  *
  * **Consistency.** The copy is taken with plain reads of the shared regions, so nothing may
  * mutate the registry while it runs. Call it **from the writer thread, between registrations**:
@@ -12,12 +21,14 @@
  *
  * @module
  */
-import { closeSync, openSync, readdirSync, renameSync, unlinkSync, fsyncSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, openSync, readdirSync, renameSync, unlinkSync, fsyncSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CONTROL_SIZE, CTL, HEAP_HEADER_SIZE, VENUE_ENTRY_SIZE, regionSize } from '../../layout/index.js';
+import { CONTROL_SIZE, CTL, VENUE_ENTRY_SIZE, regionSize } from '../../layout/index.js';
 import { SNAPSHOT_HEADER_SIZE, SNAP_CHECKSUM_OFFSET, type SnapshotSectionName } from '../../layout/snapshot.js';
 import { joinId } from '../id/derive.js';
 import { checkHandle, type RegistryHandle } from '../shm/handle.js';
+import { heapUsed } from '../shm/heap.js';
 import type { InstrumentRegistry } from '../writer/registry.js';
 import { PartedChecksum, loadSnapshotChecksum } from './checksum.js';
 import { SnapshotError } from './errors.js';
@@ -102,6 +113,7 @@ export function writeSnapshotSync(registry: InstrumentRegistry | RegistryHandle,
   const t0 = performance.now();
   const hooks = opts.testHooks ?? {};
   const path = resolve(file);
+  removeStaleTemps(path);
   const handle: RegistryHandle = 'control' in registry ? registry : registry.handle;
   checkHandle(handle);
   const ctl = new Int32Array(handle.control);
@@ -114,7 +126,7 @@ export function writeSnapshotSync(registry: InstrumentRegistry | RegistryHandle,
   const lengths: SectionLengths = [
     CONTROL_SIZE,
     regionSize(capacity),
-    Math.max(HEAP_HEADER_SIZE, Atomics.load(ctl, CTL.HEAP_USED)),
+    heapUsed(ctl),
     Atomics.load(ctl, CTL.VENUE_COUNT) * VENUE_ENTRY_SIZE,
   ];
   if (region.byteLength < lengths[1]) throw cannot(`region ${generation & 1} is ${region.byteLength} bytes, capacity ${capacity} needs ${lengths[1]}`);
@@ -131,9 +143,10 @@ export function writeSnapshotSync(registry: InstrumentRegistry | RegistryHandle,
   const { bytes: header, offsets } = encodeHeader({ logSeq, generation, capacity, instruments, lengths, checksum: 0n });
   const total = offsets[offsets.length - 1]!;
 
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(8).toString('hex')}`;
   const chunk = Math.max(1, hooks.chunkBytes ?? SNAPSHOT_CHUNK_BYTES);
-  let fd = openSync(tmp, 'w', 0o644);
+  // exclusive: never an existing file, never through a symlink (EEXIST / ELOOP instead)
+  let fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
   let checksum: bigint;
   let t1: number;
   try {
@@ -169,7 +182,6 @@ export function writeSnapshotSync(registry: InstrumentRegistry | RegistryHandle,
   }
   fsyncDir(dirname(path));
   const t2 = performance.now();
-  removeStaleTemps(path);
   return {
     file: path,
     bytes: total,
@@ -184,7 +196,10 @@ export function writeSnapshotSync(registry: InstrumentRegistry | RegistryHandle,
   };
 }
 
-/** Remove `<file>.tmp-<pid>` files left by processes that no longer exist. Errors are ignored. */
+/**
+ * Remove `<file>.tmp-<pid>[-<random>]` entries left by processes that no longer exist (unlink: a
+ * symlink is removed, not followed). Errors are ignored.
+ */
 function removeStaleTemps(path: string): void {
   const dir = dirname(path);
   const prefix = `${basename(path)}.tmp-`;
@@ -196,7 +211,7 @@ function removeStaleTemps(path: string): void {
   }
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length));
+    const pid = Number(/^(\d+)(?:-[0-9a-f]+)?$/.exec(name.slice(prefix.length))?.[1] ?? NaN);
     if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
     try {
       unlinkSync(join(dir, name));

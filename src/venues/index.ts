@@ -5,7 +5,7 @@
  */
 export { ExecutionCriteria, VENUE_CODE_RE, VENUE_STATUSES, isTradableStatus } from './types.js';
 export type { TradingHours, VenueInfo, VenueStatus, VenueType } from './types.js';
-export { MIC_CSV_COLUMNS, MIC_CSV_FILE, loadMicList } from './mic.js';
+export { MIC_CSV_COLUMNS, MIC_CSV_FILE, findMicList, loadMicList, looksLikeMicList } from './mic.js';
 export type { RejectedRow } from './mic.js';
 export { CRYPTO_VENUES_FILE, checkVenueInfo, loadCryptoVenues } from './crypto.js';
 export type { CryptoVenues } from './crypto.js';

@@ -4,12 +4,26 @@
  *
  * @module
  */
-import { parse, type CsvError, type Options } from 'csv-parse/sync';
+import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import type { CsvError, Options, parse as Parse } from 'csv-parse/sync';
+import { ConfigError } from '../errors.js';
 import { RegistryError } from '../errors.js';
 import { isMicFormat } from '../identifiers/index.js';
 import type { VenueInfo, VenueStatus, VenueType } from './types.js';
 
-/** File name of the ISO 10383 CSV shipped in the data directory. */
+/** csv-parse's synchronous parser, loaded on first use (readers of a cached registry never parse CSV). */
+let csvParse: typeof Parse | undefined;
+function parse(input: string, options: Options): unknown {
+  csvParse ??= (createRequire(import.meta.url)('csv-parse/sync') as { parse: typeof Parse }).parse;
+  return csvParse(input, options);
+}
+
+/**
+ * File name of the ISO 10383 CSV in the shared data folder when this build was made. Informative
+ * only: the list is found by its header row ({@link findMicList}), whatever the file is called.
+ */
 export const MIC_CSV_FILE = 'iso10383_mic_2025-05.csv';
 
 /** Columns {@link loadMicList} reads; all must be present in the header (order does not matter). */
@@ -134,4 +148,53 @@ export function loadMicList(csvText: string): { venues: VenueInfo[]; rejected: R
   }
   rejected.sort((a, b) => a.line - b.line);
   return { venues, rejected };
+}
+
+/** Bytes read from the start of a candidate file to recognise the MIC CSV header. */
+const MIC_SNIFF_BYTES = 4096;
+
+/**
+ * Whether `head` (the start of a file) is an ISO 10383 MIC CSV: its first line, once quotes and a
+ * UTF-8 BOM are removed, names every column of {@link MIC_CSV_COLUMNS}.
+ */
+export function looksLikeMicList(head: string): boolean {
+  const line = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const cols = new Set(line.split(',').map((c) => c.trim().replace(/^"|"$/g, '').trim().toUpperCase()));
+  return MIC_CSV_COLUMNS.every((c) => cols.has(c));
+}
+
+/**
+ * Find the ISO 10383 MIC list in a data folder by content: the `.csv` files whose header row has
+ * the MIC columns ({@link looksLikeMicList}); when several do, the last by name (the list's files
+ * are named by publication date). Files that cannot be read are passed over.
+ *
+ * @param dataDir the data folder.
+ * @returns absolute path of the MIC CSV.
+ * @throws {ConfigError} `InvalidConfig` when the folder cannot be listed or holds no MIC list.
+ */
+export function findMicList(dataDir: string): string {
+  let names: string[];
+  try {
+    names = readdirSync(dataDir).filter((n) => /\.csv$/i.test(n) && !n.startsWith('.'));
+  } catch (e) {
+    throw new ConfigError('dataDir', `${dataDir}: cannot list the data folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const found: string[] = [];
+  const buf = Buffer.alloc(MIC_SNIFF_BYTES);
+  for (const name of names.sort()) {
+    const path = join(dataDir, name);
+    let fd: number | undefined;
+    try {
+      fd = openSync(path, 'r');
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      if (looksLikeMicList(buf.subarray(0, n).toString('utf8'))) found.push(path);
+    } catch {
+      /* unreadable, a directory, a dangling link: not the MIC list */
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+  const last = found[found.length - 1];
+  if (last === undefined) throw new ConfigError('dataDir', `${dataDir}: no ISO 10383 MIC list (a CSV whose header has ${MIC_CSV_COLUMNS.slice(0, 3).join(', ')}, …)`);
+  return last;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { CRYPTO_VENUES_FILE, checkVenueInfo, loadCryptoVenues } from './crypto.js';
-import { MIC_CSV_FILE, loadMicList } from './mic.js';
+import { findMicList, loadMicList } from './mic.js';
 import { ExecutionCriteria, VENUE_STATUSES, isTradableStatus, type VenueInfo, type VenueStatus } from './types.js';
 
 /** Called after a venue's status changed (`from !== to`). */
@@ -227,7 +227,7 @@ function freeze(v: VenueInfo): Readonly<VenueInfo> {
 }
 
 /**
- * The standard registry: the ISO 10383 MIC list from `dataDir` ({@link MIC_CSV_FILE}) plus the crypto
+ * The standard registry: the ISO 10383 MIC list found in `dataDir` by content (`findMicList`) plus the crypto
  * venues and chain table shipped in the repository (`mappings/venues/crypto-venues.json`, found from the
  * repository root, so it works from `src/` and from compiled `dist/src/`).
  *
@@ -237,12 +237,12 @@ function freeze(v: VenueInfo): Readonly<VenueInfo> {
  *
  * @param dataDir directory holding the MIC CSV (see `dataDir()` in `src/config.ts`).
  * @param opts registry options (status-change listener).
- * @throws {Error} (ENOENT) if a file is missing; {@link RegistryError} `ParseError` for a malformed MIC
+ * @throws {ConfigError} when `dataDir` holds no MIC list; {@link Error} (ENOENT) if the crypto venue file is missing; {@link RegistryError} `ParseError` for a malformed MIC
  *   header; {@link ValidationError} for an invalid crypto venue file.
  */
 export function defaultVenueRegistry(dataDir: string, opts: VenueRegistryOptions = {}): VenueRegistry {
   const reg = new VenueRegistry(opts);
-  const { venues: mics } = loadMicList(readFileSync(join(dataDir, MIC_CSV_FILE), 'utf8'));
+  const { venues: mics } = loadMicList(readFileSync(findMicList(dataDir), 'utf8'));
   for (const v of mics) reg.addVenue(v);
   const crypto = loadCryptoVenues(readFileSync(join(repoRoot(), CRYPTO_VENUES_FILE), 'utf8'));
   for (const v of crypto.venues) {

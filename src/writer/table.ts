@@ -107,6 +107,8 @@ export class TableWriter {
   count = 0;
   tombstones = 0;
   private indexes = {} as Record<IndexName, IndexArea>;
+  /** The same areas as a list (iterated on every registration). */
+  private indexList: IndexArea[] = [];
   /** Capacity of the generation last built in each region (0 = never used). */
   private readonly regionCaps = [0, 0];
   /** Entries examined by {@link addIndexEntry} so far (a cost counter for tests and benches). */
@@ -205,10 +207,7 @@ export class TableWriter {
 
   /** Does every index have room for one more registration's entries (≤ MAX_INDEX_LOAD_FACTOR)? */
   private indexesHaveRoom(): boolean {
-    for (const name in this.indexes) {
-      const a = this.indexes[name as IndexName];
-      if (a.used + MAX_ENTRIES_PER_REGISTRATION > (a.mask + 1) * MAX_INDEX_LOAD_FACTOR) return false;
-    }
+    for (const a of this.indexList) if (a.used + MAX_ENTRIES_PER_REGISTRATION > (a.mask + 1) * MAX_INDEX_LOAD_FACTOR) return false;
     return true;
   }
 
@@ -264,11 +263,9 @@ export class TableWriter {
     const area = this.indexes[key.index];
     const r = this.region;
     const { a, b, c } = key;
-    const tailKey = area.keyed ? `${key.index}:${a}:${b}:${c}` : `${key.index}:${a}`;
-    const tail = this.runTails.get(tailKey);
-    let i = tail === undefined ? entryStart(area.keyed, a, b) & area.mask : (tail + 1) & area.mask;
+    let tailKey: string | undefined;
     let same = 0;
-    for (let n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
+    for (let i = entryStart(area.keyed, a, b) & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
       this.indexInsertProbes++;
       const e = area.base + i * area.entryWords;
       const ka = r[e + ENTRY_KEY_A_WORD]!;
@@ -281,11 +278,17 @@ export class TableWriter {
         Atomics.store(r, e + ENTRY_KEY_A_WORD, a); // publishes the entry
         area.used++;
         // Every entry from the key's probe start to here is occupied, and entries never empty
-        // within a generation: the next entry of this key goes after this one.
-        if (tail !== undefined || same >= LONG_RUN) this.runTails.set(tailKey, i);
+        // within a generation: the next entry of this key can start probing after this one.
+        if (tailKey !== undefined) this.runTails.set(tailKey, i);
         return;
       }
-      if (ka === a) same++;
+      if (ka === a && ++same === LONG_RUN) {
+        // A long run: jump to where this exact key's run ended last time (keys only, no strings,
+        // for the common short runs).
+        tailKey = `${key.index}:${a}:${b}:${c}`;
+        const tail = this.runTails.get(tailKey);
+        if (tail !== undefined) i = tail;
+      }
     }
     throw new RegistryError('CapacityExceeded', `index ${key.index} full (reserve() was not called)`);
   }
@@ -382,6 +385,7 @@ export class TableWriter {
     this.used = 0;
     this.tombstones = 0;
     this.indexes = indexAreas(capacity);
+    this.indexList = Object.values(this.indexes);
     this.runTails.clear();
     const image = new Int32Array(RECORD_WORDS);
     const newSlots: number[] = [];
@@ -409,7 +413,8 @@ export class TableWriter {
     this.region = new Int32Array(this.handle.regions[gen & 1]!, 0, regionSize(capacity) / SIZE_OF_I32);
     this.regionU8 = new Uint8Array(this.handle.regions[gen & 1]!, 0, regionSize(capacity));
     this.indexes = indexAreas(capacity);
-    for (const area of Object.values(this.indexes)) {
+    this.indexList = Object.values(this.indexes);
+    for (const area of this.indexList) {
       for (let i = 0; i <= area.mask; i++) if (this.region[area.base + i * area.entryWords + ENTRY_KEY_A_WORD] !== 0) area.used++;
     }
     let used = 0;

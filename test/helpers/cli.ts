@@ -1,5 +1,7 @@
 /** Running the `instreg` program as a real child process in tests (compiled code in dist/). */
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataDir, repoRoot } from '../../src/config.js';
 
@@ -9,6 +11,8 @@ export const ROOT = repoRoot();
 export const BIN = join(ROOT, 'bin', 'instreg.js');
 /** Shipped data directory the CLI is pointed at. */
 export const DATA = dataDir();
+/** Cache folder of the CLI's cache snapshot for this test process (never the user's cache). */
+export const CACHE = mkdtempSync(join(tmpdir(), 'instreg-cli-cache-'));
 /** Timeout (ms) for tests that load all the data. */
 export const LONG = 240_000;
 
@@ -22,7 +26,7 @@ export interface Run {
 /** Run the CLI (stderr is a pipe, so no progress bar). */
 export function instreg(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 256 << 20, env: { ...process.env, INSTREG_DATA_DIR: DATA } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 256 << 20, env: { ...process.env, INSTREG_DATA_DIR: DATA, INSTREG_CACHE_DIR: CACHE } }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { cusipCheckDigit, isinCheckDigit, sedolCheckDigit } from '../../src/identifiers/index.js';
 import type { Fixed, InstrumentInput, InstrumentPatch } from '../../src/model/types.js';
-import type { WireMessage, WireVenue } from '../../src/wire/types.js';
+import type { CexPairRegistrationMessage, PoolRegistrationMessage, WireMessage, WireVenue } from '../../src/wire/types.js';
 
 const utf8 = new TextEncoder();
 const U64_MAX = (1n << 64n) - 1n;
@@ -194,8 +194,8 @@ const header = { seq: u64Edgy, timestampNs: u64Edgy, flags: fc.constantFrom(0, 1
 /** A valid message of any type. */
 export const message: fc.Arbitrary<WireMessage> = fc.oneof(
   fc.record({ type: fc.constant('instrumentRegistration' as const), ...header, instrument }),
-  fc.record({ type: fc.constant('poolRegistration' as const), ...header, instrument: dexPool as never }),
-  fc.record({ type: fc.constant('cexPairRegistration' as const), ...header, instrument: cexPair as never }),
+  fc.record({ type: fc.constant('poolRegistration' as const), ...header, instrument: dexPool as fc.Arbitrary<PoolRegistrationMessage['instrument']> }),
+  fc.record({ type: fc.constant('cexPairRegistration' as const), ...header, instrument: cexPair as fc.Arbitrary<CexPairRegistrationMessage['instrument']> }),
   fc.record({ type: fc.constant('instrumentUpdate' as const), ...header, id: u64Edgy, patch }),
   fc.record({ type: fc.constant('instrumentRemoval' as const), ...header, id: u64Edgy }),
   fc.record({ type: fc.constant('venueRegistration' as const), ...header, venue }),

@@ -1,0 +1,240 @@
+/**
+ * Loading payload files into a registration target: {@link loadPayload} (one file) and
+ * {@link loadDirectory} (a folder, in mapping priority order). Each file is read once, checked
+ * against `MAX_PAYLOAD_BYTES` before it is read, detected once and (JSON) parsed once: the value
+ * detection parsed is handed to `discover`.
+ *
+ * @module
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { DuplicateSymbolError, RegistryError } from '../errors.js';
+import type { InstrumentInput } from '../model/types.js';
+import { cachedJson, detectPayload } from './detect.js';
+import { discover, errorCode, RecordReject, type DiscoveredInstrument, type Reject, type RegistrationTarget } from './engine.js';
+import { checkPayloadSize } from './limits.js';
+import type { Mapping } from './mapping.js';
+
+const REF_FIELDS = ['baseId', 'quoteId', 'settleId', 'token0Id', 'token1Id', 'underlyingId'] as const;
+
+function refersTo(inst: InstrumentInput, id: bigint): boolean {
+  const o = inst as unknown as Record<string, unknown>;
+  return REF_FIELDS.some((f) => o[f] === id) || (inst.kind === 'synthetic' && inst.legs.some((l) => l.id === id));
+}
+
+/**
+ * Register a placeholder without capturing a stack trace for the refusal it often meets (an Alpaca
+ * listing already registered with its ISIN is refused `DuplicateSymbol`, 2 604 times in the shipped
+ * data): the refusal is counted, its stack is never read, and capturing it was ~10 µs a record.
+ */
+function registerQuiet(target: RegistrationTarget, g: DiscoveredInstrument): ReturnType<RegistrationTarget['registerInstrument']> {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return register(target, g);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Register a discovered instrument, without validating it or deriving its id again when the target prepared it. */
+function register(target: RegistrationTarget, g: DiscoveredInstrument): ReturnType<RegistrationTarget['registerInstrument']> {
+  return g.prepared && target.registerPrepared ? target.registerPrepared(g.prepared) : target.registerInstrument(g.input);
+}
+
+/** Per-file result of {@link loadPayload}. */
+export interface SourceStats {
+  file: string;
+  /** Name of the mapping used. */
+  mapping: string;
+  recordsSeen: number;
+  /** Instruments the payload yields after de-duplication. */
+  instruments: number;
+  /** Instruments registered as new or changed (`added` + `updated`). */
+  registered: number;
+  added: number;
+  updated: number;
+  /** Instruments the target already held unchanged. */
+  alreadyPresent: number;
+  /** Skipped records by code (mapping `skip` rules, logs of other events). */
+  skipped: Record<string, number>;
+  /** Rejected records by reason code. */
+  rejected: Record<string, number>;
+  /** The first rejected records in detail (at most `maxRejects`). */
+  rejects: Reject[];
+  /** Set when the mapping is flagged `ignore`: why the file was not loaded. */
+  ignored?: string;
+  /** Other mappings that also fit the file; the most specific one (`mapping`) was used. */
+  ambiguous?: string[];
+}
+
+/** A payload file read and detected once: its text, the mapping that fits it and (JSON) the parsed value. */
+export interface PayloadSource {
+  text: string;
+  /** `undefined` when no mapping fits. */
+  mapping: Mapping | undefined;
+  /** The parsed JSON (detection parsed it); absent for CSV and for text that is not JSON. */
+  parsed?: unknown;
+  /** Other mappings whose detection also holds (the most specific one won). */
+  ambiguous?: string[];
+}
+
+/**
+ * Read one payload file (refusing one larger than `MAX_PAYLOAD_BYTES` before reading it) and
+ * detect its format; JSON is parsed once and kept for `discover`.
+ * @throws {RegistryError} `ParseError` if the file cannot be read, `LimitExceeded` if too large.
+ */
+export async function readPayload(filePath: string, mappings: readonly Mapping[]): Promise<PayloadSource> {
+  let text: string;
+  try {
+    checkPayloadSize((await stat(filePath)).size, filePath);
+    text = await readFile(filePath, 'utf8');
+  } catch (e) {
+    if (e instanceof RegistryError) throw e;
+    throw new RegistryError('ParseError', `${filePath}: cannot read: ${(e as Error).message}`);
+  }
+  const { mapping, ambiguous } = detectPayload(text, basename(filePath), mappings);
+  const amb = ambiguous.length > 0 ? { ambiguous } : {};
+  if (!mapping || mapping.format !== 'json') return { text, mapping, ...amb };
+  const j = cachedJson(text);
+  return j.ok ? { text, mapping, parsed: j.value, ...amb } : { text, mapping, ...amb };
+}
+
+/** Options of {@link loadPayload} and {@link loadDirectory}. */
+export interface LoadOptions {
+  /** Detailed rejects kept per file (default 20). */
+  maxRejects?: number;
+  /**
+   * Ids registered earlier in the same session (shared across the files of {@link loadDirectory}):
+   * `placeholder` instruments (e.g. tokens seen only in a log) defer to these.
+   */
+  session?: Set<bigint>;
+}
+
+/**
+ * Detect, discover and register one payload file. Each record is all-or-nothing as far as
+ * validation goes (all its instruments pass `idOf` before any is registered). If the target
+ * then refuses one (e.g. `DuplicateSymbol` against what it already holds) the record is counted
+ * as rejected; shared dependencies registered just before (a currency, a token) stay: they are
+ * valid instruments on their own. A `placeholder` instrument refused with `DuplicateSymbol`
+ * (the venue + symbol is already held, e.g. by the same stock registered with its ISIN) counts
+ * as already present, unless the record's other instruments reference it.
+ *
+ * @param opts.source the file already read and detected ({@link readPayload}); default: read it here
+ * @throws {RegistryError} `ParseError` if the file cannot be read or parsed (with position),
+ *   `UnknownFormat` if no mapping fits it, `LimitExceeded` if it is larger than `MAX_PAYLOAD_BYTES`
+ *   or its mapping is refused at an expression bound.
+ */
+export async function loadPayload(filePath: string, target: RegistrationTarget, mappings: readonly Mapping[], opts: LoadOptions & { source?: PayloadSource } = {}): Promise<SourceStats> {
+  const file = basename(filePath);
+  const src = opts.source ?? (await readPayload(filePath, mappings));
+  const { text, mapping } = src;
+  if (!mapping) throw new RegistryError('UnknownFormat', `${filePath}: no mapping fits this payload`);
+  const stats: SourceStats = { file, mapping: mapping.name, recordsSeen: 0, instruments: 0, registered: 0, added: 0, updated: 0, alreadyPresent: 0, skipped: {}, rejected: {}, rejects: [], ...(src.ambiguous ? { ambiguous: src.ambiguous } : {}) };
+  if (mapping.ignore) return { ...stats, ignored: mapping.ignore };
+  const session = opts.session ?? new Set<bigint>();
+  const known = (id: bigint): boolean => session.has(id) || (target.has ? target.has(id) : false);
+  const res = await discover(text, mapping, target, { known, file: filePath, ...(src.parsed !== undefined ? { parsed: src.parsed } : {}) });
+  const maxRejects = opts.maxRejects ?? 20;
+  const rejects = [...res.rejected];
+  const failed = new Set<bigint>();
+  for (const rec of res.records) {
+    try {
+      const dep = rec.instruments.find((g) => failed.has(g.id));
+      if (dep) throw new RecordReject('DependencyRejected', `${dep.input.venue}:${dep.input.symbol} was refused by the target`);
+      for (const g of rec.instruments) {
+        if (!g.emit) continue;
+        try {
+          const r = g.placeholder ? registerQuiet(target, g) : register(target, g);
+          session.add(r.id);
+          if (r.outcome === 'added') stats.added++;
+          else if (r.outcome === 'updated') stats.updated++;
+          else stats.alreadyPresent++;
+        } catch (e) {
+          // A placeholder whose venue + symbol the target already holds (e.g. a stock known
+          // there with its ISIN) defers to it, unless another instrument of the record refers to it.
+          if (g.placeholder && e instanceof DuplicateSymbolError && !rec.instruments.some((o) => o !== g && refersTo(o.input, g.id))) {
+            stats.alreadyPresent++;
+            continue;
+          }
+          failed.add(g.id);
+          throw e;
+        }
+      }
+    } catch (e) {
+      const { code, reason } = errorCode(e);
+      rejects.push({ record: rec.record, ...(rec.key !== undefined ? { key: rec.key } : {}), code, reason });
+    }
+  }
+  stats.recordsSeen = res.recordsSeen;
+  stats.instruments = res.registrations.length;
+  stats.registered = stats.added + stats.updated;
+  stats.skipped = res.skipped;
+  for (const r of rejects) stats.rejected[r.code] = (stats.rejected[r.code] ?? 0) + 1;
+  stats.rejects = rejects.sort((a, b) => a.record - b.record).slice(0, maxRejects);
+  return stats;
+}
+
+/** Result of {@link loadDirectory}. */
+export interface DirectoryStats {
+  /** Files loaded, in load order. */
+  files: SourceStats[];
+  /** Files not loaded on purpose: not a payload, no mapping fits, or the mapping says `ignore`. */
+  ignored: Array<{ file: string; reason: string }>;
+  /** Files that failed to parse (`ParseError`); the other files still load. */
+  failed: Array<{ file: string; error: string }>;
+}
+
+/**
+ * Load every payload in a folder. `SOURCES.md`, `README*`, dot files and files other than
+ * `.json` / `.csv` are skipped; files whose mapping says `ignore` (the ISO 10383 MIC list,
+ * which belongs to the venue registry) are listed in `ignored`. Files load in mapping
+ * `priority` order (token lists before logs), then by name; all files share one session so
+ * `placeholder` instruments defer to instruments registered by earlier files.
+ */
+export async function loadDirectory(
+  dir: string,
+  target: RegistrationTarget,
+  opts: LoadOptions & { mappings?: readonly Mapping[]; onProgress?(done: number, total: number): void } = {},
+): Promise<DirectoryStats> {
+  const { loadMappings } = await import('./mapping.js');
+  const mappings = opts.mappings ?? (await loadMappings());
+  const out: DirectoryStats = { files: [], ignored: [], failed: [] };
+  const plan: Array<{ path: string; file: string; priority: number; source?: PayloadSource }> = [];
+  for (const file of (await readdir(dir)).sort()) {
+    const path = join(dir, file);
+    if (file.startsWith('.') || !(await stat(path)).isFile()) continue;
+    if (!/\.(json|csv)$/i.test(file)) {
+      out.ignored.push({ file, reason: 'not a payload (only .json and .csv files are loaded)' });
+      continue;
+    }
+    let source: PayloadSource;
+    try {
+      source = await readPayload(path, mappings);
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e;
+      out.failed.push({ file, error: e.message });
+      continue;
+    }
+    const m = source.mapping;
+    if (!m) out.ignored.push({ file, reason: 'no mapping fits this payload' });
+    else if (m.ignore) out.ignored.push({ file, reason: `${m.name}: ${m.ignore}` });
+    // JSON already parsed: the text is not needed again, let it go while other files are read
+    else plan.push({ path, file, priority: m.priority ?? 50, source: source.parsed !== undefined ? { ...source, text: '' } : source });
+  }
+  plan.sort((a, b) => a.priority - b.priority || a.file.localeCompare(b.file));
+  const session = opts.session ?? new Set<bigint>();
+  let done = 0;
+  for (const p of plan) {
+    try {
+      const source = p.source!;
+      p.source = undefined; // let the parsed payload go once it is loaded
+      out.files.push(await loadPayload(p.path, target, mappings, { ...opts, session, source }));
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e;
+      out.failed.push({ file: p.file, error: e.message });
+    }
+    opts.onProgress?.(++done, plan.length);
+  }
+  return out;
+}
