@@ -3,7 +3,7 @@
  * every number finite and ≥ 0) and no torn reads. No timing assertions.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,8 +35,8 @@ async function runShortBench(file: string, svg: string): Promise<Record<string, 
     });
     return JSON.parse(readFileSync(file, 'utf8'));
   }
-  const { runBench } = await import('../src/bench/run.js');
-  const { renderPlot } = await import('../src/bench/plot.js');
+  const { runBench } = await import('../src/harness/run.js');
+  const { renderPlot } = await import('../src/harness/plot.js');
   const r = await runBench({ durationSec: 1, instruments: 2000, readers: 2 });
   const { writeFileSync } = await import('node:fs');
   writeFileSync(svg, renderPlot(r));
@@ -63,6 +63,21 @@ describe('instreg bench (short run)', () => {
         expectStats(r.results[key].random, `results.${key}.random`);
       }
       for (const b of ['map', 'lmdb', 'postMessage', 'piscinaTask']) expectStats(r.baselines[b], `baselines.${b}`);
+      // Floor, raw and the Map baselines ran (hot and random) over the same population.
+      expect(r.mode).toBe('throughput');
+      expect(typeof r.hotApi).toBe('boolean');
+      for (const b of ['floor', 'raw', 'mapNumber', 'mapBigint', 'mapString', 'mapStringIsin']) {
+        for (const p of ['hot', 'random']) {
+          expectStats(r.baselines[b][p], `baselines.${b}.${p}`);
+          expect(r.baselines[b][p].opsPerSecPerReader, `baselines.${b}.${p} ran`).toBeGreaterThan(0);
+        }
+      }
+      for (const key of ['bySymbolKey', 'byIdView', 'bySymbolView', 'byIsinView']) {
+        expectStats(r.results[key].hot, `results.${key}.hot`);
+        expectStats(r.results[key].random, `results.${key}.random`);
+      }
+      expect(r.results.bySymbolKey.hot.available).toBe(r.hotApi);
+      expect(r.checks.lookupMisses).toBe(0);
       expectCount(r.registration.perSec, 'registration.perSec');
       expect(r.registration.perSec).toBeGreaterThan(0);
       expect(r.tornReads).toBe(0);
@@ -74,6 +89,36 @@ describe('instreg bench (short run)', () => {
       expect(svg.startsWith('<?xml')).toBe(true);
       expect(svg).toContain('</svg>');
       expect(svg).toContain('<polyline');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs in latency mode (--mode latency) and rejects an unknown mode', { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'instreg-bench-test-'));
+    try {
+      // Generated instruments only (an empty data directory): the shipped data is covered above.
+      const empty = join(dir, 'no-data');
+      mkdirSync(empty);
+      const file = join(dir, 'r.json');
+      await promisify(execFile)(process.execPath, [bin, '--data-dir', empty, 'bench', '--duration', '1', '--instruments', '2000', '--readers', '1', '--mode', 'latency', '--no-lmdb', '--json', file], {
+        cwd: root,
+        timeout: 170_000,
+        maxBuffer: 16 << 20,
+      });
+      const r = JSON.parse(readFileSync(file, 'utf8'));
+      expect(r.dataset.shipped).toBe(0);
+      expect(r.mode).toBe('latency');
+      expect(r.tornReads).toBe(0);
+      expect(r.checks.lookupMisses).toBe(0);
+      expect(r.baselines.floor.hot.opsPerSecPerReader).toBeGreaterThan(0);
+      expect(r.results.byId.random.opsPerSecPerReader).toBeGreaterThan(0);
+      const bad = await promisify(execFile)(process.execPath, [bin, 'bench', '--mode', 'fast'], { cwd: root }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--mode must be throughput or latency');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

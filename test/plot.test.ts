@@ -1,13 +1,13 @@
 /**
- * The benchmark plot (src/bench/plot.ts) on the recorded full report: legend p50 = the report's own
+ * The benchmark plot (src/harness/plot.ts) on the recorded full report: legend p50 = the report's own
  * p50, every series drawn (also ones the plot has never heard of), floor and target lines, legend
  * inside the canvas.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderPlot } from '../src/bench/plot.js';
-import type { BenchResult } from '../src/bench/run.js';
+import { renderPlot } from '../src/harness/plot.js';
+import type { BenchResult } from '../src/harness/run.js';
 import { ROOT } from './helpers/cli.js';
 
 const recorded = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'bench-full.json'), 'utf8')) as BenchResult & Record<string, any>;
@@ -18,7 +18,7 @@ function withExtraSeries(): BenchResult {
   const floorCurve = r.curves['byId.hot'].map(([p, ns]: [number, number]) => [p, Math.round(ns * 0.8)]);
   r.curves['floor.hot'] = floorCurve;
   r.baselines.floor = { ...r.baselines.map, p50Ns: 123 };
-  r.curves['mystery.hot'] = r.curves['map.hot'].map(([p, ns]: [number, number]) => [p, ns * 3]);
+  r.curves['mystery.hot'] = r.curves['mapBigint.hot'].map(([p, ns]: [number, number]) => [p, ns * 3]);
   r.baselines.mystery = { ...r.baselines.map, p50Ns: 777 };
   return r as BenchResult;
 }
@@ -35,7 +35,7 @@ describe('bench plot', () => {
     const firstAbove = (recorded.curves['byId.hot'] as Array<[number, number]>).find(([p]) => p >= 50)![1];
     expect(firstAbove).not.toBe(p50); // the recorded curve has no point at exactly 50 %
     expect(svg).toContain(`instreg byId, hot set (${p50} ns)`);
-    expect(svg).toContain(`thread-local Map.get, hot (${recorded.baselines.map.p50Ns} ns)`);
+    expect(svg).toContain(`floor: minimal seqlock lookup, hot (${recorded.baselines.floor.hot.p50Ns} ns)`);
     expect(svg).toContain(`instreg byId key-only probe, hot (${recorded.extra.byIdProbeHot.p50Ns} ns)`);
   });
 
@@ -47,7 +47,7 @@ describe('bench plot', () => {
     expect(svg).toContain('floor: minimal seqlock lookup, hot (123 ns)');
     expect(svg).toContain('floor p50 123 ns');
     expect(svg).toContain(`target byId ≤ 1.3× floor (${Math.round(1.3 * 123 * 10) / 10} ns)`);
-    expect(svg).toContain(`target byId ≤ 0.8× Map.get (${Math.round(0.8 * (r as any).baselines.map.p50Ns * 10) / 10} ns)`);
+    expect(svg).toContain(`target byId ≤ 0.8× Map&lt;number&gt;.get (${Math.round(0.8 * (r as any).baselines.mapNumber.hot.p50Ns * 10) / 10} ns)`);
   });
 
   it('the legend fits in the canvas', () => {

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createReaderPool, type ReaderPool } from '../src/reader/pool.js';
 import { InstrumentRegistry } from '../src/writer/registry.js';
-import { stressInstrument } from '../workers/stress-common.js';
+import { stressInstrument } from '../src/testkit/self-check.js';
 
 describe('reader pool (piscina)', () => {
   let pool: ReaderPool | undefined;

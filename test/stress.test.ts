@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InstrumentRegistry } from '../src/writer/registry.js';
-import { stressInstrument, stressPatch, stressToken } from '../workers/stress-common.js';
+import { stressInstrument, stressPatch, stressToken } from '../src/testkit/self-check.js';
 import { runWorker } from './helpers/workers.js';
 
 const LONG = process.env.INSTREG_STRESS === 'long';

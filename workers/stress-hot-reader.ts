@@ -23,7 +23,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FieldSet } from '../src/reader/fields.js';
 import { RegistryReader } from '../src/reader/reader.js';
-import { checkVersionFields, STRESS_FIELDS, stressTokenSymbol } from './stress-common.js';
+import { checkVersionFields, STRESS_FIELDS, stressTokenSymbol } from '../src/testkit/self-check.js';
 
 const { handle, stable, tokens, churn, minReads, stop, progress, slot, written, hitsOnly } = workerData as {
   written: Int32Array;

@@ -12,7 +12,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RegistryReader } from '../src/reader/reader.js';
 import { InstrumentView } from '../src/reader/view.js';
-import { checkView } from './stress-common.js';
+import { checkView } from '../src/testkit/self-check.js';
 
 const { handle, ids, minReads, stop, progress, slot, mode } = workerData as {
   handle: Parameters<typeof RegistryReader.attach>[0];

@@ -1,10 +1,10 @@
 /**
- * `instreg bench`: the latency benchmark (`src/bench/run.ts`) from the command line, and the short
+ * `instreg bench`: the latency benchmark (`src/harness/run.ts`) from the command line, and the short
  * benchmark `instreg start` (`npm start`) shows after the load summary ({@link runStartBench}).
  *
  * ```
  * instreg bench [--instruments N] [--readers R] [--write-rate W] [--duration S] [--hot-set K]
- *               [--batch B] [--seed S] [--no-lmdb] [--json FILE] [--plot FILE.svg] [--snapshot FILE]
+ *               [--mode throughput|latency] [--batch B] [--seed S] [--no-lmdb] [--json FILE] [--plot FILE.svg] [--snapshot FILE]
  * ```
  *
  * Note on `--json FILE`: the program also has a global boolean `--json`. Unless the program
@@ -15,9 +15,9 @@
  * @module
  */
 import { writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import type { BenchOptions, BenchResult } from '../bench/run.js';
+import { defaultReaders } from '../harness/defaults.js';
+import type { BenchOptions, BenchResult } from '../harness/run.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import type { Session } from './session.js';
 
@@ -28,6 +28,7 @@ interface BenchCliOptions {
   writeRate: string;
   duration: string;
   hotSet: string;
+  mode: string;
   batch: string;
   seed: string;
   lmdb: boolean;
@@ -44,6 +45,11 @@ function num(name: string, v: string, min: number, integer = true): number {
   return n;
 }
 
+function benchMode(v: string): 'throughput' | 'latency' {
+  if (v !== 'throughput' && v !== 'latency') throw new CliError(`bench: --mode must be throughput or latency, got ${JSON.stringify(v)}`, EXIT_USAGE);
+  return v;
+}
+
 /** JSON text of a result (BigInts never appear in it; guarded anyway). */
 export function resultJson(r: BenchResult): string {
   return JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n';
@@ -57,13 +63,14 @@ export function resultJson(r: BenchResult): string {
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description('lookup latency benchmark: reader workers vs Map, lmdb-js, postMessage and piscina-task baselines (see bench/README.md)')
+    .description('lookup latency benchmark: reader workers vs a floor row and Map, lmdb-js, postMessage and piscina-task baselines (see bench/README.md)')
     .argument('[jsonFile]', 'file for --json when the global --json flag took the option (see --json)')
     .option('--instruments <n>', 'generated instruments on top of the shipped data (deterministic, every kind)', '1000000')
-    .option('--readers <r>', `reader worker threads (default: cores = ${availableParallelism()})`)
+    .option('--readers <r>', `reader worker threads (default: cores − 1 = ${defaultReaders()}, so the writer does not preempt them)`)
     .option('--write-rate <w>', 'updates per second the writer applies during the run', '1000')
     .option('--duration <s>', 'total measured seconds, split over the scenarios', '20')
     .option('--hot-set <k>', 'hot-set size (instruments)', '4096')
+    .option('--mode <mode>', 'throughput (independent lookups, batch means) or latency (each key depends on the previous result)', 'throughput')
     .option('--batch <b>', 'lookups per timed batch (sub-µs scenarios)', '1000')
     .option('--seed <n>', 'PRNG seed of the dataset and access patterns', '42')
     .option('--no-lmdb', 'skip the lmdb-js baseline')
@@ -74,13 +81,14 @@ export function registerBenchCommand(program: Command): void {
       const g = cmd.optsWithGlobals() as { dataDir?: string; json?: boolean | string; progress?: boolean };
       const file = typeof o.json === 'string' ? o.json : typeof g.json === 'string' ? g.json : jsonFile;
       const jsonStdout = g.json === true && file === undefined;
-      const [{ renderPlot }, { renderReport }, { runBench }] = await Promise.all([import('../bench/plot.js'), import('../bench/report.js'), import('../bench/run.js')]);
+      const [{ renderPlot }, { renderReport }, { runBench }] = await Promise.all([import('../harness/plot.js'), import('../harness/report.js'), import('../harness/run.js')]);
       const opts: BenchOptions = {
         instruments: num('instruments', o.instruments, 0),
-        readers: o.readers === undefined ? availableParallelism() : num('readers', o.readers, 1),
+        readers: o.readers === undefined ? defaultReaders() : num('readers', o.readers, 1),
         writeRatePerSec: num('write-rate', o.writeRate, 0, false),
         durationSec: num('duration', o.duration, 0.1, false),
         hotSet: num('hot-set', o.hotSet, 1),
+        mode: benchMode(o.mode),
         batch: num('batch', o.batch, 1),
         seed: num('seed', o.seed, 0),
         baselines: { lmdb: o.lmdb },
@@ -117,11 +125,11 @@ export function registerBenchCommand(program: Command): void {
  */
 export async function runStartBench(session: Session): Promise<void> {
   process.stdout.write('\nShort benchmark (~12 s; `instreg bench` runs the full one)…\n');
-  const [{ renderReport }, { runBench }] = await Promise.all([import('../bench/report.js'), import('../bench/run.js')]);
+  const [{ renderReport }, { runBench }] = await Promise.all([import('../harness/report.js'), import('../harness/run.js')]);
   const r = await runBench({
     registry: session.registry,
     instruments: 0,
-    readers: availableParallelism(),
+    readers: defaultReaders(),
     writeRatePerSec: 0,
     durationSec: 12,
     probe: false,

@@ -1,13 +1,14 @@
 /**
- * Self-checking instrument contents for the concurrency stress tests: every mutable field of
+ * Self-checking instrument contents, shared by the concurrency stress tests (`workers/`,
+ * `test/stress.test.ts`) and the `instreg bench` harness (`src/harness/`): every mutable field of
  * version `v` of instrument `i` is derived from (i, v), so a reader can tell a consistent record
  * from a torn one (fields from two versions) without knowing which version is current.
  *
  * @module
  */
-import type { InstrumentInput, InstrumentPatch } from '../src/model/types.js';
-import type { InstrumentView } from '../src/reader/view.js';
-import type { FieldSet } from '../src/reader/fields.js';
+import type { InstrumentInput, InstrumentPatch } from '../model/types.js';
+import type { FieldSet } from '../reader/fields.js';
+import type { InstrumentView } from '../reader/view.js';
 
 /** Mix (i, v) into a 32-bit check value. */
 function mix(i: number, v: number): number {

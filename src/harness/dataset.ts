@@ -2,14 +2,14 @@
  * Deterministic bench dataset: extra instruments of every kind, generated from a seeded PRNG and
  * spread over many venues, chains and assets so that no secondary key (venue + symbol, ISIN,
  * asset, pair) has a large multiplicity. Every generated instrument `g` carries self-checking
- * mutable fields (`stressPatch(g, v)` from `workers/stress-common.ts`): a reader can tell a
+ * mutable fields (`stressPatch(g, v)` from `src/testkit/self-check.ts`): a reader can tell a
  * consistent record from a torn one without knowing the current version (see {@link checkVersion}).
  *
  * @module
  */
 import { isinCheckDigit } from '../identifiers/isin.js';
 import type { InstrumentInput, InstrumentKind } from '../model/types.js';
-import { checkVersion as stressCheckVersion, stressPatch } from '../../workers/stress-common.js';
+import { checkVersion as stressCheckVersion, stressPatch } from '../testkit/self-check.js';
 
 /** Mulberry32: small, fast, seedable 32-bit PRNG. Returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {

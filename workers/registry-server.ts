@@ -9,8 +9,8 @@
  * @module
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { RegistryReader } from '../reader/reader.js';
-import { InstrumentView } from '../reader/view.js';
+import { RegistryReader } from '../src/reader/reader.js';
+import { InstrumentView } from '../src/reader/view.js';
 
 const reader = RegistryReader.attach((workerData as { handle: Parameters<typeof RegistryReader.attach>[0] }).handle);
 const view = new InstrumentView(reader);

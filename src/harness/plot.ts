@@ -27,6 +27,17 @@ const LABELS: Record<string, string> = {
   'bySymbol.random': 'instreg venue+symbol, random',
   'byIsin.hot': 'instreg ISIN, hot',
   'byIsin.random': 'instreg ISIN, random',
+  'byIdView.hot': 'instreg byId (view API), hot',
+  'byIdView.random': 'instreg byId (view API), random',
+  'bySymbolKey.hot': 'instreg venue+symbol, prepared key, hot',
+  'bySymbolKey.random': 'instreg venue+symbol, prepared key, random',
+  'bySymbolView.hot': 'instreg venue+symbol (view API), hot',
+  'bySymbolView.random': 'instreg venue+symbol (view API), random',
+  'byIsinView.hot': 'instreg ISIN (view API), hot',
+  'byIsinView.random': 'instreg ISIN (view API), random',
+  'mapString.random': 'Map<string>.get, random',
+  'mapStringIsin.hot': 'Map<string>.get ISIN, hot',
+  'mapStringIsin.random': 'Map<string>.get ISIN, random',
   'floor.hot': 'floor: minimal seqlock lookup, hot',
   'floor.random': 'floor: minimal seqlock lookup, random',
   'raw.hot': 'raw: plain loads, no seqlock, hot',
@@ -45,7 +56,7 @@ const LABELS: Record<string, string> = {
 };
 
 /** Series drawn solid (instreg itself); everything else is a baseline or reference (dashed). */
-const INSTREG_PREFIXES = ['byId', 'byIdProbe', 'bySymbol', 'byIsin', 'byAddress', 'byCusip'];
+const INSTREG_PREFIXES = ['byId', 'byIdView', 'byIdProbe', 'bySymbol', 'bySymbolKey', 'bySymbolView', 'byIsin', 'byIsinView', 'byAddress', 'byCusip'];
 
 const PALETTE = ['#1b5e20', '#0d47a1', '#6a1b9a', '#00838f', '#66bb6a', '#64b5f6', '#ba68c8', '#4db6ac', '#e65100', '#c62828', '#ad1457', '#616161', '#8d6e63', '#f9a825', '#9e9e9e', '#283593', '#ef6c00', '#5d4037', '#7cb342', '#d81b60'];
 

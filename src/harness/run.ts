@@ -1,60 +1,72 @@
 /**
  * The instreg latency benchmark: lookups from reader workers (a {@link ReaderPool}, attached once)
- * against a registry the writer keeps updating, side by side with the baselines of DESIGN §5
- * (thread-local `Map`, lmdb-js `get`, postMessage round trip to a registry thread, one piscina
- * task per lookup), plus the writer's registration throughput and a torn-read count.
+ * against a registry the writer keeps updating, side by side in one run with the references of
+ * DESIGN §5: the **floor** (a minimal correct seqlock lookup written against the layout) and
+ * **raw** rows (`floor.ts`), thread-local `Map<number>`, `Map<bigint>` and `Map<string>` over the
+ * same population (`streams.ts`), lmdb-js `get`, a postMessage round trip to a registry thread,
+ * one piscina task per lookup; plus the writer's registration throughput and a torn-read count.
  *
  * Timeline of {@link runBench}:
  * 1. Registry: the given one, a restored snapshot, or a fresh one loaded with the shipped data.
  * 2. `instruments` extra instruments generated deterministically ({@link generateInstruments}),
  *    registered with `registerInstrument` (registration throughput measured here).
  * 3. lmdb env in a temp dir with id → 128-byte record image for every instrument.
- * 4. `readers` pool workers run {@link benchReader} in lock-step phase windows while the main
- *    thread writes `writeRatePerSec` self-checking updates per second to random generated
- *    instruments (half of them to a 64-record churn set the readers verify constantly).
+ * 4. `readers` pool workers (default cores − 1, so the writer does not preempt them) run
+ *    `benchReader` in lock-step phase windows while the main thread writes `writeRatePerSec`
+ *    self-checking updates per second to random generated instruments (half of them to a
+ *    64-record churn set the readers verify constantly). The windows cycle through every
+ *    scenario round-robin, `rounds` times.
  * 5. The piscina-task baseline: the main thread submits one pool task per lookup.
  *
  * `durationSec` is the total of the measured windows (setup not included); it is split evenly
- * over the phases (lmdb phases get half a share each).
+ * over the scenarios (lmdb scenarios get half a share each) and each share over the rounds.
  *
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import * as hdr from 'hdr-histogram-js';
-import { KIND_CODES } from '../../layout/index.js';
 import { dataDir } from '../config.js';
-import { splitId } from '../id/derive.js';
-import type { InstrumentKind } from '../model/types.js';
 import { compiledModuleUrl, createReaderPool, type ReaderPool } from '../reader/pool.js';
 import { InstrumentView } from '../reader/view.js';
 import type { RegistryHandle } from '../shm/handle.js';
 import { InstrumentRegistry } from '../writer/registry.js';
 import { benchPatch, generateInstruments, mulberry32 } from './dataset.js';
-import { newHistogram, type PhaseWindow, type ReaderBenchArgs, type ReaderBenchReport, type ReaderPhase } from './reader-task.js';
+import { defaultReaders } from './defaults.js';
+import { loadHotApi } from './hot-api.js';
+import { planPhases } from './phases.js';
+import { buildPopulation, sample } from './population.js';
+import { curveOf, machineInfo, mergeHotRandom, mergePhase, statsOf, zeroStats, type BenchResult, type HotRandom } from './result.js';
+import { newHistogram, type BenchMode, type ReaderBenchArgs } from './reader-task.js';
+
+export type { BenchResult, HotRandom, LatencyStats, MachineInfo } from './result.js';
+export type { BenchMode } from './reader-task.js';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
   /** Extra generated instruments on top of the registry's own (default 0). */
   instruments?: number;
-  /** Reader worker threads (default: available cores). */
+  /** Reader worker threads (default: cores − 1, at least 1). */
   readers?: number;
   /** Updates per second the writer performs during the run (default 1000; 0 = none). */
   writeRatePerSec?: number;
   /** Total length of the measured windows, s (default 20). */
   durationSec?: number;
+  /** Round-robin rounds over the scenarios (default 3). */
+  rounds?: number;
+  /** `throughput` (default): independent lookups; `latency`: each key depends on the previous result. */
+  mode?: BenchMode;
   /** Hot-set size, instruments (default 4096). */
   hotSet?: number;
   /** Lookups per timed batch (default 1000). */
   batch?: number;
   /** PRNG seed for the dataset and access patterns (default 42). */
   seed?: number;
-  /** Baselines to run (default: all). */
+  /** Baselines to run (default: all). `map` covers every Map baseline. */
   baselines?: { map?: boolean; lmdb?: boolean; postMessage?: boolean; piscinaTask?: boolean };
-  /** Measure `byIdProbe` (key probe only, extra result) (default true). */
+  /** Measure `byIdProbe` (view-API key probe only, extra result) (default true). */
   probe?: boolean;
   /** Use this (already loaded) registry instead of loading the shipped data. It is only read unless `instruments` > 0. */
   registry?: InstrumentRegistry;
@@ -66,137 +78,13 @@ export interface BenchOptions {
   log?: (msg: string) => void;
 }
 
-/** Latency statistics of one scenario: per-op ns percentiles (HDR, 3 significant digits) and throughput. */
-export interface LatencyStats {
-  p50Ns: number;
-  p90Ns: number;
-  p99Ns: number;
-  p999Ns: number;
-  maxNs: number;
-  /** Mean over readers of ops / timed seconds (ops/s). */
-  opsPerSecPerReader: number;
-  /** Operations measured (all readers). */
-  ops: number;
-  /** Mean ns/op. */
-  meanNs: number;
-  /** False if the scenario could not run (all numbers 0). */
-  available: boolean;
-}
+export { defaultReaders };
 
-/** Hot-set and uniformly random variants of a scenario. */
-export interface HotRandom {
-  hot: LatencyStats;
-  random: LatencyStats;
-}
-
-/** The machine a result was measured on. */
-export interface MachineInfo {
-  cpu: string;
-  cores: number;
-  node: string;
-  platform: string;
-  arch: string;
-  totalMemGiB: number;
-  /** 1-minute load average at start and end of the run. */
-  loadAvg1: [number, number];
-}
-
-/** Result of {@link runBench}; `--json` writes exactly this (schema 1). */
-export interface BenchResult {
-  schema: 1;
-  machine: MachineInfo;
-  dataset: { instruments: number; generated: number; shipped: number; isins: number; hotSet: number };
-  readers: number;
-  writeRatePerSec: number;
-  durationSec: number;
-  results: { byId: HotRandom; bySymbol: HotRandom; byIsin: HotRandom };
-  baselines: { map: LatencyStats; lmdb: LatencyStats; postMessage: LatencyStats; piscinaTask: LatencyStats };
-  /** Extra scenarios: key probe only, and the random-pattern Map / lmdb baselines. */
-  extra: { byIdProbeHot: LatencyStats; mapRandom: LatencyStats; lmdbRandom: LatencyStats };
-  registration: { perSec: number; instruments: number; lmdbPutsPerSec: number };
-  tornReads: number;
-  checks: { verifiedReads: number; misses: number; seqlockRetries: number; writes: number; firstError: string | null; lmdbError?: string };
-  batch: number;
-  startedAt: string;
-  /** Percentile curves (`[percentile, ns]`) per scenario, for `--plot`. */
-  curves: Record<string, Array<[number, number]>>;
-  notes: string[];
-}
-
-const KIND_NAMES = Object.keys(KIND_CODES) as InstrumentKind[];
-
-function zeroStats(): LatencyStats {
-  return { p50Ns: 0, p90Ns: 0, p99Ns: 0, p999Ns: 0, maxNs: 0, opsPerSecPerReader: 0, ops: 0, meanNs: 0, available: false };
-}
-
-function statsOf(h: hdr.Histogram, perReader: number[]): LatencyStats {
-  if (h.totalCount === 0) return zeroStats();
-  return {
-    p50Ns: h.getValueAtPercentile(50),
-    p90Ns: h.getValueAtPercentile(90),
-    p99Ns: h.getValueAtPercentile(99),
-    p999Ns: h.getValueAtPercentile(99.9),
-    maxNs: h.maxValue,
-    opsPerSecPerReader: Math.round(perReader.reduce((a, b) => a + b, 0) / Math.max(1, perReader.length)),
-    ops: h.totalCount,
-    meanNs: Math.round(h.mean * 10) / 10,
-    available: true,
-  };
-}
-
-/** Percentiles at which curves are sampled: 1 - 10^-x for x = 0, 0.1, …, 4 (0 % … 99.99 %). */
-export const CURVE_PERCENTILES = Array.from({ length: 41 }, (_, i) => Math.round((1 - 10 ** (-i / 10)) * 1e6) / 1e4);
-
-/** Percentile curve of a histogram: `[percentile, ns]` pairs at {@link CURVE_PERCENTILES}. */
-function curveOf(h: hdr.Histogram): Array<[number, number]> {
-  if (h.totalCount === 0) return [];
-  return CURVE_PERCENTILES.map((p) => [p, p === 0 ? h.minNonZeroValue : h.getValueAtPercentile(p)]);
-}
-
-/** Merge the readers' reports of one phase (and keep its percentile curve in `curves`). */
-function mergePhase(reports: ReaderBenchReport[], name: ReaderPhase, curves?: Record<string, Array<[number, number]>>): LatencyStats {
-  const h = newHistogram();
-  const perReader: number[] = [];
-  for (const r of reports) {
-    const p = r.phases[name];
-    if (!p || p.ops === 0) continue;
-    h.add(hdr.decodeFromCompressedBase64(p.hist, 32, false));
-    perReader.push(p.ops / (p.timedNs / 1e9));
-  }
-  if (curves && h.totalCount) curves[name] = curveOf(h);
-  return statsOf(h, perReader);
-}
-
-/** Machine description recorded with every result. */
-export function machineInfo(): MachineInfo {
-  const c = cpus();
-  return {
-    cpu: c[0]?.model.trim() ?? 'unknown',
-    cores: availableParallelism(),
-    node: process.version,
-    platform: process.platform,
-    arch: process.arch,
-    totalMemGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    loadAvg1: [Math.round(loadavg()[0]! * 100) / 100, 0],
-  };
-}
-
-/** Distinct random sample of `k` of `0..n-1` (partial Fisher–Yates). */
-function sample(n: number, k: number, rnd: () => number): Uint32Array {
-  k = Math.min(k, n);
-  const idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  for (let i = 0; i < k; i++) {
-    const j = i + Math.floor(rnd() * (n - i));
-    const t = idx[i]!;
-    idx[i] = idx[j]!;
-    idx[j] = t;
-  }
-  return idx.slice(0, k);
-}
-
-function sharedU32(n: number): Uint32Array {
-  return new Uint32Array(new SharedArrayBuffer(Math.max(4, n * 4)), 0, n);
+/** Smallest power of two ≥ n. */
+function pow2AtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
 }
 
 /**
@@ -223,9 +111,11 @@ export async function restoreSnapshot(file: string): Promise<InstrumentRegistry>
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const log = opts.log ?? (() => {});
   const N = Math.max(0, Math.floor(opts.instruments ?? 0));
-  const R = Math.max(1, Math.floor(opts.readers ?? availableParallelism()));
+  const R = Math.max(1, Math.floor(opts.readers ?? defaultReaders()));
   const W = Math.max(0, opts.writeRatePerSec ?? 1000);
   const durationSec = Math.max(0.1, opts.durationSec ?? 20);
+  const rounds = Math.max(1, Math.floor(opts.rounds ?? 3));
+  const mode: BenchMode = opts.mode ?? 'throughput';
   const K = Math.max(1, Math.floor(opts.hotSet ?? 4096));
   const B = Math.max(1, Math.floor(opts.batch ?? 1000));
   const seed = opts.seed ?? 42;
@@ -253,6 +143,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     const isin = kind === 'stock' || kind === 'etf' ? (v.detail.isin as string | undefined) : undefined;
     return { id: v.id, kind, venue: v.venue, symbol: v.symbol, ...(isin ? { isin } : {}) };
   });
+  const hotApi = (await loadHotApi(mainReader)) !== undefined;
+  if (!hotApi) notes.push('this build has no reader hot API (readById, prepareSymbolKey, …): results.byId/bySymbol/byIsin hold the view-API figures; bySymbolKey not measured');
 
   // 2. Generated instruments (registration throughput).
   let regPerSec: number;
@@ -275,33 +167,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   }
   log(`registration: ${Math.round(regPerSec)} instruments/s`);
 
-  // Population arrays (harness SABs where numeric).
-  const all = [...shipped, ...generated];
-  const n = all.length;
-  const lo = sharedU32(n);
-  const hi = sharedU32(n);
-  const kinds = new Uint8Array(new SharedArrayBuffer(Math.max(1, n)), 0, n);
-  const venueOf = sharedU32(n);
-  const venueCodes: string[] = [];
-  const venueNo = new Map<string, number>();
-  const symbols: string[] = new Array<string>(n);
-  const isinSet = new Set<string>();
-  for (let i = 0; i < n; i++) {
-    const e = all[i]!;
-    const [l, h] = splitId(e.id);
-    lo[i] = l;
-    hi[i] = h;
-    kinds[i] = KIND_CODES[e.kind];
-    let v = venueNo.get(e.venue);
-    if (v === undefined) venueNo.set(e.venue, (v = venueCodes.push(e.venue) - 1));
-    venueOf[i] = v;
-    symbols[i] = e.symbol;
-    if (e.isin) isinSet.add(e.isin);
-  }
-  const isins = [...isinSet];
+  // Population arrays (harness SABs where numeric) and hot sets.
   const rnd = mulberry32(seed ^ 0x5bd1e995);
-  const hotIds = sample(n, K, rnd);
-  const hotIsins = sample(isins.length, K, rnd);
+  const pop = buildPopulation([...shipped, ...generated], K, rnd);
+  const { lo, hi, isins, hotIds } = pop;
+  const n = lo.length;
   if (isins.length === 0) notes.push('no instrument has an ISIN: byIsin not measured');
 
   // 3. lmdb env.
@@ -345,26 +215,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     }
   }
 
-  // Phase windows.
-  const phaseNames: Array<[ReaderPhase, number]> = [
-    ['byId.hot', 1],
-    ['byId.random', 1],
-    ['bySymbol.hot', 1],
-    ['bySymbol.random', 1],
-  ];
-  if (isins.length) phaseNames.push(['byIsin.hot', 1], ['byIsin.random', 1]);
-  if (opts.probe !== false) phaseNames.push(['byIdProbe.hot', 1]);
-  if (base.map) phaseNames.push(['map.hot', 1], ['map.random', 1]);
-  if (lmdbPath) phaseNames.push(['lmdb.hot', 0.5], ['lmdb.random', 0.5]);
-  if (base.postMessage) phaseNames.push(['postMessage.hot', 1]);
-  const shares = phaseNames.reduce((a, [, w]) => a + w, 0) + (base.piscinaTask ? 1 : 0);
-  const unitNs = (durationSec * 1e9) / shares;
-  const phases: PhaseWindow[] = [];
-  let offset = 0;
-  for (const [name, w] of phaseNames) {
-    phases.push({ name, offsetNs: Math.round(offset), durationNs: Math.round(unitNs * w) });
-    offset += unitNs * w;
-  }
+  // Phase windows: every scenario once per round, round-robin, `rounds` rounds.
+  const { phases, unitNs, scenarios } = planPhases({
+    durationSec, rounds, hotApi, maps: base.map, isins: isins.length > 0, probe: opts.probe !== false,
+    lmdb: lmdbPath !== undefined, postMessage: base.postMessage, piscinaTask: base.piscinaTask,
+  });
 
   // 4. Readers + writer.
   log(`starting ${R} reader workers`);
@@ -377,11 +232,12 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   let writes = 0;
   let writer: NodeJS.Timeout | undefined;
   const version = new Uint32Array(generated.length);
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   try {
     await pool.ready();
     const ports: Array<import('node:worker_threads').MessagePort | undefined> = [];
     if (base.postMessage) {
-      const serverUrl = compiledModuleUrl(new URL('./registry-server.' + (import.meta.url.endsWith('.ts') ? 'ts' : 'js'), import.meta.url).href);
+      const serverUrl = compiledModuleUrl(new URL(`../../workers/registry-server.${ext}`, import.meta.url).href);
       server = new Worker(fileURLToPath(serverUrl), { workerData: { handle: registry.handle } });
       await new Promise((resolve, reject) => {
         server!.once('message', resolve);
@@ -393,15 +249,18 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         ports.push(ch.port2);
       }
     }
-    const moduleUrl = compiledModuleUrl(new URL('./reader-task.' + (import.meta.url.endsWith('.ts') ? 'ts' : 'js'), import.meta.url).href);
+    const moduleUrl = compiledModuleUrl(new URL(`./reader-task.${ext}`, import.meta.url).href);
+    // Streams: hot 2^16 accesses; random up to 2^20 (4× the population, so a pass does not fit in cache at 1 M).
+    const streamLength = { hot: 1 << 16, random: Math.min(1 << 20, pow2AtLeast(4 * n)) };
+    log(`readers: building key streams (${streamLength.hot} hot, ${streamLength.random} random accesses) and Map baselines over ${n} instruments`);
     const tasks = Array.from({ length: R }, (_, r) => {
       const args: ReaderBenchArgs = {
-        lo, hi, kinds, venueOf, venueCodes, symbols, isins, hotIds, hotIsins,
-        genBase, genCount: generated.length, churn, checks: 8, batch: B, phases, ready, start, seed: seed + r,
+        ...pop,
+        genBase, genCount: generated.length, churn, checks: 8, batch: B, mode, streamLength, phases, ready, start, seed: seed + r,
         ...(lmdbPath && lmdbKeyIdx ? { lmdbPath, lmdbKeyIdx, lmdbHot: hotIds.length } : {}),
         ...(ports[r] ? { port: ports[r] } : {}),
       };
-      return pool.run<ReaderBenchReport>({ op: 'module', module: moduleUrl, fn: 'benchReader', args }, ports[r] ? [ports[r]!] : undefined);
+      return pool.run<import('./reader-task.js').ReaderBenchReport>({ op: 'module', module: moduleUrl, fn: 'benchReader', args }, ports[r] ? [ports[r]!] : undefined);
     });
     // Writer: self-checking updates to random generated instruments, paced every 5 ms.
     if (W > 0 && generated.length > 0) {
@@ -417,7 +276,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       }, 5);
     }
     while (Atomics.load(ready, 0) < R) await new Promise((r) => setTimeout(r, 5));
-    log(`measuring ${durationSec}s (${phases.length}${base.piscinaTask ? ' + 1' : ''} phases of ~${(unitNs / 1e9).toFixed(2)}s)`);
+    log(`measuring ${durationSec}s in ${mode} mode: ${scenarios} scenarios × ${rounds} rounds${base.piscinaTask ? ' + piscina' : ''} (windows of ~${(unitNs / rounds / 1e9).toFixed(2)}s)`);
     Atomics.store(start, 0, process.hrtime.bigint() + 20_000_000n);
     const reports = await Promise.all(tasks);
 
@@ -449,38 +308,63 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     if (writer) clearInterval(writer);
     machine.loadAvg1[1] = Math.round(loadavg()[0]! * 100) / 100;
 
+    const hr = (s: string): HotRandom => mergeHotRandom(reports, s, curves);
+    const view = { byId: hr('byIdView'), bySymbol: hr('bySymbolView'), byIsin: hr('byIsinView') };
+    const fast = hotApi ? { byId: hr('byId'), bySymbol: hr('bySymbol'), byIsin: hr('byIsin') } : view;
+    const mapBigint = hr('mapBigint');
+    const lmdbRandom = mergePhase(reports, 'lmdb.random', curves);
     const torn = reports.reduce((a, r) => a + r.torn, 0);
+    const firstLmdbError = lmdbError ?? reports.find((r) => r.lmdbError)?.lmdbError;
     const result: BenchResult = {
       schema: 1,
+      mode,
+      hotApi,
       machine,
       dataset: { instruments: registry.getMetrics().instruments, generated: generated.length, shipped: shipped.length, isins: isins.length, hotSet: hotIds.length },
       readers: R,
       writeRatePerSec: W,
       durationSec,
+      rounds,
       results: {
-        byId: { hot: mergePhase(reports, 'byId.hot', curves), random: mergePhase(reports, 'byId.random', curves) },
-        bySymbol: { hot: mergePhase(reports, 'bySymbol.hot', curves), random: mergePhase(reports, 'bySymbol.random', curves) },
-        byIsin: { hot: mergePhase(reports, 'byIsin.hot', curves), random: mergePhase(reports, 'byIsin.random', curves) },
+        ...fast,
+        bySymbolKey: hr('bySymbolKey'),
+        byIdView: view.byId,
+        bySymbolView: view.bySymbol,
+        byIsinView: view.byIsin,
       },
-      baselines: { map: mergePhase(reports, 'map.hot', curves), lmdb: mergePhase(reports, 'lmdb.hot', curves), postMessage: mergePhase(reports, 'postMessage.hot', curves), piscinaTask },
-      extra: { byIdProbeHot: mergePhase(reports, 'byIdProbe.hot', curves), mapRandom: mergePhase(reports, 'map.random', curves), lmdbRandom: mergePhase(reports, 'lmdb.random', curves) },
+      baselines: {
+        map: mapBigint.hot,
+        lmdb: mergePhase(reports, 'lmdb.hot', curves),
+        postMessage: mergePhase(reports, 'postMessage.hot', curves),
+        piscinaTask,
+        floor: hr('floor'),
+        raw: hr('raw'),
+        mapNumber: hr('mapNumber'),
+        mapBigint,
+        mapString: hr('mapString'),
+        mapStringIsin: hr('mapStringIsin'),
+      },
+      extra: { byIdProbeHot: mergePhase(reports, 'byIdProbe.hot', curves), mapRandom: mapBigint.random, lmdbRandom },
       registration: { perSec: Math.round(regPerSec), instruments: regCount, lmdbPutsPerSec: Math.round(lmdbPutsPerSec) },
       tornReads: torn,
       checks: {
         verifiedReads: reports.reduce((a, r) => a + r.checks, 0),
         misses: reports.reduce((a, r) => a + r.misses, 0),
+        lookupMisses: reports.reduce((a, r) => a + r.lookupMisses, 0),
         seqlockRetries: reports.reduce((a, r) => a + r.retries, 0),
+        floorRetries: reports.reduce((a, r) => a + r.floorRetries, 0),
         writes,
         firstError: reports.find((r) => r.firstError)?.firstError ?? null,
-        ...(lmdbError ?? reports.find((r) => r.lmdbError)?.lmdbError ? { lmdbError: lmdbError ?? reports.find((r) => r.lmdbError)!.lmdbError! } : {}),
+        ...(firstLmdbError ? { lmdbError: firstLmdbError } : {}),
       },
       batch: B,
       startedAt,
       curves,
       notes: [
         ...notes,
-        `lookup = find + read kind (instreg: first-cache-line copy under the seqlock); batched ${B} ops per timer pair for instreg and Map (percentiles over batch means); lmdb, postMessage and piscinaTask timed per op`,
-        'Map baseline: thread-local Map<bigint id, frozen {id, kind, venue, symbol}>, keys prebuilt (same access pattern as byId)',
+        `lookup = find + read one field (the kind code); ${mode} mode${mode === 'latency' ? ' (each key depends on the previous result: no two lookups overlap)' : ' (independent lookups)'}; batched ${B} ops per timer pair for instreg, floor, raw and Map (percentiles over batch means); lmdb, postMessage and piscinaTask timed per op`,
+        `keys walked sequentially from one per-reader stream per pattern, in access order; ${rounds} round-robin rounds; the same untimed verification after every batch of every scenario`,
+        'Map baselines: thread-local, same population as the table; Map<number> key = instrument index (a Smi), Map<bigint> = 64-bit id, Map<string> = "VENUE:SYMBOL" / ISIN (query strings are copies with their hash cached)',
         `postMessage: ${R} reader(s) each with a MessagePort to one registry thread, one lookup per round trip; piscinaTask: main thread, one pool task per lookup, one in flight`,
       ],
     };
@@ -492,5 +376,3 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     if (lmdbPath) rmSync(lmdbPath, { recursive: true, force: true });
   }
 }
-
-export { KIND_NAMES as BENCH_KIND_NAMES };
