@@ -50,6 +50,25 @@ interface IndexArea {
   keyed: boolean;
   /** Entries in use (live or dead) in this generation. */
   used: number;
+  /** Writer-private: where the run of each key with many entries ends, by KEY_A (this generation). */
+  tails: Map<number, RunTail[]>;
+}
+
+/** The last entry of one long-running key (a, b, c); `end` = -1 until its first insert past LONG_RUN. */
+interface RunTail {
+  b: number;
+  c: number;
+  end: number;
+}
+
+/** The run-end record of key (a, b, c) in `area`, created on first use. */
+function runTail(area: IndexArea, a: number, b: number, c: number): RunTail {
+  let list = area.tails.get(a);
+  if (!list) area.tails.set(a, (list = []));
+  for (const t of list) if (t.b === b && t.c === c) return t;
+  const t: RunTail = { b, c, end: -1 };
+  list.push(t);
+  return t;
 }
 
 /**
@@ -90,6 +109,7 @@ function indexAreas(capacity: number): Record<IndexName, IndexArea> {
       slotWord: def.slotWord,
       keyed: def.keyed,
       used: 0,
+      tails: new Map(),
     };
   }
   return out;
@@ -118,8 +138,6 @@ export class TableWriter {
   private readonly regionCaps = [0, 0];
   /** Entries examined by {@link addIndexEntry} so far (a cost counter for tests and benches). */
   indexInsertProbes = 0;
-  /** Writer-private: index entry where the run of a key with many entries ends (this generation). */
-  private readonly runTails = new Map<string, number>();
   /** Largest capacity this table may grow to (MAX_CAPACITY unless lowered for tests). */
   readonly maxCapacity: number;
 
@@ -268,7 +286,7 @@ export class TableWriter {
     const area = this.indexes[key.index];
     const r = this.region;
     const { a, b, c } = key;
-    let tailKey: string | undefined;
+    let tail: RunTail | undefined;
     let same = 0;
     for (let i = entryStart(area.keyed, a, b) & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
       this.indexInsertProbes++;
@@ -284,15 +302,13 @@ export class TableWriter {
         area.used++;
         // Every entry from the key's probe start to here is occupied, and entries never empty
         // within a generation: the next entry of this key can start probing after this one.
-        if (tailKey !== undefined) this.runTails.set(tailKey, i);
+        if (tail) tail.end = i;
         return;
       }
       if (ka === a && ++same === LONG_RUN) {
-        // A long run: jump to where this exact key's run ended last time (keys only, no strings,
-        // for the common short runs).
-        tailKey = `${key.index}:${a}:${b}:${c}`;
-        const tail = this.runTails.get(tailKey);
-        if (tail !== undefined) i = tail;
+        // A long run: jump to where this exact key's run ended last time.
+        tail = runTail(area, a, b, c);
+        if (tail.end >= 0) i = tail.end;
       }
     }
     throw new RegistryError('CapacityExceeded', `index ${key.index} full (reserve() was not called)`);
@@ -391,7 +407,6 @@ export class TableWriter {
     this.tombstones = 0;
     this.indexes = indexAreas(capacity);
     this.indexList = Object.values(this.indexes);
-    this.runTails.clear();
     const image = new Int32Array(RECORD_WORDS);
     const newSlots: number[] = [];
     if (oldRegion) {
