@@ -100,7 +100,12 @@ if (baselineDir) {
 }
 
 const cpu = os.cpus()[0]?.model ?? 'cpu';
-console.log(`discovery.bench — ${cpu}, ${os.cpus().length} cores, Node ${process.version} ${process.platform}/${process.arch}, load avg ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `discovery.bench — ${cpu}, ${os.cpus().length} cores, Node ${process.version} ${process.platform}/${process.arch}, load avg ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`data: ${dir} (${plan.length} payload files loaded); ${PASSES} passes, median reported`);
 
 const floors: Array<{ ms: number; cpu: number }> = [];
@@ -127,7 +132,9 @@ console.log('|---|---:|---:|---:|---:|');
 console.log(row('floor: read + parse every loaded file', floors));
 console.log(row(`full load (loadMappings + registry + loadDirectory), ${instruments} instruments`, loads));
 if (baseline) console.log(row(`baseline full load (${baselineDir})`, bases));
-console.log(`per pass (wall ms) floor: ${floors.map((x) => x.ms.toFixed(0)).join(' ')}; load: ${loads.map((x) => x.ms.toFixed(0)).join(' ')}${baseline ? `; baseline: ${bases.map((x) => x.ms.toFixed(0)).join(' ')}` : ''}`);
+console.log(
+  `per pass (wall ms) floor: ${floors.map((x) => x.ms.toFixed(0)).join(' ')}; load: ${loads.map((x) => x.ms.toFixed(0)).join(' ')}${baseline ? `; baseline: ${bases.map((x) => x.ms.toFixed(0)).join(' ')}` : ''}`,
+);
 
 // Per mapping: each file timed on its own (files in load order into one registry, so placeholders behave as in a full load).
 const perFile = new Map<string, { records: number; ms: number[]; floor: number[]; mapping: string }>();
@@ -153,5 +160,7 @@ console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const [file, e] of perFile) {
   const ms = median(e.ms);
   const f = median(e.floor);
-  console.log(`| ${e.mapping} | ${file} | ${e.records} | ${ms.toFixed(1)} | ${Math.round((e.records / ms) * 1000)} | ${f.toFixed(1)} | ${(ms / f).toFixed(2)} |`);
+  console.log(
+    `| ${e.mapping} | ${file} | ${e.records} | ${ms.toFixed(1)} | ${Math.round((e.records / ms) * 1000)} | ${f.toFixed(1)} | ${(ms / f).toFixed(2)} |`,
+  );
 }

@@ -61,7 +61,7 @@ function workerMain(d: BenchWorkerData): void {
     const w = new Int32Array(d.sab, 0, 1);
     const stamp = new Float64Array(d.sab, 8, 1);
     port.postMessage('ready');
-    for (let last = 0; n < d.total; ) {
+    for (let last = 0; n < d.total;) {
       const v = Atomics.load(w, 0);
       if (v !== last) {
         lost += v - last - 1;
@@ -203,9 +203,7 @@ async function latency(mode: Mode, consumers: number): Promise<{ all: hdr.Histog
   const rawStamp = new Float64Array(sab, 8, 1);
   const total = WARMUP + N;
   const workers = await Promise.all(Array.from({ length: consumers }, () => spawn({ eventsBench: true, mode, sab, total })));
-  const results = workers.map(
-    (w) => new Promise<{ lat: Float64Array; lost: number }>((resolve) => w.once('message', resolve)),
-  );
+  const results = workers.map((w) => new Promise<{ lat: Float64Array; lost: number }>((resolve) => w.once('message', resolve)));
   const input: ChangeEventInput = { type: 'instrumentUpdated', id: 1n, kind: 'token', venue: 'ETHEREUM', chainId: 1, timestampNs: 0n };
   for (let i = 0; i < total; i++) {
     if (mode === 'postMessage') {
@@ -235,7 +233,11 @@ async function latency(mode: Mode, consumers: number): Promise<{ all: hdr.Histog
 async function main(): Promise<void> {
   const cpu = cpus();
   console.log('instreg change-event feed benchmark');
-  console.log(`  machine: ${cpu[0]?.model ?? 'unknown cpu'} × ${cpu.length} logical cores; Node ${process.version}; ${process.arch}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `  machine: ${cpu[0]?.model ?? 'unknown cpu'} × ${cpu.length} logical cores; Node ${process.version}; ${process.arch}; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log(`  clock: process.hrtime.bigint(); ${await clockCheck()}`);
   console.log(`  events per scenario: ${N} measured + ${WARMUP} warm-up, one every ~${INTERVAL_US} µs; ring 4096 records`);
   console.log('\nsingle thread:');

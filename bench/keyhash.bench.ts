@@ -64,7 +64,9 @@ bench
 
 await bench.run();
 const cpu = os.cpus()[0]?.model.trim() ?? 'unknown';
-console.log(`keyhash bench — ${cpu}, ${os.availableParallelism()} cores, Node ${process.version}, load avg ${os.loadavg()[0]!.toFixed(2)}; ${BATCH} keys per iteration`);
+console.log(
+  `keyhash bench — ${cpu}, ${os.availableParallelism()} cores, Node ${process.version}, load avg ${os.loadavg()[0]!.toFixed(2)}; ${BATCH} keys per iteration`,
+);
 console.table(
   bench.tasks.map((t) => {
     const r = t.result as unknown as { latency?: { p50?: number; mean?: number }; period?: number } | undefined;

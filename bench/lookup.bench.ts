@@ -31,7 +31,9 @@ const LAT = process.env.LOOKUP_BENCH_MODE === 'latency';
 const HOT = 4096;
 const REPS = 3;
 
-console.log(`lookup.bench — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, Node ${process.version} ${process.platform}/${process.arch}, load avg ${os.loadavg()[0]!.toFixed(2)}`);
+console.log(
+  `lookup.bench — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, Node ${process.version} ${process.platform}/${process.arch}, load avg ${os.loadavg()[0]!.toFixed(2)}`,
+);
 const reg = await InstrumentRegistry.create({ initialCapacity: N + 1024 });
 const t0 = process.hrtime.bigint();
 const d = generateInstruments(N, 42, (input) => reg.registerInstrument(input).id);
@@ -83,11 +85,17 @@ for (let rep = 0; rep < REPS; rep++) {
 }
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 const fmt = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(2)}×`);
-console.log(`${'scenario'.padEnd(24)} ${'hot ns'.padStart(8)} ${'× floor'.padStart(8)} ${'× Map#'.padStart(8)} ${'random ns'.padStart(10)} ${'× floor'.padStart(8)} ${'× Map#'.padStart(8)}`);
+console.log(
+  `${'scenario'.padEnd(24)} ${'hot ns'.padStart(8)} ${'× floor'.padStart(8)} ${'× Map#'.padStart(8)} ${'random ns'.padStart(10)} ${'× floor'.padStart(8)} ${'× Map#'.padStart(8)}`,
+);
 for (const k of scenarios) {
   const cells = (['hot', 'random'] as Pattern[]).map((p) => {
     const v = median(ns[`${k}.${p}`]!);
-    return [v.toFixed(1).padStart(p === 'hot' ? 8 : 10), fmt(v / median(ns[`floor.${p}`]!)).padStart(8), fmt(v / median(ns[`mapNumber.${p}`]!)).padStart(8)].join(' ');
+    return [
+      v.toFixed(1).padStart(p === 'hot' ? 8 : 10),
+      fmt(v / median(ns[`floor.${p}`]!)).padStart(8),
+      fmt(v / median(ns[`mapNumber.${p}`]!)).padStart(8),
+    ].join(' ');
   });
   console.log(`${k.padEnd(24)} ${cells.join(' ')}`);
 }

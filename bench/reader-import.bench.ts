@@ -62,7 +62,9 @@ for (let i = 0; i < RUNS; i++) {
   }
 }
 const floor = median(res[0]!.ms);
-console.log(`reader import bench — ${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}, load avg ${os.loadavg()[0]!.toFixed(2)}; median of ${RUNS} fresh workers per row`);
+console.log(
+  `reader import bench — ${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}, load avg ${os.loadavg()[0]!.toFixed(2)}; median of ${RUNS} fresh workers per row`,
+);
 console.table(
   targets.map(([name], j) => ({
     import: name,

@@ -15,12 +15,25 @@ import { encodeDetail } from '../src/shm/detail.js';
 import { InstrumentRegistry } from '../src/writer/registry.js';
 
 const N = 200_000;
-console.log(`registration.bench — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.version} ${process.platform}/${process.arch}; ${N} CEX pairs`);
+console.log(
+  `registration.bench — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.version} ${process.platform}/${process.arch}; ${N} CEX pairs`,
+);
 const inputs: InstrumentInput[] = [];
 for (let i = 0; i < N; i++) {
   inputs.push({
-    kind: 'cexPair', symbol: `SYM${i}`, venue: `V${i % 50}`, source: 'cex', status: 'active', baseId: BigInt(i + 1), quoteId: BigInt((i % 1000) + 7),
-    contractType: 'spot', settlement: 'none', tickSize: { raw: 1n, scale: 2 }, lotSize: { raw: 1n, scale: 5 }, makerFeeBps: 10, takerFeeBps: 10,
+    kind: 'cexPair',
+    symbol: `SYM${i}`,
+    venue: `V${i % 50}`,
+    source: 'cex',
+    status: 'active',
+    baseId: BigInt(i + 1),
+    quoteId: BigInt((i % 1000) + 7),
+    contractType: 'spot',
+    settlement: 'none',
+    tickSize: { raw: 1n, scale: 2 },
+    lotSize: { raw: 1n, scale: 5 },
+    makerFeeBps: 10,
+    takerFeeBps: 10,
   });
 }
 const valid = inputs.map(validateInstrument);

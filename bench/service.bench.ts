@@ -203,7 +203,7 @@ async function replicationLag(n: number, rate: number, natsUrl: string | undefin
   const r2 = natsUrl ? await child(['replica', natsUrl, outJs]) : undefined;
   const perMs = rate / 1000;
   const t0 = performance.now();
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const due = Math.min(n, Math.floor((performance.now() - t0) * perMs));
     for (; i < due; i++) svc.core.register(cur(`L${i}`));
     await sleep(1);
@@ -241,7 +241,12 @@ async function restart(instruments: number, frames: number): Promise<{ startMs: 
 }
 
 const cpu = os.cpus()[0];
-console.log(`service bench — ${cpu?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `service bench — ${cpu?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}, load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 const frameBytes = encodeMessage({ type: 'instrumentRegistration', seq: 1n, timestampNs: 1n, flags: 0, instrument: cur('RT100') }).length;
 const RT = QUICK ? 200 : 2000;
 const raw = await rawRoundTrip(RT, frameBytes);
@@ -251,7 +256,9 @@ console.log(`\n1. round trip over the Unix socket (${frameBytes}-byte request), 
 console.log(`   raw Unix-socket echo        p50 ${f(rawP50)}  p99 ${f(rawP99)}  (ratio base)`);
 for (const policy of ['always', 'group:0', 'group:2']) {
   const xs = await registrationRoundTrip(policy, policy === 'always' ? (QUICK ? 50 : 300) : QUICK ? 200 : 1000);
-  console.log(`   register → ack, fsync ${policy.padEnd(8)} p50 ${f(pct(xs, 50))} (${f(pct(xs, 50) / rawP50)}× raw)  p99 ${f(pct(xs, 99))} (${f(pct(xs, 99) / rawP99)}× raw)`);
+  console.log(
+    `   register → ack, fsync ${policy.padEnd(8)} p50 ${f(pct(xs, 50))} (${f(pct(xs, 50) / rawP50)}× raw)  p99 ${f(pct(xs, 99))} (${f(pct(xs, 99) / rawP99)}× raw)`,
+  );
 }
 const s = await sustained(QUICK ? 20_000 : 200_000, 'group:0');
 const s2 = await sustained(QUICK ? 20_000 : 100_000, 'group:2');
@@ -260,23 +267,37 @@ const floorReg = await InstrumentRegistry.create({ initialCapacity: floorN });
 const tf = performance.now();
 for (let i = 0; i < floorN; i++) floorReg.registerInstrument(cur(`F${i}`));
 const floorPerSec = (floorN / (performance.now() - tf)) * 1000;
-console.log(`\n2. sustained registrations through the socket, 4 × 1000-registration batches in flight: group:0 (default) ${f(s.perSec / 1000)} k/s (${f(s.ms)} ms); group:2 ${f(s2.perSec / 1000)} k/s`);
-console.log(`   floor: InstrumentRegistry.registerInstrument in one thread, same run: ${f(floorPerSec / 1000)} k/s → the service reaches ${f((100 * s.perSec) / floorPerSec)} % of it`);
+console.log(
+  `\n2. sustained registrations through the socket, 4 × 1000-registration batches in flight: group:0 (default) ${f(s.perSec / 1000)} k/s (${f(s.ms)} ms); group:2 ${f(s2.perSec / 1000)} k/s`,
+);
+console.log(
+  `   floor: InstrumentRegistry.registerInstrument in one thread, same run: ${f(floorPerSec / 1000)} k/s → the service reaches ${f((100 * s.perSec) / floorPerSec)} % of it`,
+);
 
 const natsUrl = process.env.INSTREG_BENCH_NATS;
 const N = QUICK ? 5_000 : 30_000;
 if (natsUrl) {
   const rn = await rawNats(natsUrl, N, 10_000);
-  console.log(`\n3. raw NATS publish → consume at 10 k/s, µs: core p50 ${f(pct(rn.core, 50))} p99 ${f(pct(rn.core, 99))}; JetStream p50 ${f(pct(rn.js, 50))} p99 ${f(pct(rn.js, 99))}  (ratio bases)`);
+  console.log(
+    `\n3. raw NATS publish → consume at 10 k/s, µs: core p50 ${f(pct(rn.core, 50))} p99 ${f(pct(rn.core, 99))}; JetStream p50 ${f(pct(rn.js, 50))} p99 ${f(pct(rn.js, 99))}  (ratio bases)`,
+  );
   const lag = await replicationLag(N, 10_000, natsUrl);
   console.log(`   replication lag at 10 k changes/s, writer commit → replica apply, µs:`);
-  console.log(`   Unix socket  p50 ${f(pct(lag.socket, 50))}  p99 ${f(pct(lag.socket, 99))}  (${lag.socket.length} entries; p99 ${f(pct(lag.socket, 99) / pct(rn.core, 99))}× raw core NATS p99)`);
-  console.log(`   JetStream    p50 ${f(pct(lag.js!, 50))}  p99 ${f(pct(lag.js!, 99))}  (${lag.js!.length} entries; p99 ${f(pct(lag.js!, 99) / pct(rn.js, 99))}× raw JetStream p99)`);
+  console.log(
+    `   Unix socket  p50 ${f(pct(lag.socket, 50))}  p99 ${f(pct(lag.socket, 99))}  (${lag.socket.length} entries; p99 ${f(pct(lag.socket, 99) / pct(rn.core, 99))}× raw core NATS p99)`,
+  );
+  console.log(
+    `   JetStream    p50 ${f(pct(lag.js!, 50))}  p99 ${f(pct(lag.js!, 99))}  (${lag.js!.length} entries; p99 ${f(pct(lag.js!, 99) / pct(rn.js, 99))}× raw JetStream p99)`,
+  );
   const slow = await replicationLag(QUICK ? 1000 : 5000, 1000, natsUrl);
-  console.log(`   the same at 1 k changes/s: Unix socket p50 ${f(pct(slow.socket, 50))} p99 ${f(pct(slow.socket, 99))}; JetStream p50 ${f(pct(slow.js!, 50))} p99 ${f(pct(slow.js!, 99))}`);
+  console.log(
+    `   the same at 1 k changes/s: Unix socket p50 ${f(pct(slow.socket, 50))} p99 ${f(pct(slow.socket, 99))}; JetStream p50 ${f(pct(slow.js!, 50))} p99 ${f(pct(slow.js!, 99))}`,
+  );
 } else {
   const lag = await replicationLag(N, 10_000, undefined);
-  console.log(`\n3. replication lag at 10 k changes/s over the Unix socket, writer commit → replica apply, µs: p50 ${f(pct(lag.socket, 50))} p99 ${f(pct(lag.socket, 99))} (set INSTREG_BENCH_NATS=nats://… for JetStream)`);
+  console.log(
+    `\n3. replication lag at 10 k changes/s over the Unix socket, writer commit → replica apply, µs: p50 ${f(pct(lag.socket, 50))} p99 ${f(pct(lag.socket, 99))} (set INSTREG_BENCH_NATS=nats://… for JetStream)`,
+  );
 }
 const r = await restart(QUICK ? 100_000 : 1_000_000, QUICK ? 10_000 : 100_000);
 console.log(`\n4. restart: snapshot of ${QUICK ? '100 k' : '1 M'} instruments (${f(r.snapshotMb)} MiB) + ${r.replayed} log frames: ${f(r.startMs)} ms`);

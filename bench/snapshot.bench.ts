@@ -46,9 +46,15 @@ async function main(): Promise<void> {
   await loadSnapshotChecksum();
   const cpu = cpus();
   console.log('# snapshot benchmark');
-  console.log(`machine: ${cpu[0]?.model ?? '?'}, ${cpu.length} cores, ${mb(totalmem())} RAM; load avg ${loadavg().map((l) => l.toFixed(2)).join(' ')} (shared machine)`);
+  console.log(
+    `machine: ${cpu[0]?.model ?? '?'}, ${cpu.length} cores, ${mb(totalmem())} RAM; load avg ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (shared machine)`,
+  );
   console.log(`node ${process.version} (${process.platform}/${process.arch}); ${new Date().toISOString()}`);
-  console.log(`dataset: ${N} instruments (currency / cexPair alternating), writer initialCapacity ${CAPACITY}; ${RUNS} runs each; chunk ${mb(SNAPSHOT_CHUNK_BYTES)}; dir ${DIR}`);
+  console.log(
+    `dataset: ${N} instruments (currency / cexPair alternating), writer initialCapacity ${CAPACITY}; ${RUNS} runs each; chunk ${mb(SNAPSHOT_CHUNK_BYTES)}; dir ${DIR}`,
+  );
 
   const reg = await InstrumentRegistry.create({ initialCapacity: CAPACITY });
   let t = performance.now();
@@ -56,13 +62,17 @@ async function main(): Promise<void> {
   const genMs = performance.now() - t;
   const m = reg.getMetrics();
   reg.logSeq = BigInt(N);
-  console.log(`generate: ${fmt(genMs)} ms (${((genMs * 1000) / N).toFixed(2)} µs/registration); capacity ${m.capacity} slots, generation ${m.generation}, heap ${mb(m.heapBytes)}, ${m.venues} venues`);
+  console.log(
+    `generate: ${fmt(genMs)} ms (${((genMs * 1000) / N).toFixed(2)} µs/registration); capacity ${m.capacity} slots, generation ${m.generation}, heap ${mb(m.heapBytes)}, ${m.venues} venues`,
+  );
 
   const file = join(DIR, 'registry.snap');
   const writes: SnapshotInfo[] = [];
   for (let r = 0; r < RUNS; r++) writes.push(await writeSnapshot(reg, file));
   const info = writes[0]!;
-  console.log(`file: ${info.bytes} bytes (${mb(info.bytes)}): control ${info.sections.CONTROL} B, region ${mb(info.sections.REGION)}, heap ${mb(info.sections.HEAP)}, venues ${info.sections.VENUES} B`);
+  console.log(
+    `file: ${info.bytes} bytes (${mb(info.bytes)}): control ${info.sections.CONTROL} B, region ${mb(info.sections.REGION)}, heap ${mb(info.sections.HEAP)}, venues ${info.sections.VENUES} B`,
+  );
   console.log(`write (hash + write temp file):          ${stats(writes.map((w) => w.writeMs))}`);
   console.log(`write (fsync + rename + dir fsync):      ${stats(writes.map((w) => w.syncMs))}`);
   console.log(`write total:                             ${stats(writes.map((w) => w.writeMs + w.syncMs))}`);
@@ -85,22 +95,31 @@ async function main(): Promise<void> {
   const snapshotModule = new URL('../src/snapshot/index.js', import.meta.url).href;
   const fresh: number[] = [];
   const script = join(DIR, 'restore.mjs');
-  writeFileSync(script, `import { readSnapshot } from ${JSON.stringify(snapshotModule)}; const t = performance.now(); await readSnapshot(${JSON.stringify(file)}); console.log(performance.now() - t);`);
+  writeFileSync(
+    script,
+    `import { readSnapshot } from ${JSON.stringify(snapshotModule)}; const t = performance.now(); await readSnapshot(${JSON.stringify(file)}); console.log(performance.now() - t);`,
+  );
   for (let r = 0; r < RUNS; r++) fresh.push(Number(execFileSync(process.execPath, [script]).toString().trim()));
   console.log(`restore, fresh process (verify XXH64):  ${stats(fresh)}`);
 
   // Checksum throughput over the region bytes already in memory (the format's choice vs CRC-32).
   const region = new Uint8Array(reg.handle.regions[m.generation & 1]!, 0, info.sections.REGION);
   for (const [name, run] of [
-    ['XXH64 (xxhash-wasm)', () => {
-      const h = newChecksum();
-      for (let o = 0; o < region.length; o += SNAPSHOT_CHUNK_BYTES) h.update(region.subarray(o, o + SNAPSHOT_CHUNK_BYTES));
-      h.digest();
-    }],
-    ['CRC-32 (crc-32)    ', () => {
-      let c = 0;
-      for (let o = 0; o < region.length; o += SNAPSHOT_CHUNK_BYTES) c = crc32.buf(region.subarray(o, o + SNAPSHOT_CHUNK_BYTES), c);
-    }],
+    [
+      'XXH64 (xxhash-wasm)',
+      () => {
+        const h = newChecksum();
+        for (let o = 0; o < region.length; o += SNAPSHOT_CHUNK_BYTES) h.update(region.subarray(o, o + SNAPSHOT_CHUNK_BYTES));
+        h.digest();
+      },
+    ],
+    [
+      'CRC-32 (crc-32)    ',
+      () => {
+        let c = 0;
+        for (let o = 0; o < region.length; o += SNAPSHOT_CHUNK_BYTES) c = crc32.buf(region.subarray(o, o + SNAPSHOT_CHUNK_BYTES), c);
+      },
+    ],
   ] as const) {
     const times: number[] = [];
     for (let r = 0; r < 3; r++) {

@@ -20,7 +20,7 @@ const BATCH = 1000;
 const CHUNK = 4096;
 
 function hex40(i: number): string {
-  return `0x${(i * 2654435761 >>> 0).toString(16).padStart(8, '0').repeat(5)}`;
+  return `0x${((i * 2654435761) >>> 0).toString(16).padStart(8, '0').repeat(5)}`;
 }
 
 /** The mix: 35 % CEX pairs, 15 % DEX pools, 10 % tokens, 10 % stocks, 5 % options, 20 % updates, 5 % removals. */
@@ -31,24 +31,105 @@ function mix(): WireMessage[] {
     const r = i % 20;
     let m: WireMessage;
     if (r < 7) {
-      m = { type: 'cexPairRegistration', ...h, instrument: {
-        kind: 'cexPair', symbol: `SYM${i}USDT`, venue: 'BINANCE', source: 'cex', status: 'active', baseId: BigInt(i) * 7919n, quoteId: 2n,
-        contractType: 'perpetual', settlement: 'linear', tickSize: { raw: 1n, scale: 2 }, lotSize: { raw: 1n, scale: 3 },
-        minQty: { raw: 1n, scale: 3 }, maxQty: { raw: 1000n, scale: 0 }, makerFeeBps: 2, takerFeeBps: 4, priceDecimals: 2, sizeDecimals: 3,
-      } };
+      m = {
+        type: 'cexPairRegistration',
+        ...h,
+        instrument: {
+          kind: 'cexPair',
+          symbol: `SYM${i}USDT`,
+          venue: 'BINANCE',
+          source: 'cex',
+          status: 'active',
+          baseId: BigInt(i) * 7919n,
+          quoteId: 2n,
+          contractType: 'perpetual',
+          settlement: 'linear',
+          tickSize: { raw: 1n, scale: 2 },
+          lotSize: { raw: 1n, scale: 3 },
+          minQty: { raw: 1n, scale: 3 },
+          maxQty: { raw: 1000n, scale: 0 },
+          makerFeeBps: 2,
+          takerFeeBps: 4,
+          priceDecimals: 2,
+          sizeDecimals: 3,
+        },
+      };
     } else if (r < 10) {
-      m = { type: 'poolRegistration', ...h, instrument: {
-        kind: 'dexPool', symbol: `P${i}`, venue: 'UNISWAP_V3', source: 'defi', status: 'active', chainId: 1, address: hex40(i),
-        token0Id: BigInt(i) << 20n, token1Id: 3n, feeTier: 3000, poolType: 'concentratedLiquidity',
-      } };
+      m = {
+        type: 'poolRegistration',
+        ...h,
+        instrument: {
+          kind: 'dexPool',
+          symbol: `P${i}`,
+          venue: 'UNISWAP_V3',
+          source: 'defi',
+          status: 'active',
+          chainId: 1,
+          address: hex40(i),
+          token0Id: BigInt(i) << 20n,
+          token1Id: 3n,
+          feeTier: 3000,
+          poolType: 'concentratedLiquidity',
+        },
+      };
     } else if (r < 12) {
-      m = { type: 'instrumentRegistration', ...h, instrument: { kind: 'token', symbol: `TOK${i}`, venue: 'ETHEREUM', source: 'defi', status: 'active', chainId: 1, address: hex40(i + 1), sizeDecimals: 18, name: `Token number ${i}` } as InstrumentInput };
+      m = {
+        type: 'instrumentRegistration',
+        ...h,
+        instrument: {
+          kind: 'token',
+          symbol: `TOK${i}`,
+          venue: 'ETHEREUM',
+          source: 'defi',
+          status: 'active',
+          chainId: 1,
+          address: hex40(i + 1),
+          sizeDecimals: 18,
+          name: `Token number ${i}`,
+        } as InstrumentInput,
+      };
     } else if (r < 14) {
-      m = { type: 'instrumentRegistration', ...h, instrument: { kind: 'stock', symbol: `S${i}`, venue: 'XNAS', source: 'tradfi', status: 'active', isin: 'US0378331005', cusip: '037833100', currency: 'USD', name: 'Apple Inc.', tickSize: { raw: 1n, scale: 2 } } };
+      m = {
+        type: 'instrumentRegistration',
+        ...h,
+        instrument: {
+          kind: 'stock',
+          symbol: `S${i}`,
+          venue: 'XNAS',
+          source: 'tradfi',
+          status: 'active',
+          isin: 'US0378331005',
+          cusip: '037833100',
+          currency: 'USD',
+          name: 'Apple Inc.',
+          tickSize: { raw: 1n, scale: 2 },
+        },
+      };
     } else if (r < 15) {
-      m = { type: 'instrumentRegistration', ...h, instrument: { kind: 'option', symbol: `O${i}`, venue: 'OPRA', source: 'tradfi', status: 'active', underlyingId: 12345n, expiry: 1_705_622_400_000, strike: { raw: BigInt(100 + i), scale: 0 }, right: 'call', style: 'american', occSymbol: 'AAPL  240119C00190000' } };
+      m = {
+        type: 'instrumentRegistration',
+        ...h,
+        instrument: {
+          kind: 'option',
+          symbol: `O${i}`,
+          venue: 'OPRA',
+          source: 'tradfi',
+          status: 'active',
+          underlyingId: 12345n,
+          expiry: 1_705_622_400_000,
+          strike: { raw: BigInt(100 + i), scale: 0 },
+          right: 'call',
+          style: 'american',
+          occSymbol: 'AAPL  240119C00190000',
+        },
+      };
     } else if (r < 19) {
-      m = { type: 'instrumentUpdate', ...h, id: BigInt(i) * 0x9e3779b97f4a7c15n % (1n << 64n), patch: { status: 'halted', tickSize: { raw: 5n, scale: 3 }, updatedAt: 1_700_000_000_000 + i } };
+      m = {
+        type: 'instrumentUpdate',
+        ...h,
+        id: (BigInt(i) * 0x9e3779b97f4a7c15n) % (1n << 64n),
+        patch: { status: 'halted', tickSize: { raw: 5n, scale: 3 }, updatedAt: 1_700_000_000_000 + i },
+      };
     } else {
       m = { type: 'instrumentRemoval', ...h, id: BigInt(i) };
     }
@@ -81,7 +162,9 @@ async function main(): Promise<void> {
 
   const cpu = os.cpus()[0];
   console.log(`wire bench — ${cpu?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}`);
-  console.log(`mix: ${BATCH} messages (35% cexPair, 15% dexPool, 10% token, 10% stock, 5% option reg.; 20% update; 5% removal), avg frame ${avgBytes.toFixed(1)} B; budget ${TIME_MS} ms/task`);
+  console.log(
+    `mix: ${BATCH} messages (35% cexPair, 15% dexPool, 10% token, 10% stock, 5% option reg.; 20% update; 5% removal), avg frame ${avgBytes.toFixed(1)} B; budget ${TIME_MS} ms/task`,
+  );
   const rows = bench.tasks.map((t) => {
     const r = t.result;
     if (r.state !== 'completed' && r.state !== 'aborted-with-statistics') return { task: t.name, state: r.state };

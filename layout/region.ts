@@ -125,4 +125,3 @@ export function regionSize(capacity: number): number {
 
 /** Upper bound a region's growable SharedArrayBuffer is created with. */
 export const REGION_MAX_BYTES = regionSize(MAX_CAPACITY);
-

@@ -46,14 +46,7 @@
  *
  * @module
  */
-import {
-  CONTRACT_TYPE_CODES,
-  POOL_TYPE_CODES,
-  RIGHT_CODES,
-  SETTLEMENT_CODES,
-  STATUS_CODES,
-  STYLE_CODES,
-} from './codes.js';
+import { CONTRACT_TYPE_CODES, POOL_TYPE_CODES, RIGHT_CODES, SETTLEMENT_CODES, STATUS_CODES, STYLE_CODES } from './codes.js';
 import { DETAIL_STR_MAX } from './detail.js';
 import { NAME_MAX_BYTES } from './heap.js';
 import { SYMBOL_MAX_BYTES } from './record.js';

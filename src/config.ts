@@ -67,7 +67,10 @@ export function dataDir(): string {
   if (env !== undefined) return checkDataDir(env, 'INSTREG_DATA_DIR');
   const root = repoRoot();
   if (isCheckout(root)) return resolve(root, '..', 'shared', 'data');
-  throw new ConfigError('dataDir', 'no data folder: pass --data-dir DIR or set INSTREG_DATA_DIR (the default ../shared/data applies only in a source checkout)');
+  throw new ConfigError(
+    'dataDir',
+    'no data folder: pass --data-dir DIR or set INSTREG_DATA_DIR (the default ../shared/data applies only in a source checkout)',
+  );
 }
 
 /**

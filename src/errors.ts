@@ -52,11 +52,7 @@ export class RegistryError extends Error {
 
 /** A field failed validation (`InvalidField`, `FieldTooLong`, `InvalidEnum`, `InvalidIdentifier`). Nothing was written. */
 export class ValidationError extends RegistryError {
-  constructor(
-    code: 'InvalidField' | 'FieldTooLong' | 'InvalidEnum' | 'InvalidIdentifier',
-    field: string,
-    message: string,
-  ) {
+  constructor(code: 'InvalidField' | 'FieldTooLong' | 'InvalidEnum' | 'InvalidIdentifier', field: string, message: string) {
     super(code, `${field}: ${message}`, field);
     this.name = 'ValidationError';
   }

@@ -12,7 +12,15 @@ export * from './model/fixed.js';
 export { validateInstrument } from './model/validate.js';
 export { IdDeriver, deriveIdReference, formatId, parseId, joinId, splitId, type DerivedId } from './id/derive.js';
 export { identityBytes, IDENTITY_VERSION } from './id/identity.js';
-export { InstrumentRegistry, type RegisterResult, type RegisterOutcome, type RegistryOptions, type RegistryMetrics, type RegistryChange, type CollisionRecord } from './writer/registry.js';
+export {
+  InstrumentRegistry,
+  type RegisterResult,
+  type RegisterOutcome,
+  type RegistryOptions,
+  type RegistryMetrics,
+  type RegistryChange,
+  type CollisionRecord,
+} from './writer/registry.js';
 export { RegistryReader } from './reader/reader.js';
 export { InstrumentView } from './reader/view.js';
 export { FieldSet, HOT_FIELDS, type HotField } from './reader/fields.js';
@@ -31,4 +39,12 @@ export { WriterService, type WriterServiceOptions, type StartReport } from './se
 export { DurableLog, DEFAULT_FSYNC_POLICY, type FsyncPolicy, type DurableLogOptions } from './service/log-file.js';
 export { LogTruncatedError, ServiceError, RemoteError } from './service/errors.js';
 export { connectWriter, WriterClient, type Ack, type ConnectWriterOptions, type WriterAddress, type QueryResult } from './client/writer-client.js';
-export { openReplica, Replica, ReplicaState, type OpenReplicaOptions, type ReplicaLag, type SocketReplicaOptions, type JetStreamReplicaOptions } from './replica/index.js';
+export {
+  openReplica,
+  Replica,
+  ReplicaState,
+  type OpenReplicaOptions,
+  type ReplicaLag,
+  type SocketReplicaOptions,
+  type JetStreamReplicaOptions,
+} from './replica/index.js';

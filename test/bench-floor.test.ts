@@ -22,7 +22,17 @@ describe('bench floor and raw lookups', () => {
       const input =
         kind === 'currency'
           ? { kind, symbol: `C${i}`, venue: 'ASSET', source: 'cex', status: 'active' }
-          : { kind, symbol: `P${i}`, venue: 'BINANCE', source: 'cex', status: 'active', baseId: BigInt(i + 1), quoteId: BigInt(i + 2), contractType: 'spot', settlement: 'none' };
+          : {
+              kind,
+              symbol: `P${i}`,
+              venue: 'BINANCE',
+              source: 'cex',
+              status: 'active',
+              baseId: BigInt(i + 1),
+              quoteId: BigInt(i + 2),
+              contractType: 'spot',
+              settlement: 'none',
+            };
       const { id } = reg.registerInstrument(input as Parameters<typeof reg.registerInstrument>[0]);
       expected.set(id, KIND_CODES[kind]);
       return id;
@@ -42,7 +52,7 @@ describe('bench floor and raw lookups', () => {
       expect(floor.rawKind(lo, hi), `raw ${id}`).toBe(want);
     }
     for (let k = 1; k <= 500; k++) {
-      const [lo, hi] = halves(BigInt(k) * 0x9e3779b97f4a7c15n & 0xffffffffffffffffn);
+      const [lo, hi] = halves((BigInt(k) * 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn);
       expect(floor.kind(lo, hi)).toBe(-1);
       expect(floor.rawKind(lo, hi)).toBe(-1);
     }

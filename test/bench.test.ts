@@ -101,11 +101,15 @@ describe('instreg bench (short run)', () => {
       const empty = join(dir, 'no-data');
       mkdirSync(empty);
       const file = join(dir, 'r.json');
-      await promisify(execFile)(process.execPath, [bin, '--data-dir', empty, 'bench', '--duration', '1', '--instruments', '2000', '--readers', '1', '--mode', 'latency', '--no-lmdb', '--json', file], {
-        cwd: root,
-        timeout: 170_000,
-        maxBuffer: 16 << 20,
-      });
+      await promisify(execFile)(
+        process.execPath,
+        [bin, '--data-dir', empty, 'bench', '--duration', '1', '--instruments', '2000', '--readers', '1', '--mode', 'latency', '--no-lmdb', '--json', file],
+        {
+          cwd: root,
+          timeout: 170_000,
+          maxBuffer: 16 << 20,
+        },
+      );
       const r = JSON.parse(readFileSync(file, 'utf8'));
       expect(r.dataset.shipped).toBe(0);
       expect(r.mode).toBe('latency');

@@ -79,17 +79,17 @@ describe('cache snapshot of get/venues', () => {
     const edited = raw.filter((p) => p.id !== first.id);
     writeFileSync(join(data, COINBASE), JSON.stringify(edited));
     try {
-    const r = await run(['--json', 'get', `COINBASE:${first.id}`]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`no instrument found for COINBASE:${first.id}`);
-    const after = cacheFiles();
-    expect(after.filter((f) => f.endsWith('.snap'))).toHaveLength(1);
-    expect(after.filter((f) => f.endsWith('.snap'))).not.toEqual(before.filter((f) => f.endsWith('.snap')));
-    // the same content written again: the file's identity (mtime, ctime) is part of the key too
-    writeFileSync(join(data, COINBASE), JSON.stringify(edited));
-    expect(answer(await run(['--json', 'get', `COINBASE:${raw[1]!.id}`]))).toHaveLength(1);
-    expect(cacheFiles().filter((f) => f.endsWith('.snap'))).toHaveLength(1);
-    expect(cacheFiles()).not.toEqual(after);
+      const r = await run(['--json', 'get', `COINBASE:${first.id}`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`no instrument found for COINBASE:${first.id}`);
+      const after = cacheFiles();
+      expect(after.filter((f) => f.endsWith('.snap'))).toHaveLength(1);
+      expect(after.filter((f) => f.endsWith('.snap'))).not.toEqual(before.filter((f) => f.endsWith('.snap')));
+      // the same content written again: the file's identity (mtime, ctime) is part of the key too
+      writeFileSync(join(data, COINBASE), JSON.stringify(edited));
+      expect(answer(await run(['--json', 'get', `COINBASE:${raw[1]!.id}`]))).toHaveLength(1);
+      expect(cacheFiles().filter((f) => f.endsWith('.snap'))).toHaveLength(1);
+      expect(cacheFiles()).not.toEqual(after);
     } finally {
       copyFileSync(join(DATA, COINBASE), join(data, COINBASE));
     }

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LONG, ROOT, instreg, type Run } from './helpers/cli.js';
 
-
 const dir = mkdtempSync(join(tmpdir(), 'instreg-cli-snapshot-'));
 const SNAP = join(dir, 'registry.snap');
 

@@ -13,7 +13,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseGetQuery, parseVenuesQuery } from '../src/cli/query.js';
 import { DATA, LONG, ROOT, instreg, type Run } from './helpers/cli.js';
 
-
 /** Run tasks with at most `n` at a time. */
 async function pool<T>(n: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
   const out: T[] = new Array(tasks.length);
@@ -59,7 +58,9 @@ function splitQuoted(line: string, sep = ','): string[] {
 
 /** Rows of a CSV as objects, header found as the first line containing `headerMark`. */
 function csvRows(file: string, sep: string, headerMark: string): Array<Record<string, string>> {
-  const lines = readFileSync(join(DATA, file), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = readFileSync(join(DATA, file), 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
   const h = lines.findIndex((l) => l.includes(headerMark));
   const header = splitQuoted(lines[h]!, sep);
   return lines
@@ -156,28 +157,32 @@ describe('instreg load', () => {
 });
 
 describe('instreg get', () => {
-  it('VENUE:SYMBOL gives the pair with the attributes of the last-loaded Binance snapshot', async () => {
-    expect(getBtcUsdt.code).toBe(0);
-    const out = JSON.parse(getBtcUsdt.stdout) as Json[];
-    expect(out).toHaveLength(1);
-    const p = out[0]!;
-    expect(p).toMatchObject({ kind: 'cexPair', venue: 'BINANCE', symbol: 'BTCUSDT' });
-    expect(p.id).toMatch(ID_RE);
-    // Both snapshots share a mapping, so they load by name: 2021, then 2024 (which updates in place).
-    const rawPair = (raw(BINANCE_2024).symbols as Json[]).find((x) => x.symbol === 'BTCUSDT')!;
-    const filter = (t: string): Json => (rawPair.filters as Json[]).find((f) => f.filterType === t)!;
-    expect(p.tickSize).toBe(decimal(filter('PRICE_FILTER').tickSize));
-    expect(p.lotSize).toBe(decimal(filter('LOT_SIZE').stepSize));
-    expect(p.baseId).toMatch(ID_RE);
-    expect(p.quoteId).toMatch(ID_RE);
+  it(
+    'VENUE:SYMBOL gives the pair with the attributes of the last-loaded Binance snapshot',
+    async () => {
+      expect(getBtcUsdt.code).toBe(0);
+      const out = JSON.parse(getBtcUsdt.stdout) as Json[];
+      expect(out).toHaveLength(1);
+      const p = out[0]!;
+      expect(p).toMatchObject({ kind: 'cexPair', venue: 'BINANCE', symbol: 'BTCUSDT' });
+      expect(p.id).toMatch(ID_RE);
+      // Both snapshots share a mapping, so they load by name: 2021, then 2024 (which updates in place).
+      const rawPair = (raw(BINANCE_2024).symbols as Json[]).find((x) => x.symbol === 'BTCUSDT')!;
+      const filter = (t: string): Json => (rawPair.filters as Json[]).find((f) => f.filterType === t)!;
+      expect(p.tickSize).toBe(decimal(filter('PRICE_FILTER').tickSize));
+      expect(p.lotSize).toBe(decimal(filter('LOT_SIZE').stepSize));
+      expect(p.baseId).toMatch(ID_RE);
+      expect(p.quoteId).toMatch(ID_RE);
 
-    // round trip: the printed base id names the base asset of the raw pair
-    const base = await instreg('get', p.baseId, '--json');
-    expect(base.code).toBe(0);
-    const b = JSON.parse(base.stdout) as Json[];
-    expect(b).toHaveLength(1);
-    expect(b[0]).toMatchObject({ id: p.baseId, kind: 'currency', venue: 'ASSET', symbol: rawPair.baseAsset });
-  }, LONG);
+      // round trip: the printed base id names the base asset of the raw pair
+      const base = await instreg('get', p.baseId, '--json');
+      expect(base.code).toBe(0);
+      const b = JSON.parse(base.stdout) as Json[];
+      expect(b).toHaveLength(1);
+      expect(b[0]).toMatchObject({ id: p.baseId, kind: 'currency', venue: 'ASSET', symbol: rawPair.baseAsset });
+    },
+    LONG,
+  );
 
   it('an ISIN gives its listings on XNAS and XETR, with the identifiers of the raw files', () => {
     expect(getIsin.code).toBe(0);
@@ -213,15 +218,19 @@ describe('instreg get', () => {
     expect(unknown.stderr).toContain('BINANCE:ZZZNOTAPAIR');
   });
 
-  it('a malformed query exits 2 with a one-line reason, before loading anything', async () => {
-    for (const q of ['US0378331006' /* wrong ISIN check digit */, 'not a query', '0xnothex', '0x' + 'ab'.repeat(20) /* address without chain */]) {
-      const r = await instreg('get', q);
-      expect(r.code, q).toBe(2);
-      expect(r.stdout, q).toBe('');
-      expect(r.stderr.trim().split('\n'), q).toHaveLength(1);
-      expect(r.stderr, q).toMatch(/malformed query/);
-    }
-  }, LONG);
+  it(
+    'a malformed query exits 2 with a one-line reason, before loading anything',
+    async () => {
+      for (const q of ['US0378331006' /* wrong ISIN check digit */, 'not a query', '0xnothex', '0x' + 'ab'.repeat(20) /* address without chain */]) {
+        const r = await instreg('get', q);
+        expect(r.code, q).toBe(2);
+        expect(r.stdout, q).toBe('');
+        expect(r.stderr.trim().split('\n'), q).toHaveLength(1);
+        expect(r.stderr, q).toMatch(/malformed query/);
+      }
+    },
+    LONG,
+  );
 });
 
 describe('instreg venues', () => {
@@ -254,7 +263,10 @@ describe('instreg venues', () => {
     // Binance spot: pairs with a BTC leg over both snapshots
     const spot = new Map([...raw(BINANCE_2021).symbols, ...raw(BINANCE_2024).symbols].map((x: Json) => [x.symbol, x]));
     const bn = (out.venues as Json[]).find((x) => x.venue === 'BINANCE')!;
-    const expected = [...spot.values()].filter((x) => x.baseAsset === 'BTC' || x.quoteAsset === 'BTC').map((x) => x.symbol).sort();
+    const expected = [...spot.values()]
+      .filter((x) => x.baseAsset === 'BTC' || x.quoteAsset === 'BTC')
+      .map((x) => x.symbol)
+      .sort();
     expect(bn.listings.map((l: Json) => l.symbol).sort()).toEqual(expected);
     const btcusdt = bn.listings.find((l: Json) => l.symbol === 'BTCUSDT');
     expect(btcusdt).toMatchObject({ role: 'base', kind: 'cexPair' });
@@ -279,7 +291,16 @@ describe('query parsing (in process)', () => {
   });
 
   it('rejects malformed queries with exit code 2', () => {
-    for (const q of ['', 'AAPL', '0x12345678901234567', '1:notanaddress', ':X', 'XNAS:', `XNAS:${'S-'.repeat(17)}` /* symbol over 32 bytes */, '037833101' /* CUSIP check digit */]) {
+    for (const q of [
+      '',
+      'AAPL',
+      '0x12345678901234567',
+      '1:notanaddress',
+      ':X',
+      'XNAS:',
+      `XNAS:${'S-'.repeat(17)}` /* symbol over 32 bytes */,
+      '037833101' /* CUSIP check digit */,
+    ]) {
       expect(() => parseGetQuery(q), q).toThrow(expect.objectContaining({ exitCode: 2 }));
     }
     expect(() => parseVenuesQuery('XNAS:AAPL')).toThrow(expect.objectContaining({ exitCode: 2 }));
@@ -292,27 +313,35 @@ describe('instreg load with a bad file', () => {
   // the bad token `oops` is on line 4, column 5 (1-based) of this text
   const text = '{\n  "symbols": [\n    1,\n    oops\n  ]\n}\n';
 
-  it('a file given by name: non-zero exit, one line naming the file and the position', async () => {
-    const file = join(dir, 'broken.json');
-    writeFileSync(file, text);
-    const r = await instreg('load', file);
-    expect(r.code).not.toBe(0);
-    expect(r.stdout).toBe('');
-    const lines = r.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(file);
-    expect(lines[0]).toMatch(/line 4, column 5/);
-  }, LONG);
+  it(
+    'a file given by name: non-zero exit, one line naming the file and the position',
+    async () => {
+      const file = join(dir, 'broken.json');
+      writeFileSync(file, text);
+      const r = await instreg('load', file);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(file);
+      expect(lines[0]).toMatch(/line 4, column 5/);
+    },
+    LONG,
+  );
 
-  it('a folder holding it: the summary, then non-zero exit naming the file and the position', async () => {
-    const sub = join(dir, 'folder');
-    mkdirSync(sub);
-    writeFileSync(join(sub, 'broken.json'), text);
-    const r = await instreg('load', sub, '--json');
-    expect(r.code).not.toBe(0);
-    const s = JSON.parse(r.stdout) as Json;
-    expect(s.failed).toHaveLength(1);
-    expect(r.stderr).toContain(join(sub, 'broken.json'));
-    expect(r.stderr).toMatch(/line 4, column 5/);
-  }, LONG);
+  it(
+    'a folder holding it: the summary, then non-zero exit naming the file and the position',
+    async () => {
+      const sub = join(dir, 'folder');
+      mkdirSync(sub);
+      writeFileSync(join(sub, 'broken.json'), text);
+      const r = await instreg('load', sub, '--json');
+      expect(r.code).not.toBe(0);
+      const s = JSON.parse(r.stdout) as Json;
+      expect(s.failed).toHaveLength(1);
+      expect(r.stderr).toContain(join(sub, 'broken.json'));
+      expect(r.stderr).toMatch(/line 4, column 5/);
+    },
+    LONG,
+  );
 });

@@ -29,7 +29,10 @@ function task<R>(fn: string, args: unknown): Promise<R> {
 
 /** The first line of a data file that contains `mark` (BOM removed). */
 function lineWith(file: string, mark: string): string {
-  const line = readFileSync(join(DATA, file), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.includes(mark));
+  const line = readFileSync(join(DATA, file), 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .find((l) => l.includes(mark));
   if (!line) throw new Error(`${file}: no line with ${mark}`);
   return line;
 }
@@ -72,7 +75,11 @@ describe('cross-venue questions answered by a reader worker', () => {
     expect(listings.map((l) => `${l.venue}:${l.symbol}`)).toEqual(expect.arrayContaining([`XNAS:${ticker}`, `XETR:${xetraSymbol}`]));
     for (const l of listings) expect(l.id).toMatch(ID_RE);
     // the worker's answer equals a direct read on this thread
-    const direct = registry.reader().getByIsin(APPLE_ISIN).map((v) => `${v.venue}:${v.symbol}`).sort();
+    const direct = registry
+      .reader()
+      .getByIsin(APPLE_ISIN)
+      .map((v) => `${v.venue}:${v.symbol}`)
+      .sort();
     expect(listings.map((l) => `${l.venue}:${l.symbol}`).sort()).toEqual(direct);
   });
 

@@ -12,10 +12,35 @@ import { loadMappings } from '../src/discovery/mapping.js';
 import { runs } from './helpers/fuzz-runs.js';
 
 const EXTRA = [
-  'a', 'a.b', 'a.b.c', '`x y`', "a & '-' & b", 'a = b', 'a != b', "a = 'x'", 'a and b', 'a or b', "a ? b : 'no'", 'a ? b',
-  "a in ['x', 'y', 1, true, null]", '$not(a)', '$exists(a.b)', '$string(a)', '$lowercase(a)', '$uppercase(a)', '$substring(a, 1, 2)',
-  '$substring(a, -2)', '$substring(a, 0, 10)', "$contains(a, 'x')", "$lookup($tables.t, a)", "list[k = 'x']", "list[k = 'x'].v", '$v.b', '$v',
-  '(a)', "(a = 'x' ? 'y' : b)",
+  'a',
+  'a.b',
+  'a.b.c',
+  '`x y`',
+  "a & '-' & b",
+  'a = b',
+  'a != b',
+  "a = 'x'",
+  'a and b',
+  'a or b',
+  "a ? b : 'no'",
+  'a ? b',
+  "a in ['x', 'y', 1, true, null]",
+  '$not(a)',
+  '$exists(a.b)',
+  '$string(a)',
+  '$lowercase(a)',
+  '$uppercase(a)',
+  '$substring(a, 1, 2)',
+  '$substring(a, -2)',
+  '$substring(a, 0, 10)',
+  "$contains(a, 'x')",
+  '$lookup($tables.t, a)',
+  "list[k = 'x']",
+  "list[k = 'x'].v",
+  '$v.b',
+  '$v',
+  '(a)',
+  "(a = 'x' ? 'y' : b)",
 ];
 
 interface Case {
@@ -78,19 +103,26 @@ describe('compiled mapping expressions agree with JSONata', () => {
       const ref = jsonata(expr);
       const names = namesOf(expr);
       await fc.assert(
-        fc.asyncProperty(recordArb(names), fc.option(recordArb(names), { nil: undefined }), fc.dictionary(fc.constantFrom('x', 'y', 'CS'), scalar), async (rec, v, t) => {
-          const vars = { tables: { t: Object.assign(Object.create(null), t) }, v };
-          const got = c.native!(rec, vars);
-          if (got === FALLBACK) return;
-          decided++;
-          let want: unknown;
-          try {
-            want = await ref.evaluate(rec, vars);
-          } catch (e) {
-            throw new Error(`${expr}: closure gave ${JSON.stringify(got)} where JSONata throws ${(e as Error).message} on ${JSON.stringify(rec)}`, { cause: e });
-          }
-          expect(got, `${expr} on ${JSON.stringify(rec)}`).toStrictEqual(want);
-        }),
+        fc.asyncProperty(
+          recordArb(names),
+          fc.option(recordArb(names), { nil: undefined }),
+          fc.dictionary(fc.constantFrom('x', 'y', 'CS'), scalar),
+          async (rec, v, t) => {
+            const vars = { tables: { t: Object.assign(Object.create(null), t) }, v };
+            const got = c.native!(rec, vars);
+            if (got === FALLBACK) return;
+            decided++;
+            let want: unknown;
+            try {
+              want = await ref.evaluate(rec, vars);
+            } catch (e) {
+              throw new Error(`${expr}: closure gave ${JSON.stringify(got)} where JSONata throws ${(e as Error).message} on ${JSON.stringify(rec)}`, {
+                cause: e,
+              });
+            }
+            expect(got, `${expr} on ${JSON.stringify(rec)}`).toStrictEqual(want);
+          },
+        ),
         { numRuns: Math.max(50, Math.round(runs(0.0002))) },
       );
     }

@@ -51,8 +51,21 @@ const FILES: Record<string, string> = {
 
 /** Codes a record may be rejected with. */
 const RECORD_CODES = new Set([
-  'MalformedRecord', 'ForbiddenKey', 'LimitExceeded', 'DecodeError', 'ExpressionError', 'ExpressionLimit', 'NoInstrument', 'DuplicateRecord',
-  'DependencyRejected', 'InvalidField', 'InvalidEnum', 'InvalidIdentifier', 'FieldTooLong', 'DuplicateSymbol', 'HashCollision',
+  'MalformedRecord',
+  'ForbiddenKey',
+  'LimitExceeded',
+  'DecodeError',
+  'ExpressionError',
+  'ExpressionLimit',
+  'NoInstrument',
+  'DuplicateRecord',
+  'DependencyRejected',
+  'InvalidField',
+  'InvalidEnum',
+  'InvalidIdentifier',
+  'FieldTooLong',
+  'DuplicateSymbol',
+  'HashCollision',
 ]);
 
 interface Format {
@@ -144,7 +157,9 @@ function mutateTree(holder: { root: unknown }, o: Op): void {
       else if (p.length > 0) delete (parent as Record<string, unknown>)[key as string];
       break;
     case 1: // type swap
-      set([cur === null ? 'null' : typeof cur === 'string' ? Number(cur) || 0 : typeof cur === 'number' ? String(cur) : cur, [], {}, true, null, 0, ''][o.n % 7]);
+      set(
+        [cur === null ? 'null' : typeof cur === 'string' ? Number(cur) || 0 : typeof cur === 'number' ? String(cur) : cur, [], {}, true, null, 0, ''][o.n % 7],
+      );
       break;
     case 2: // huge number
       set([Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** 64, -0, 1e-320, Number.MAX_SAFE_INTEGER + 2][o.n % 6]);
@@ -159,7 +174,9 @@ function mutateTree(holder: { root: unknown }, o: Op): void {
       set(`@@PROTO${o.n % 3}:${[0, 1, 5, 30, 61, 62, 63, 64, 90, 3_000][o.n % 10]}@@`);
       break;
     case 6: // lone surrogate in a string
-      set(typeof cur === 'string' ? cur.slice(0, o.n % (cur.length + 1)) + LONE[o.n % LONE.length] + cur.slice(o.n % (cur.length + 1)) : LONE[o.n % LONE.length]);
+      set(
+        typeof cur === 'string' ? cur.slice(0, o.n % (cur.length + 1)) + LONE[o.n % LONE.length] + cur.slice(o.n % (cur.length + 1)) : LONE[o.n % LONE.length],
+      );
       break;
     case 7: // duplicate an array element / record
       if (Array.isArray(parent)) parent.splice(Number(key), 0, structuredClone(cur));
@@ -186,7 +203,13 @@ function mutateText(text: string, o: Op): string {
     case 1: {
       const b = Buffer.from(text, 'utf8');
       const at = o.n % (b.length + 1);
-      const bad = [Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xe2, 0x82]), Buffer.from([0xf8, 0x88, 0x80, 0x80, 0x80])][o.n % 5]!;
+      const bad = [
+        Buffer.from([0xff]),
+        Buffer.from([0xc3]),
+        Buffer.from([0xed, 0xa0, 0x80]),
+        Buffer.from([0xe2, 0x82]),
+        Buffer.from([0xf8, 0x88, 0x80, 0x80, 0x80]),
+      ][o.n % 5]!;
       return Buffer.concat([b.subarray(0, at), bad, b.subarray(at)]).toString('utf8');
     }
     case 2:
@@ -342,7 +365,8 @@ async function check(f: Format, text: string): Promise<void> {
         if (!g.emit) continue;
         const shared = m.instruments.find((x) => x.as === g.as)?.shared === true;
         if (!refused.has(r.record)) expected.set(g.id, g.input);
-        else if (shared) sharedOfRefused.add(g.id); // a valid dependency registered before the refusal may stay
+        else if (shared)
+          sharedOfRefused.add(g.id); // a valid dependency registered before the refusal may stay
         else expect(t.byId.has(g.id) && ![...expected.keys()].includes(g.id), `own instrument of refused record ${r.record} registered`).toBe(false);
       }
     }
@@ -364,17 +388,23 @@ describe(`discovery fuzz (${RUNS} cases over ${Object.keys(FILES).length} payloa
     expect(accepted).toBeGreaterThan(formats.length);
   });
 
-  it('mutated payloads end in reference-equal records or typed, counted rejects', async () => {
-    await fc.assert(
-      fc.asyncProperty(caseArb, async (c) => {
-        const { f, text } = build(c);
-        await check(f, text);
-        if (cases % 10_000 === 0) console.log(`discovery fuzz: ${cases} cases…`);
-      }),
-      { numRuns: RUNS },
-    );
-    console.log(`discovery fuzz: ${cases} cases, ${accepted} records accepted and equal to the reference, ${rejectedRecords} records rejected with a typed code, ${fileFailures} payloads refused whole (typed), ${timeLimited} records at the time bound`);
-    expect(rejectedRecords).toBeGreaterThan(RUNS / 10);
-    expect(accepted).toBeGreaterThan(RUNS / 10);
-  }, 120_000 + RUNS * 50);
+  it(
+    'mutated payloads end in reference-equal records or typed, counted rejects',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(caseArb, async (c) => {
+          const { f, text } = build(c);
+          await check(f, text);
+          if (cases % 10_000 === 0) console.log(`discovery fuzz: ${cases} cases…`);
+        }),
+        { numRuns: RUNS },
+      );
+      console.log(
+        `discovery fuzz: ${cases} cases, ${accepted} records accepted and equal to the reference, ${rejectedRecords} records rejected with a typed code, ${fileFailures} payloads refused whole (typed), ${timeLimited} records at the time bound`,
+      );
+      expect(rejectedRecords).toBeGreaterThan(RUNS / 10);
+      expect(accepted).toBeGreaterThan(RUNS / 10);
+    },
+    120_000 + RUNS * 50,
+  );
 });

@@ -10,7 +10,16 @@ import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXPRESSION_LIMITS, MAX_LIMIT_HITS, MAX_PAYLOAD_BYTES, MAX_RECORD_DEPTH, discover, loadDirectory, loadPayload, prepareMapping } from '../src/discovery/engine.js';
+import {
+  EXPRESSION_LIMITS,
+  MAX_LIMIT_HITS,
+  MAX_PAYLOAD_BYTES,
+  MAX_RECORD_DEPTH,
+  discover,
+  loadDirectory,
+  loadPayload,
+  prepareMapping,
+} from '../src/discovery/engine.js';
 import { jsonErrorOffset, parseJsonText } from '../src/discovery/parse.js';
 import { RegistryError } from '../src/errors.js';
 import { FakeTarget } from './helpers/fake-target.js';
@@ -25,7 +34,13 @@ function mapping(letX: string) {
     records: 'rows',
     key: 's',
     let: { x: letX },
-    instruments: [{ as: 'c', kind: 'currency', fields: { symbol: 's', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' }, name: '$string($x)' } }],
+    instruments: [
+      {
+        as: 'c',
+        kind: 'currency',
+        fields: { symbol: 's', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' }, name: '$string($x)' },
+      },
+    ],
   });
 }
 const rows = (n: number, bad: (i: number) => boolean) => JSON.stringify({ lim: 1, rows: Array.from({ length: n }, (_, i) => ({ s: `C${i}`, bad: bad(i) })) });
@@ -49,10 +64,18 @@ describe('expression evaluation is bounded', () => {
   const ENDLESS = 'bad ? ($f := function($n) { $f($n + 1) }; $f(1)) : 0'; // tail call: time bound
   const DOUBLING = "bad ? ($f := function($s) { $f($s & $s) }; $f('ab')) : 0"; // string past V8's limit
 
-  for (const [name, expr] of [['non-terminating recursion (stack bound)', RECURSIVE], ['an endless tail-recursive loop (time bound)', ENDLESS], ['a string doubling without end', DOUBLING]] as const) {
+  for (const [name, expr] of [
+    ['non-terminating recursion (stack bound)', RECURSIVE],
+    ['an endless tail-recursive loop (time bound)', ENDLESS],
+    ['a string doubling without end', DOUBLING],
+  ] as const) {
     it(`${name}: the few records that hit it are rejected ExpressionLimit, the rest load`, async () => {
       const t = await FakeTarget.create();
-      const r = await discover(rows(10, (i) => i === 3 || i === 7), mapping(expr), t);
+      const r = await discover(
+        rows(10, (i) => i === 3 || i === 7),
+        mapping(expr),
+        t,
+      );
       expect(r.rejected.map((x) => [x.record, x.code])).toStrictEqual([
         [3, 'ExpressionLimit'],
         [7, 'ExpressionLimit'],
@@ -64,7 +87,10 @@ describe('expression evaluation is bounded', () => {
   it(`a mapping whose expression hits a bound on ${MAX_LIMIT_HITS} records is refused for the file: LimitExceeded, nothing registered`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'instreg-limits-'));
     const file = join(dir, 'p.json');
-    writeFileSync(file, rows(1000, () => true));
+    writeFileSync(
+      file,
+      rows(1000, () => true),
+    );
     const t = await FakeTarget.create();
     const t0 = performance.now();
     const e = await rejection(loadPayload(file, t, [mapping(ENDLESS)]));
@@ -78,7 +104,17 @@ describe('expression evaluation is bounded', () => {
   it('a non-terminating records expression refuses the file with LimitExceeded', async () => {
     const m = prepareMapping({ ...mapping('0'), records: '($f := function($n) { $n + $f($n) }; $f(1))' });
     const t = await FakeTarget.create();
-    expect((await rejection(discover(rows(1, () => false), m, t))).code).toBe('LimitExceeded');
+    expect(
+      (
+        await rejection(
+          discover(
+            rows(1, () => false),
+            m,
+            t,
+          ),
+        )
+      ).code,
+    ).toBe('LimitExceeded');
   });
 });
 
@@ -88,7 +124,10 @@ describe('input limits', () => {
     const big = join(dir, 'big.json');
     writeFileSync(big, '');
     truncateSync(big, MAX_PAYLOAD_BYTES + 1); // sparse: no disk space used, no read attempted
-    writeFileSync(join(dir, 'ok.json'), rows(2, () => false));
+    writeFileSync(
+      join(dir, 'ok.json'),
+      rows(2, () => false),
+    );
     const t = await FakeTarget.create();
     const e = await rejection(loadPayload(big, t, [mapping('0')]));
     expect(e.code).toBe('LimitExceeded');
@@ -113,7 +152,13 @@ describe('input limits', () => {
 
   it('__proto__ / constructor / prototype are rejected at any depth (the old check stopped at 64 levels)', async () => {
     const t = await FakeTarget.create();
-    for (const [depth, key] of [[10, '__proto__'], [40, 'constructor'], [63, 'prototype'], [80, '__proto__'], [5000, '__proto__']] as const) {
+    for (const [depth, key] of [
+      [10, '__proto__'],
+      [40, 'constructor'],
+      [63, 'prototype'],
+      [80, '__proto__'],
+      [5000, '__proto__'],
+    ] as const) {
       const payload = `{"lim":1,"rows":[{"s":"P${depth}","x":${nested(depth, `{"${key}":{"polluted":true}}`)}}]}`;
       const r = await discover(payload, mapping('0'), t);
       expect(r.registrations, `${key} at depth ${depth}`).toStrictEqual([]);

@@ -12,7 +12,6 @@ import { formatFixed, parseFixed } from '../src/model/fixed.js';
 import type { InstrumentInput } from '../src/model/types.js';
 import { FakeTarget } from './helpers/fake-target.js';
 
-
 /** The one data-directory setting (INSTREG_DATA_DIR, else ../shared/data in a checkout): a missing folder fails the tests. */
 const DATA = dataDir();
 const text = (f: string): string => readFileSync(join(DATA, f), 'utf8');

@@ -31,7 +31,18 @@ describe('discovery engine rules', () => {
 
   it('several mappings fit: the most specific (most detection conditions) wins, the others are reported', async () => {
     const older = prepareMapping(currency({ name: 'acme-v1' }));
-    const newer = prepareMapping(currency({ name: 'acme-v2', detect: { json: [{ path: 'rules', equals: 1 }, { path: 'version', equals: 2 }] }, instruments: [{ as: 'c', kind: 'currency', fields: { symbol: 's', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'halted' } } }] }));
+    const newer = prepareMapping(
+      currency({
+        name: 'acme-v2',
+        detect: {
+          json: [
+            { path: 'rules', equals: 1 },
+            { path: 'version', equals: 2 },
+          ],
+        },
+        instruments: [{ as: 'c', kind: 'currency', fields: { symbol: 's', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'halted' } } }],
+      }),
+    );
     const text = JSON.stringify({ rules: 1, version: 2, rows: [{ s: 'AAA' }] });
     // the older mapping comes first in the list, yet the newer, more specific one wins
     const d = detectPayload(text, 'x.json', [older, newer]);
@@ -49,30 +60,87 @@ describe('discovery engine rules', () => {
   });
 
   it('skip rules run before let bindings they do not use: a binding that fails on a skipped record does not reject it', async () => {
-    const m = prepareMapping(currency({ let: { first: '$substring(code, 0, 1)' }, skip: [{ when: "kind = 'test'", code: 'TestRow' }, { when: "$first = 'Z'", code: 'ZRow' }] }));
+    const m = prepareMapping(
+      currency({
+        let: { first: '$substring(code, 0, 1)' },
+        skip: [
+          { when: "kind = 'test'", code: 'TestRow' },
+          { when: "$first = 'Z'", code: 'ZRow' },
+        ],
+      }),
+    );
     const t = await FakeTarget.create();
-    const r = await discover(JSON.stringify({ rules: 1, rows: [{ s: 'T1', kind: 'test', code: 7 }, { s: 'OK', code: 'A' }, { s: 'ZZ', code: 'Z' }, { s: 'BAD', code: 7 }] }), m, t);
+    const r = await discover(
+      JSON.stringify({
+        rules: 1,
+        rows: [
+          { s: 'T1', kind: 'test', code: 7 },
+          { s: 'OK', code: 'A' },
+          { s: 'ZZ', code: 'Z' },
+          { s: 'BAD', code: 7 },
+        ],
+      }),
+      m,
+      t,
+    );
     expect(r.skipped).toStrictEqual({ TestRow: 1, ZRow: 1 });
     // the binding fails (a number is not a string) only on a record no rule drops
     expect(r.rejected.map((x) => [x.record, x.code])).toStrictEqual([[3, 'ExpressionError']]);
     expect(r.registrations.map((x) => x.symbol)).toStrictEqual(['OK']);
   });
 
-  it("a reference to a template whose when is false leaves the field out (the record is not rejected)", async () => {
+  it('a reference to a template whose when is false leaves the field out (the record is not rejected)', async () => {
     const m = prepareMapping({
       ...currency(),
       instruments: [
-        { as: 'base', kind: 'currency', shared: true, fields: { symbol: 'b', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } } },
-        { as: 'quote', kind: 'currency', shared: true, fields: { symbol: 'q', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } } },
-        { as: 'settle', kind: 'currency', shared: true, when: '$exists(settle)', fields: { symbol: 'settle', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } } },
         {
-          as: 'pair', kind: 'cexPair',
-          fields: { symbol: 's', venue: { const: 'ACME' }, source: { const: 'cex' }, status: { const: 'active' }, baseId: { ref: 'base' }, quoteId: { ref: 'quote' }, settleId: { ref: 'settle' }, contractType: { const: 'perpetual' }, settlement: { const: 'linear' } },
+          as: 'base',
+          kind: 'currency',
+          shared: true,
+          fields: { symbol: 'b', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } },
+        },
+        {
+          as: 'quote',
+          kind: 'currency',
+          shared: true,
+          fields: { symbol: 'q', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } },
+        },
+        {
+          as: 'settle',
+          kind: 'currency',
+          shared: true,
+          when: '$exists(settle)',
+          fields: { symbol: 'settle', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } },
+        },
+        {
+          as: 'pair',
+          kind: 'cexPair',
+          fields: {
+            symbol: 's',
+            venue: { const: 'ACME' },
+            source: { const: 'cex' },
+            status: { const: 'active' },
+            baseId: { ref: 'base' },
+            quoteId: { ref: 'quote' },
+            settleId: { ref: 'settle' },
+            contractType: { const: 'perpetual' },
+            settlement: { const: 'linear' },
+          },
         },
       ],
     });
     const t = await FakeTarget.create();
-    const r = await discover(JSON.stringify({ rules: 1, rows: [{ s: 'BTC-PERP', b: 'BTC', q: 'USD', settle: 'USDC' }, { s: 'ETH-PERP', b: 'ETH', q: 'USD' }] }), m, t);
+    const r = await discover(
+      JSON.stringify({
+        rules: 1,
+        rows: [
+          { s: 'BTC-PERP', b: 'BTC', q: 'USD', settle: 'USDC' },
+          { s: 'ETH-PERP', b: 'ETH', q: 'USD' },
+        ],
+      }),
+      m,
+      t,
+    );
     expect(r.rejected).toStrictEqual([]);
     const pairs = r.registrations.filter((x) => x.kind === 'cexPair') as Array<{ symbol: string; settleId?: bigint }>;
     expect(pairs.map((p) => [p.symbol, p.settleId !== undefined])).toStrictEqual([
@@ -89,7 +157,11 @@ describe('discovery engine rules', () => {
     expect(ms.some((m) => m.name === 'acme-user')).toBe(true);
     expect(ms.some((m) => m.name === 'binance-spot-exchangeinfo')).toBe(true);
     const t = await FakeTarget.create();
-    const r = await discover(JSON.stringify({ rules: 1, rows: [{ s: 'USR' }] }), ms.find((m) => m.name === 'acme-user')!, t);
+    const r = await discover(
+      JSON.stringify({ rules: 1, rows: [{ s: 'USR' }] }),
+      ms.find((m) => m.name === 'acme-user')!,
+      t,
+    );
     expect(r.registrations.map((x) => x.symbol)).toStrictEqual(['USR']);
     // explicit folders, without the environment
     delete process.env.INSTREG_MAPPINGS_DIR;
@@ -102,7 +174,17 @@ describe('discovery engine rules', () => {
   });
 
   it("detection looks past the first array element with a '?' segment", () => {
-    const m = prepareMapping(currency({ name: 'any-element', detect: { json: [{ path: 'rows.?.kind', equals: 'future' }, { path: 'rows.?.gone', absent: true }] } }));
+    const m = prepareMapping(
+      currency({
+        name: 'any-element',
+        detect: {
+          json: [
+            { path: 'rows.?.kind', equals: 'future' },
+            { path: 'rows.?.gone', absent: true },
+          ],
+        },
+      }),
+    );
     const fits = (rows: unknown[]): boolean => detectPayload(JSON.stringify({ rows }), 'x.json', [m]).mapping !== undefined;
     expect(fits([{ kind: 'spot' }, { kind: 'spot' }, { kind: 'future' }])).toBe(true);
     expect(fits([{ kind: 'spot' }])).toBe(false);
@@ -111,8 +193,12 @@ describe('discovery engine rules', () => {
 
   it('CSV rows after the header that are not data (skipAfterHeader) are dropped, line numbers stay true', async () => {
     const m = prepareMapping({
-      name: 'units-row-csv', source: 'made up for tests', format: 'csv', csv: { delimiter: ';', skipLines: 1, skipAfterHeader: 2 },
-      detect: { csvHeader: ['Sym', 'Tick'] }, key: 'Sym',
+      name: 'units-row-csv',
+      source: 'made up for tests',
+      format: 'csv',
+      csv: { delimiter: ';', skipLines: 1, skipAfterHeader: 2 },
+      detect: { csvHeader: ['Sym', 'Tick'] },
+      key: 'Sym',
       instruments: [{ as: 'c', kind: 'currency', fields: { symbol: 'Sym', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } } }],
     });
     const t = await FakeTarget.create();
@@ -126,11 +212,24 @@ describe('discovery engine rules', () => {
     const m = prepareMapping({
       ...currency({ name: 'decimal-arith' }),
       instruments: [
-        { as: 'b', kind: 'currency', shared: true, fields: { symbol: { const: 'B' }, venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } } },
         {
-          as: 'p', kind: 'cexPair',
+          as: 'b',
+          kind: 'currency',
+          shared: true,
+          fields: { symbol: { const: 'B' }, venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } },
+        },
+        {
+          as: 'p',
+          kind: 'cexPair',
           fields: {
-            symbol: 's', venue: { const: 'ACME' }, source: { const: 'cex' }, status: { const: 'active' }, baseId: { ref: 'b' }, quoteId: { ref: 'b' }, contractType: { const: 'spot' }, settlement: { const: 'none' },
+            symbol: 's',
+            venue: { const: 'ACME' },
+            source: { const: 'cex' },
+            status: { const: 'active' },
+            baseId: { ref: 'b' },
+            quoteId: { ref: 'b' },
+            contractType: { const: 'spot' },
+            settlement: { const: 'none' },
             // 0.1 + 0.2-style float traps: 0.1 × 3 is exactly 0.3, 7 / 8 is exactly 0.875
             tickSize: { expr: 'tick', convert: [{ multiply: '3' }, 'decimal'] },
             lotSize: { expr: 'lot', convert: [{ divide: '8' }, 'decimal'] },
@@ -140,15 +239,41 @@ describe('discovery engine rules', () => {
       ],
     });
     const t = await FakeTarget.create();
-    const r = await discover(JSON.stringify({ rules: 1, rows: [{ s: 'X', tick: '0.1', lot: 7, feePct: '0.075' }, { s: 'Y', tick: '0.1', lot: '1', feePct: '0.1', bad: 1 }] }), m, t);
+    const r = await discover(
+      JSON.stringify({
+        rules: 1,
+        rows: [
+          { s: 'X', tick: '0.1', lot: 7, feePct: '0.075' },
+          { s: 'Y', tick: '0.1', lot: '1', feePct: '0.1', bad: 1 },
+        ],
+      }),
+      m,
+      t,
+    );
     const x = r.registrations.find((i) => i.symbol === 'X') as unknown as { tickSize: unknown; lotSize: unknown; makerFeeBps: number };
     expect(x.tickSize).toStrictEqual({ raw: 3n, scale: 1 });
     expect(x.lotSize).toStrictEqual({ raw: 875n, scale: 3 });
     expect(x.makerFeeBps).toBe(7.5);
-    expect(() => prepareMapping({ ...m, instruments: [{ ...m.instruments[0], fields: { ...m.instruments[0]!.fields, name: { expr: 's', convert: { divide: '0' } } } }] })).toThrow(/other than zero/);
-    const bad = prepareMapping({ ...currency({ name: 'thirds' }), instruments: [{ as: 'c', kind: 'currency', fields: { symbol: 's', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' }, name: { expr: 'n', convert: { divide: '3' } } } }] });
+    expect(() =>
+      prepareMapping({ ...m, instruments: [{ ...m.instruments[0], fields: { ...m.instruments[0]!.fields, name: { expr: 's', convert: { divide: '0' } } } }] }),
+    ).toThrow(/other than zero/);
+    const bad = prepareMapping({
+      ...currency({ name: 'thirds' }),
+      instruments: [
+        {
+          as: 'c',
+          kind: 'currency',
+          fields: {
+            symbol: 's',
+            venue: { const: 'ASSET' },
+            source: { const: 'cex' },
+            status: { const: 'active' },
+            name: { expr: 'n', convert: { divide: '3' } },
+          },
+        },
+      ],
+    });
     const r2 = await discover(JSON.stringify({ rules: 1, rows: [{ s: 'T', n: '1' }] }), bad, t);
     expect(r2.rejected.map((x) => x.code)).toStrictEqual(['InvalidField']);
   });
 });
-

@@ -16,14 +16,39 @@ const acmeMapping = {
   name: 'acme-markets',
   source: 'ACME Exchange GET /v1/markets (made up for tests)',
   format: 'json',
-  detect: { json: [{ path: 'acme', equals: 1 }, { path: 'markets', type: 'array' }] },
+  detect: {
+    json: [
+      { path: 'acme', equals: 1 },
+      { path: 'markets', type: 'array' },
+    ],
+  },
   records: 'markets',
   key: 'ticker',
   tables: { state: { open: 'active', paused: 'halted', gone: 'delisted' }, coins: { XBT: 'BTC' } },
   skip: [{ when: "state = 'test'", code: 'TestMarket' }],
   instruments: [
-    { as: 'base', kind: 'currency', shared: true, fields: { symbol: { expr: 'b', convert: ['upper', { alias: 'coins' }] }, venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } } },
-    { as: 'quote', kind: 'currency', shared: true, fields: { symbol: { expr: 'q', convert: ['upper', { alias: 'coins' }] }, venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } } },
+    {
+      as: 'base',
+      kind: 'currency',
+      shared: true,
+      fields: {
+        symbol: { expr: 'b', convert: ['upper', { alias: 'coins' }] },
+        venue: { const: 'ASSET' },
+        source: { const: 'cex' },
+        status: { const: 'active' },
+      },
+    },
+    {
+      as: 'quote',
+      kind: 'currency',
+      shared: true,
+      fields: {
+        symbol: { expr: 'q', convert: ['upper', { alias: 'coins' }] },
+        venue: { const: 'ASSET' },
+        source: { const: 'cex' },
+        status: { const: 'active' },
+      },
+    },
     {
       as: 'pair',
       kind: 'cexPair',
@@ -45,7 +70,16 @@ const acmeMapping = {
   ],
 } satisfies Record<string, unknown>;
 
-const market = (ticker: string, b: string, q: string, extra: Record<string, unknown> = {}) => ({ ticker, b, q, px_step: '0.5', state: 'open', fees: { maker: '0.0002' }, listed: '2024-01-02', ...extra });
+const market = (ticker: string, b: string, q: string, extra: Record<string, unknown> = {}) => ({
+  ticker,
+  b,
+  q,
+  px_step: '0.5',
+  state: 'open',
+  fees: { maker: '0.0002' },
+  listed: '2024-01-02',
+  ...extra,
+});
 const acme = (markets: unknown[]) => JSON.stringify({ acme: 1, markets });
 
 /** A made-up `|`-separated CSV with a preamble line and a BOM. */
@@ -73,7 +107,8 @@ const csvMapping = {
     },
   ],
 };
-const CSV = '\ufeff# listing 2024-05-01\nSym|Isin|Tick|Ccy\nAAPL|us0378331005|0.01|usd\nMSFT|US5949181045|0.01|n/a\nBAD|US0378331006|0.01|USD\nSHORT|US5949181045\n\n';
+const CSV =
+  '\ufeff# listing 2024-05-01\nSym|Isin|Tick|Ccy\nAAPL|us0378331005|0.01|usd\nMSFT|US5949181045|0.01|n/a\nBAD|US0378331006|0.01|USD\nSHORT|US5949181045\n\n';
 
 function dir(files: Record<string, string>): string {
   const d = mkdtempSync(join(tmpdir(), 'instreg-disc-'));
@@ -85,10 +120,24 @@ describe('discovery engine: new formats need only a mapping file', () => {
   it('loads a made-up JSON venue from a mapping file, with conversions and aliases', async () => {
     const mdir = dir({ 'acme.json': JSON.stringify(acmeMapping) });
     const mappings = await loadMappings(mdir);
-    const pdir = dir({ 'acme-markets.json': acme([market('XBT-USD', 'xbt', 'usd'), market('ETH-USD', 'eth', 'usd', { state: 'paused' }), market('T-T', 't', 't', { state: 'test' })]) });
+    const pdir = dir({
+      'acme-markets.json': acme([
+        market('XBT-USD', 'xbt', 'usd'),
+        market('ETH-USD', 'eth', 'usd', { state: 'paused' }),
+        market('T-T', 't', 't', { state: 'test' }),
+      ]),
+    });
     const t = await FakeTarget.create();
     const s = await loadPayload(join(pdir, 'acme-markets.json'), t, mappings);
-    expect(s).toMatchObject({ mapping: 'acme-markets', recordsSeen: 3, instruments: 5, registered: 5, alreadyPresent: 0, skipped: { TestMarket: 1 }, rejected: {} });
+    expect(s).toMatchObject({
+      mapping: 'acme-markets',
+      recordsSeen: 3,
+      instruments: 5,
+      registered: 5,
+      alreadyPresent: 0,
+      skipped: { TestMarket: 1 },
+      rejected: {},
+    });
     const p = t.find('ACME', 'XBT-USD')!;
     if (p.kind !== 'cexPair') throw new Error('kind');
     expect(formatFixed(p.tickSize!)).toBe('0.5');
@@ -175,13 +224,21 @@ describe('discovery engine: bad input', () => {
   it('keys named __proto__ / constructor pollute nothing', async () => {
     const m = prepareMapping({ ...acmeMapping, records: 'markets', entries: false });
     const t = await FakeTarget.create();
-    const payload = '{"acme":1,"__proto__":{"polluted":1},"markets":[{"ticker":"A-B","b":"a","q":"b","px_step":"1","state":"open","__proto__":{"polluted":2}},{"ticker":"C-D","b":"c","q":"d","px_step":"1","state":"__proto__"}]}';
+    const payload =
+      '{"acme":1,"__proto__":{"polluted":1},"markets":[{"ticker":"A-B","b":"a","q":"b","px_step":"1","state":"open","__proto__":{"polluted":2}},{"ticker":"C-D","b":"c","q":"d","px_step":"1","state":"__proto__"}]}';
     const r = await discover(payload, m, t);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
     expect(r.rejected.map((x) => x.code)).toEqual(['ForbiddenKey', 'InvalidEnum']);
     // entries mode: a record keyed __proto__ is rejected too
-    const e = prepareMapping({ ...acmeMapping, name: 'acme-entries', records: 'markets', entries: true, key: 'key', instruments: [{ as: 'c', kind: 'currency', fields: { symbol: 'key', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } } }] });
+    const e = prepareMapping({
+      ...acmeMapping,
+      name: 'acme-entries',
+      records: 'markets',
+      entries: true,
+      key: 'key',
+      instruments: [{ as: 'c', kind: 'currency', fields: { symbol: 'key', venue: { const: 'ASSET' }, source: { const: 'cex' }, status: { const: 'active' } } }],
+    });
     const r2 = await discover('{"acme":1,"markets":{"__proto__":{"x":1},"ABC":{}}}', e, t);
     expect(r2.registrations.map((i) => i.symbol)).toEqual(['ABC']);
     expect(r2.rejected[0].code).toBe('ForbiddenKey');
@@ -207,7 +264,11 @@ describe('discovery engine: bad input', () => {
     const pdir = dir({ 'p.json': acme(rows) });
     const s = await loadPayload(join(pdir, 'p.json'), t, [m]);
     expect(s.rejected).toEqual({ DuplicateSymbol: 2, DependencyRejected: 1 });
-    expect(s.rejects.map((r) => [r.record, r.code])).toEqual([[0, 'DuplicateSymbol'], [1, 'DuplicateSymbol'], [2, 'DependencyRejected']]);
+    expect(s.rejects.map((r) => [r.record, r.code])).toEqual([
+      [0, 'DuplicateSymbol'],
+      [1, 'DuplicateSymbol'],
+      [2, 'DependencyRejected'],
+    ]);
     expect(t.find('ACME', 'TAKEN-USD')).toBeUndefined();
     expect(t.find('ACME', 'TAKEN-EUR')).toBeUndefined();
     expect(t.find('ACME', 'FINE-USD')).toBeDefined();
@@ -219,11 +280,23 @@ describe('mapping validation', () => {
   it('names the offending property', () => {
     expect(bad({ format: 'xml' })).toThrow(/"format"/);
     expect(bad({ records: 'markets[' })).toThrow(/acme-markets\.records: invalid JSONata/);
-    expect(bad({ instruments: [acmeMapping.instruments[0], acmeMapping.instruments[1], { ...acmeMapping.instruments[2], fields: { ...acmeMapping.instruments[2].fields, tickSize: { expr: 'px', convert: 'decimall' } } }] })).toThrow(/instruments\[2\]\.fields\.tickSize\.convert\[0\]: unknown conversion "decimall"/);
+    expect(
+      bad({
+        instruments: [
+          acmeMapping.instruments[0],
+          acmeMapping.instruments[1],
+          { ...acmeMapping.instruments[2], fields: { ...acmeMapping.instruments[2].fields, tickSize: { expr: 'px', convert: 'decimall' } } },
+        ],
+      }),
+    ).toThrow(/instruments\[2\]\.fields\.tickSize\.convert\[0\]: unknown conversion "decimall"/);
     expect(bad({ instruments: [acmeMapping.instruments[2]] })).toThrow(/fields\.baseId: "ref" must name an EARLIER template/);
     expect(bad({ instruments: [{ ...acmeMapping.instruments[0], fields: { colour: 'x' } }] })).toThrow(/fields\.colour: not an instrument field/);
     expect(bad({ events: ['function transfer(address,uint256)'] })).toThrow(/events\[0\]/);
-    expect(bad({ instruments: [{ ...acmeMapping.instruments[0], fields: { ...acmeMapping.instruments[0].fields, symbol: { expr: 'b', convert: { map: 'nope' } } } }] })).toThrow(/unknown table "nope"/);
+    expect(
+      bad({
+        instruments: [{ ...acmeMapping.instruments[0], fields: { ...acmeMapping.instruments[0].fields, symbol: { expr: 'b', convert: { map: 'nope' } } } }],
+      }),
+    ).toThrow(/unknown table "nope"/);
   });
   it('loadMappings reports the file', async () => {
     const d = dir({ 'broken.json': '{"name": "x",' });

@@ -14,12 +14,7 @@ import { KIND_CODES } from '../layout/codes.js';
 import { createEventRing, EventWriter } from '../src/events/ring.js';
 import type { ChangeEventInput } from '../src/events/types.js';
 import type { InstrumentKind } from '../src/model/types.js';
-import {
-  expectedFor,
-  venueFor,
-  type StressResult,
-  type StressWorkerData,
-} from '../workers/event-consumer-stress.js';
+import { expectedFor, venueFor, type StressResult, type StressWorkerData } from '../workers/event-consumer-stress.js';
 
 const WORKER = fileURLToPath(new URL('../dist/workers/event-consumer-stress.js', import.meta.url));
 const LONG = process.env.INSTREG_STRESS === 'long';
@@ -78,7 +73,7 @@ async function runScenario(sc: Scenario): Promise<StressResult[]> {
   // Pre-build inputs so the writer loop runs at publish speed.
   const chunk = 4096;
   const inputs: ChangeEventInput[] = [];
-  for (let seq = 0; seq < sc.total; ) {
+  for (let seq = 0; seq < sc.total;) {
     const end = Math.min(sc.total, seq + chunk);
     inputs.length = 0;
     for (let s = seq; s < end; s++) inputs.push(eventFor(s));

@@ -21,7 +21,16 @@ function allBytes(h: RegistryHandle): string {
 }
 
 function token(i: number, symbol: string): InstrumentInput {
-  return { kind: 'token', symbol, venue: 'ETHEREUM', source: 'defi', status: 'active', chainId: 1, address: `0x${(0xabc000 + i).toString(16).padStart(40, '0')}`, sizeDecimals: 18 };
+  return {
+    kind: 'token',
+    symbol,
+    venue: 'ETHEREUM',
+    source: 'defi',
+    status: 'active',
+    chainId: 1,
+    address: `0x${(0xabc000 + i).toString(16).padStart(40, '0')}`,
+    sizeDecimals: 18,
+  };
 }
 
 describe('hot API', () => {
@@ -87,8 +96,9 @@ describe('hot API', () => {
     const reg = await InstrumentRegistry.create();
     const r = RegistryReader.attach(reg.handle);
     const venues = ['XNAS', 'XETR', 'XLON', 'XPAR', 'XSWX'];
-    const ids = venues.map((venue, i) =>
-      reg.registerInstrument({ kind: 'stock', symbol: `AAPL${i}`, venue, source: 'tradfi', status: 'active', isin: 'US0378331005', cusip: '037833100' }).id,
+    const ids = venues.map(
+      (venue, i) =>
+        reg.registerInstrument({ kind: 'stock', symbol: `AAPL${i}`, venue, source: 'tradfi', status: 'active', isin: 'US0378331005', cusip: '037833100' }).id,
     );
     const out = new Int32Array(8);
     expect(r.findByIsinSlots('us0378331005', out)).toBe(5);
@@ -131,12 +141,27 @@ describe('hot API', () => {
     const reg = await InstrumentRegistry.create();
     const r = RegistryReader.attach(reg.handle);
     const pair = (s: string, base: bigint) =>
-      reg.registerInstrument({ kind: 'cexPair', symbol: s, venue: 'BINANCE', source: 'cex', status: 'active', baseId: base, quoteId: 7n, contractType: 'spot', settlement: 'none' }).id;
+      reg.registerInstrument({
+        kind: 'cexPair',
+        symbol: s,
+        venue: 'BINANCE',
+        source: 'cex',
+        status: 'active',
+        baseId: base,
+        quoteId: 7n,
+        contractType: 'spot',
+        settlement: 'none',
+      }).id;
     const a = pair('A7', 0n);
     const b = pair('B7', 0x5_0000_0000n);
     expect(r.findByAsset(0n).map((v) => v.id)).toEqual([a]);
     expect(r.findByAsset(0x5_0000_0000n).map((v) => v.id)).toEqual([b]);
-    expect(r.findByAsset(7n).map((v) => v.id).sort()).toEqual([a, b].sort());
+    expect(
+      r
+        .findByAsset(7n)
+        .map((v) => v.id)
+        .sort(),
+    ).toEqual([a, b].sort());
     expect(r.findPoolsForPair(7n, 0n).map((v) => v.id)).toEqual([a]);
   });
 
@@ -235,7 +260,16 @@ describe('writer: capacity and index occupancy', () => {
       { createdAt: 2 ** 32, updatedAt: -(2 ** 32), raw: 2n ** 53n - 1n },
     ];
     cases.forEach(({ createdAt, updatedAt, raw }, i) => {
-      const { id } = reg.registerInstrument({ kind: 'currency', symbol: `E${i}`, venue: 'ASSET', source: 'cex', status: 'active', createdAt, updatedAt, tickSize: { raw, scale: 3 } });
+      const { id } = reg.registerInstrument({
+        kind: 'currency',
+        symbol: `E${i}`,
+        venue: 'ASSET',
+        source: 'cex',
+        status: 'active',
+        createdAt,
+        updatedAt,
+        tickSize: { raw, scale: 3 },
+      });
       const o = r.getById(id)!.toObject();
       expect([o.createdAt, o.updatedAt, o.tickSize?.raw]).toEqual([createdAt, updatedAt, raw]);
     });
@@ -245,7 +279,17 @@ describe('writer: capacity and index occupancy', () => {
     const reg = await InstrumentRegistry.create({ initialCapacity: 50_000 });
     const table = (reg as unknown as { table: { indexInsertProbes: number } }).table;
     const pair = (i: number) =>
-      reg.registerInstrument({ kind: 'cexPair', symbol: `P${i}`, venue: 'BINANCE', source: 'cex', status: 'active', baseId: BigInt(1_000 + i), quoteId: 7n, contractType: 'spot', settlement: 'none' });
+      reg.registerInstrument({
+        kind: 'cexPair',
+        symbol: `P${i}`,
+        venue: 'BINANCE',
+        source: 'cex',
+        status: 'active',
+        baseId: BigInt(1_000 + i),
+        quoteId: 7n,
+        contractType: 'spot',
+        settlement: 'none',
+      });
     const probesOf = (from: number, to: number) => {
       const before = table.indexInsertProbes;
       for (let i = from; i < to; i++) pair(i);

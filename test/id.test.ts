@@ -21,10 +21,35 @@ function nobleId(bytes: number[]): bigint {
 
 /** Golden vectors: same instrument → same id on every machine and run. */
 const GOLDEN: Array<[string, InstrumentInput, number[], string]> = [
-  ['token USDC on Ethereum', { kind: 'token', symbol: 'USDC', venue: 'ETHEREUM', source: 'defi', status: 'active', chainId: 1, address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48' }, [1, 1, ...u32(1), ...str('0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48')], '0xc978061f0303d70e'],
-  ['AAPL on XNAS by ISIN', { kind: 'stock', symbol: 'AAPL', venue: 'XNAS', source: 'tradfi', status: 'active', isin: 'US0378331005' }, [1, 2, 1, ...str('US0378331005'), ...str('XNAS')], '0x39942ce86f00ae36'],
+  [
+    'token USDC on Ethereum',
+    { kind: 'token', symbol: 'USDC', venue: 'ETHEREUM', source: 'defi', status: 'active', chainId: 1, address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48' },
+    [1, 1, ...u32(1), ...str('0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48')],
+    '0xc978061f0303d70e',
+  ],
+  [
+    'AAPL on XNAS by ISIN',
+    { kind: 'stock', symbol: 'AAPL', venue: 'XNAS', source: 'tradfi', status: 'active', isin: 'US0378331005' },
+    [1, 2, 1, ...str('US0378331005'), ...str('XNAS')],
+    '0x39942ce86f00ae36',
+  ],
   ['currency BTC', { kind: 'currency', symbol: 'BTC', venue: 'ASSET', source: 'cex', status: 'active' }, [1, 6, ...str('BTC')], '0x0807c4a84779dbdf'],
-  ['Binance BTCUSDT', { kind: 'cexPair', symbol: 'BTCUSDT', venue: 'BINANCE', source: 'cex', status: 'active', baseId: 1n, quoteId: 2n, contractType: 'spot', settlement: 'none' }, [1, 7, ...str('BINANCE'), ...str('BTCUSDT')], '0x91cd58f6006be229'],
+  [
+    'Binance BTCUSDT',
+    {
+      kind: 'cexPair',
+      symbol: 'BTCUSDT',
+      venue: 'BINANCE',
+      source: 'cex',
+      status: 'active',
+      baseId: 1n,
+      quoteId: 2n,
+      contractType: 'spot',
+      settlement: 'none',
+    },
+    [1, 7, ...str('BINANCE'), ...str('BTCUSDT')],
+    '0x91cd58f6006be229',
+  ],
 ];
 
 describe('instrument ids (BLAKE3 over canonical identity)', () => {
@@ -41,8 +66,28 @@ describe('instrument ids (BLAKE3 over canonical identity)', () => {
     const rnd = prng(7);
     const insts = oneOfEachKind();
     for (let i = 0; i < 500; i++) {
-      insts.push({ kind: 'cexPair', symbol: `P${Math.floor(rnd() * 1e9)}`, venue: `V${i % 17}`, source: 'cex', status: 'active', baseId: BigInt(i), quoteId: 3n, contractType: 'spot', settlement: 'none' });
-      insts.push({ kind: 'token', symbol: 'T', venue: 'ETHEREUM', source: 'defi', status: 'active', chainId: 1 + (i % 5), address: `0x${Math.floor(rnd() * 2 ** 52).toString(16).padStart(40, 'a')}` });
+      insts.push({
+        kind: 'cexPair',
+        symbol: `P${Math.floor(rnd() * 1e9)}`,
+        venue: `V${i % 17}`,
+        source: 'cex',
+        status: 'active',
+        baseId: BigInt(i),
+        quoteId: 3n,
+        contractType: 'spot',
+        settlement: 'none',
+      });
+      insts.push({
+        kind: 'token',
+        symbol: 'T',
+        venue: 'ETHEREUM',
+        source: 'defi',
+        status: 'active',
+        chainId: 1 + (i % 5),
+        address: `0x${Math.floor(rnd() * 2 ** 52)
+          .toString(16)
+          .padStart(40, 'a')}`,
+      });
     }
     for (const inst of insts) {
       const v = validateInstrument(inst);
@@ -54,7 +99,9 @@ describe('instrument ids (BLAKE3 over canonical identity)', () => {
     const d = await IdDeriver.create();
     const base = GOLDEN[0]![1];
     const a = d.derive(validateInstrument(base));
-    const b = d.derive(validateInstrument({ ...base, symbol: 'USDC.e', name: 'renamed', address: (base as { address: string }).address.toLowerCase() } as InstrumentInput));
+    const b = d.derive(
+      validateInstrument({ ...base, symbol: 'USDC.e', name: 'renamed', address: (base as { address: string }).address.toLowerCase() } as InstrumentInput),
+    );
     expect(b).toEqual(a);
     const opt = oneOfEachKind().find((x) => x.kind === 'option')!;
     const o1 = d.derive(validateInstrument(opt));

@@ -31,12 +31,7 @@ describe('change-event feed fed by the registry', () => {
     reg.publishVenueStatus('XETR', 'suspended');
 
     const events = all.poll();
-    expect(events.map((e) => e.type)).toEqual([
-      ...inputs.map(() => 'instrumentAdded'),
-      'instrumentUpdated',
-      'instrumentRemoved',
-      'venueStatusChange',
-    ]);
+    expect(events.map((e) => e.type)).toEqual([...inputs.map(() => 'instrumentAdded'), 'instrumentUpdated', 'instrumentRemoved', 'venueStatusChange']);
     expect(events.slice(0, inputs.length).map((e) => e.id)).toEqual(ids);
     expect(events.at(-1)).toMatchObject({ venue: 'XETR', status: 'halted', id: 0n });
     const stockSymbols = inputs.filter((i) => i.kind === 'stock').map((i) => i.symbol);
@@ -96,8 +91,12 @@ describe('registration log replayed into another registry', () => {
       expect(applier.stats.applied).toBe(frames.length);
       expect(applier.stats.duplicates).toBe(pass * frames.length);
     }
-    const a = RegistryReader.attach(source.handle).all().map((v) => v.toObject());
-    const b = RegistryReader.attach(mirror.handle).all().map((v) => v.toObject());
+    const a = RegistryReader.attach(source.handle)
+      .all()
+      .map((v) => v.toObject());
+    const b = RegistryReader.attach(mirror.handle)
+      .all()
+      .map((v) => v.toObject());
     const byId = (x: { id: bigint }, y: { id: bigint }) => (x.id < y.id ? -1 : 1);
     expect(b.sort(byId)).toEqual(a.sort(byId));
     expect(mirror.getMetrics().instruments).toBe(inputs.length - 1);

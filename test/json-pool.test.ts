@@ -15,13 +15,33 @@ describe('JSON serializer', () => {
     const base = reg.registerInstrument({ kind: 'currency', symbol: 'BTC', venue: 'ASSET', source: 'cex', status: 'active' }).id;
     const quote = reg.registerInstrument({ kind: 'currency', symbol: 'USDT', venue: 'ASSET', source: 'cex', status: 'active' }).id;
     const { id } = reg.registerInstrument({
-      kind: 'cexPair', symbol: 'BTCUSDT', venue: 'BINANCE', source: 'cex', status: 'active', baseId: base, quoteId: quote,
-      contractType: 'spot', settlement: 'none', tickSize: { raw: 1n, scale: 2 }, lotSize: { raw: 5n, scale: 5 }, maxQty: { raw: 9000n, scale: 0 }, makerFeeBps: 7.5,
+      kind: 'cexPair',
+      symbol: 'BTCUSDT',
+      venue: 'BINANCE',
+      source: 'cex',
+      status: 'active',
+      baseId: base,
+      quoteId: quote,
+      contractType: 'spot',
+      settlement: 'none',
+      tickSize: { raw: 1n, scale: 2 },
+      lotSize: { raw: 5n, scale: 5 },
+      maxQty: { raw: 9000n, scale: 0 },
+      makerFeeBps: 7.5,
     });
     const view = reg.reader().getById(id)!;
     expect(() => JSON.stringify(view.toObject())).toThrow(TypeError);
     const o = JSON.parse(stringifyJson(view.toObject())) as Record<string, unknown>;
-    expect(o).toMatchObject({ id: hex(id), baseId: hex(base), quoteId: hex(quote), symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00005', maxQty: '9000', makerFeeBps: 7.5 });
+    expect(o).toMatchObject({
+      id: hex(id),
+      baseId: hex(base),
+      quoteId: hex(quote),
+      symbol: 'BTCUSDT',
+      tickSize: '0.01',
+      lotSize: '0.00005',
+      maxQty: '9000',
+      makerFeeBps: 7.5,
+    });
     // a view itself (toObject is called), the replacer form and toJsonValue agree
     expect(stringifyJson(view)).toBe(stringifyJson(view.toObject()));
     expect(JSON.parse(JSON.stringify(view.toObject(), jsonReplacer))).toEqual(o);

@@ -55,14 +55,32 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('npm pack', () => {
   it('holds dist, bin, mappings, layout docs, docs, README, LICENSE, CHANGELOG and nothing of the tests, benches or sources', () => {
     for (const f of [
-      'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/instreg.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/reader/index.js',
-      'dist/src/cli/main.js', 'dist/layout/index.js', 'dist/workers/reader-worker.js', 'dist/workers/snapshot-hasher.js', 'layout/SPEC.md',
-      'docs/mappings.md', 'mappings/venues/crypto-venues.json', 'mappings/binance-spot-exchangeinfo.json',
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'bin/instreg.js',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/reader/index.js',
+      'dist/src/cli/main.js',
+      'dist/layout/index.js',
+      'dist/workers/reader-worker.js',
+      'dist/workers/snapshot-hasher.js',
+      'layout/SPEC.md',
+      'docs/mappings.md',
+      'mappings/venues/crypto-venues.json',
+      'mappings/binance-spot-exchangeinfo.json',
     ]) {
       expect(files, f).toContain(f);
     }
     const bad = files.filter(
-      (f) => /^(test|bench|\.ci|src|workers|node_modules)\//.test(f) || /^dist\/(bench|test)\//.test(f) || f.endsWith('.map') || (/\.ts$/.test(f) && !f.endsWith('.d.ts')) || /(stress-reader|snapshot-crash-child)/.test(f),
+      (f) =>
+        /^(test|bench|\.ci|src|workers|node_modules)\//.test(f) ||
+        /^dist\/(bench|test)\//.test(f) ||
+        f.endsWith('.map') ||
+        (/\.ts$/.test(f) && !f.endsWith('.d.ts')) ||
+        /(stress-reader|snapshot-crash-child)/.test(f),
     );
     expect(bad).toEqual([]);
   });
@@ -78,7 +96,9 @@ describe('installed from the tarball', () => {
   it('get needs a data folder outside a checkout: one line, exit 2', async () => {
     const r = await run(NPX, ['--offline', 'instreg', 'get', 'COINBASE:BTC-USD']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(['instreg: no data folder: pass --data-dir DIR or set INSTREG_DATA_DIR (the default ../shared/data applies only in a source checkout)']);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'instreg: no data folder: pass --data-dir DIR or set INSTREG_DATA_DIR (the default ../shared/data applies only in a source checkout)',
+    ]);
   });
 
   it('get on a small data folder (cold, then warm from the cache)', async () => {
@@ -137,7 +157,19 @@ export async function lookup(): Promise<string | undefined> {
 `,
     );
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const r = await run(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'use.ts']);
+    const r = await run(process.execPath, [
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--skipLibCheck',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      'use.ts',
+    ]);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.code).toBe(0);
   });

@@ -64,7 +64,10 @@ beforeAll(async () => {
   const reg = await InstrumentRegistry.create({ initialCapacity: 1024 });
   for (const inst of oneOfEachKind()) reg.registerInstrument(inst);
   await loadPayload(join(DATA, COINBASE), reg, await loadMappings());
-  instruments = reg.reader().all().map((v) => v.toObject());
+  instruments = reg
+    .reader()
+    .all()
+    .map((v) => v.toObject());
   out = await exportParquet(instruments, join(dir, 'out'));
 });
 
@@ -96,7 +99,9 @@ describe('Parquet export', () => {
         const select = cols
           .map(([n, t]) => (t === 'TIMESTAMP' ? `epoch_ms("${n}")::DOUBLE AS "${n}"` : t === 'BIGINT' ? `"${n}"::DOUBLE AS "${n}"` : `"${n}"`))
           .join(', ');
-        const got = (await c.runAndReadAll(`SELECT ${select} FROM read_parquet('${file}', hive_partitioning = false)`)).getRowObjectsJson() as Array<Record<string, unknown>>;
+        const got = (await c.runAndReadAll(`SELECT ${select} FROM read_parquet('${file}', hive_partitioning = false)`)).getRowObjectsJson() as Array<
+          Record<string, unknown>
+        >;
         expect(got).toHaveLength(p.rows);
         for (const row of got) {
           const want = byId.get(row['id'] as string);

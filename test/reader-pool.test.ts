@@ -21,7 +21,12 @@ describe('reader pool (piscina)', () => {
     expect(byId).toHaveLength(11);
     expect(byId[10]).toBeNull();
     for (let i = 0; i < 10; i++) expect(byId[i]).toEqual(direct.getById(ids[i]!)!.toObject());
-    const pairs = [['STRESS', 'S3'], ['STRESS', 'S49'], ['STRESS', 'nope'], ['NOVENUE', 'S1']] as const;
+    const pairs = [
+      ['STRESS', 'S3'],
+      ['STRESS', 'S49'],
+      ['STRESS', 'nope'],
+      ['NOVENUE', 'S1'],
+    ] as const;
     const bySym = await pool.lookupSymbols(pairs);
     expect(bySym[0]).toEqual(direct.getById(ids[3]!)!.toObject());
     expect(bySym[1]!.id).toBe(ids[49]);

@@ -31,8 +31,26 @@ describe('README snippets', () => {
     mkdirSync(OUT);
     const names = blocks.map((b, i) => /^\/\/ ([\w-]+)\.js:/.exec(b)?.[1] ?? `snippet-${i}`);
     blocks.forEach((b, i) => writeFileSync(join(OUT, `${names[i]}.ts`), b));
-    const args = ['--strict', '--noEmitOnError', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--skipLibCheck', '--rootDir', OUT, '--outDir', OUT];
-    const tsc = await exec(process.execPath, [TSC, ...args, ...names.map((n) => join(OUT, `${n}.ts`))], { cwd: OUT }).catch((e: { stdout: string; stderr: string }) => e);
+    const args = [
+      '--strict',
+      '--noEmitOnError',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--types',
+      'node',
+      '--skipLibCheck',
+      '--rootDir',
+      OUT,
+      '--outDir',
+      OUT,
+    ];
+    const tsc = await exec(process.execPath, [TSC, ...args, ...names.map((n) => join(OUT, `${n}.ts`))], { cwd: OUT }).catch(
+      (e: { stdout: string; stderr: string }) => e,
+    );
     expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
     const run = await exec(process.execPath, [join(OUT, `${names[0]}.js`)], { cwd: OUT, timeout: 60_000 });
     expect(run.stderr).toBe('');

@@ -79,7 +79,12 @@ describe('InstrumentRegistry + RegistryReader', () => {
     expect(reg.reader().getByIsin('US0378331005')).toEqual([]);
     expect(reg.getMetrics()).toMatchObject({ instruments: 0, tombstones: 1 });
     expect(reg.registerInstrument(inst)).toEqual({ id, outcome: 'added' });
-    expect(reg.reader().getByIsin('US0378331005').map((v) => v.id)).toEqual([id]);
+    expect(
+      reg
+        .reader()
+        .getByIsin('US0378331005')
+        .map((v) => v.id),
+    ).toEqual([id]);
     expect(reg.getMetrics()).toMatchObject({ instruments: 1, tombstones: 0 });
   });
 
@@ -113,7 +118,13 @@ describe('InstrumentRegistry + RegistryReader', () => {
     const b = reg.registerInstrument({ ...usdc!, address: '0x0000000000000000000000000000000000000001' } as InstrumentInput);
     expect(b.outcome).toBe('added');
     expect(b.id).not.toBe(a.id);
-    expect(reg.reader().getAllBySymbol('ETHEREUM', 'USDC').map((v) => v.id).sort()).toEqual([a.id, b.id].sort());
+    expect(
+      reg
+        .reader()
+        .getAllBySymbol('ETHEREUM', 'USDC')
+        .map((v) => v.id)
+        .sort(),
+    ).toEqual([a.id, b.id].sort());
     expect([a.id, b.id]).toContain(reg.reader().getBySymbol('ETHEREUM', 'USDC')!.id);
   });
 
@@ -197,8 +208,18 @@ describe('InstrumentRegistry + RegistryReader', () => {
     expect(r.getByAddress(137, '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48')).toEqual([]);
     expect(r.findPoolsForPair(0x1234n, 0x0807c4a84779dbdfn).map((v) => v.symbol)).toEqual(['BTCUSDT']);
     expect(r.findPoolsForPair(0x22n, 0x11n).map((v) => v.symbol)).toEqual(['UNI-WETH-3000']);
-    expect(r.findByAsset(0x0807c4a84779dbdfn).map((v) => v.symbol).sort()).toEqual(['BTCUSDT', 'BTCUSD_PERP']);
-    expect(r.findByType('stock').map((v) => v.symbol).sort()).toEqual(['AAPL', 'APC', 'BA.']);
+    expect(
+      r
+        .findByAsset(0x0807c4a84779dbdfn)
+        .map((v) => v.symbol)
+        .sort(),
+    ).toEqual(['BTCUSDT', 'BTCUSD_PERP']);
+    expect(
+      r
+        .findByType('stock')
+        .map((v) => v.symbol)
+        .sort(),
+    ).toEqual(['AAPL', 'APC', 'BA.']);
     expect(r.findByVenue('BINANCE').map((v) => v.symbol)).toEqual(['BTCUSDT']);
     expect(r.getBySymbol('NOPE', 'X')).toBeUndefined();
   });
@@ -245,8 +266,15 @@ describe('InstrumentRegistry + RegistryReader', () => {
         const live = idOf.has(n) && model.has(idOf.get(n)!);
         if (!live && op < 0.7) {
           const input: InstrumentInput = {
-            kind: 'cexPair', symbol: `P${n}`, venue: `V${n % 7}`, source: 'cex', status: 'active',
-            baseId: BigInt(n), quoteId: BigInt(n % 13), contractType: 'spot', settlement: 'none',
+            kind: 'cexPair',
+            symbol: `P${n}`,
+            venue: `V${n % 7}`,
+            source: 'cex',
+            status: 'active',
+            baseId: BigInt(n),
+            quoteId: BigInt(n % 13),
+            contractType: 'spot',
+            settlement: 'none',
             tickSize: { raw: BigInt(1 + (step % 97)), scale: 2 },
           };
           const { id } = reg.registerInstrument(input);

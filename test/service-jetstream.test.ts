@@ -14,7 +14,8 @@ import { openReplica, type Replica } from '../src/replica/index.js';
 import { WriterService } from '../src/service/writer-service.js';
 import { canonical, freePort, NatsServer } from './helpers/service-procs.js';
 
-const cur = (symbol: string, name: string): InstrumentInput => ({ kind: 'currency', symbol, venue: 'ASSET', source: 'cex', status: 'active', name }) as InstrumentInput;
+const cur = (symbol: string, name: string): InstrumentInput =>
+  ({ kind: 'currency', symbol, venue: 'ASSET', source: 'cex', status: 'active', name }) as InstrumentInput;
 let nats: NatsServer;
 const dir = mkdtempSync(join(tmpdir(), 'instreg-js-'));
 

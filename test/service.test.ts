@@ -54,7 +54,10 @@ describe('durable log', () => {
     const frames = [1n, 2n, 3n].map((s) => encodeMessage({ type: 'instrumentRemoval', ...hdr(s), id: s }));
     frames.forEach((f, i) => log.append(f, BigInt(i + 1)));
     await log.close();
-    const seg = join(dir, readdirSync(dir).find((n) => n.startsWith('log-'))!);
+    const seg = join(
+      dir,
+      readdirSync(dir).find((n) => n.startsWith('log-'))!,
+    );
     const fourth = encodeMessage({ type: 'instrumentRemoval', ...hdr(4n), id: 4n });
     appendFileSync(seg, fourth.subarray(0, 20)); // torn write
     const seen: bigint[] = [];
@@ -93,24 +96,48 @@ describe('writer service over the Unix socket', () => {
     const q = await w.query({ kind: 'venueSymbol', venue: 'ASSET', symbol: 'ETH' });
     expect(q.instruments.map((i) => i.symbol)).toEqual(['ETH']);
     await w.close();
-    const before = canonical(svc.core.target.registry.reader().all().map((v) => v.toObject() as never));
+    const before = canonical(
+      svc.core.target.registry
+        .reader()
+        .all()
+        .map((v) => v.toObject() as never),
+    );
     await svc.close();
     cleanups.pop();
     const again = await startService(dir);
     expect(again.startReport.replayed).toBe(5);
-    expect(canonical(again.core.target.registry.reader().all().map((v) => v.toObject() as never))).toEqual(before);
+    expect(
+      canonical(
+        again.core.target.registry
+          .reader()
+          .all()
+          .map((v) => v.toObject() as never),
+      ),
+    ).toEqual(before);
   });
 
   it.each([
     ['garbage', () => Buffer.from('GET / HTTP/1.1\r\n\r\n'), 'BadMagic'],
-    ['an oversized LENGTH', () => { const f = Buffer.from(encodeMessage({ type: 'healthCheck', ...hdr(1n), nonce: 1n })); f.writeUInt32LE(0x7fffffff, 8); return f; }, 'LengthOutOfBounds'],
-    ['a valid CRC around an invalid payload', () => {
-      // a registration whose kind byte is 99: re-encode the CRC so only the payload is wrong
-      const good = Buffer.from(encodeMessage({ type: 'instrumentRegistration', ...hdr(1n), instrument: cur('BAD') }));
-      good[32] = 99;
-      good.writeUInt32LE(CRC32.buf(good.subarray(32), CRC32.buf(good.subarray(0, 28))) >>> 0, 28);
-      return good;
-    }, 'InvalidEnum'],
+    [
+      'an oversized LENGTH',
+      () => {
+        const f = Buffer.from(encodeMessage({ type: 'healthCheck', ...hdr(1n), nonce: 1n }));
+        f.writeUInt32LE(0x7fffffff, 8);
+        return f;
+      },
+      'LengthOutOfBounds',
+    ],
+    [
+      'a valid CRC around an invalid payload',
+      () => {
+        // a registration whose kind byte is 99: re-encode the CRC so only the payload is wrong
+        const good = Buffer.from(encodeMessage({ type: 'instrumentRegistration', ...hdr(1n), instrument: cur('BAD') }));
+        good[32] = 99;
+        good.writeUInt32LE(CRC32.buf(good.subarray(32), CRC32.buf(good.subarray(0, 28))) >>> 0, 28);
+        return good;
+      },
+      'InvalidEnum',
+    ],
   ])('a client sending %s gets a typed error and is disconnected; other clients and the registry are unaffected', async (_name, bytes, code) => {
     const dir = tempDir();
     const svc = await startService(dir);

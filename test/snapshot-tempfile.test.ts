@@ -80,7 +80,11 @@ describe('snapshot temp files', () => {
     expect(existsSync(mine)).toBe(true);
     expect(readFileSync(victim, 'utf8')).toBe(VICTIM);
     // the failed write left no temp file of its own and no snapshot
-    expect(readdirSync(dir).filter((n) => n.startsWith('c.snap')).sort()).toEqual([`c.snap.tmp-${process.pid}-feedfacefeedface`]);
+    expect(
+      readdirSync(dir)
+        .filter((n) => n.startsWith('c.snap'))
+        .sort(),
+    ).toEqual([`c.snap.tmp-${process.pid}-feedfacefeedface`]);
   });
 
   it('a symlink at the snapshot path is replaced by the snapshot; its target is left as it was', async () => {

@@ -137,7 +137,9 @@ describe('snapshot round trip', () => {
     expect(fresh.outcome).toBe('added');
     expect(b.getById(fresh.id)?.symbol).toBe('AFTER_RESTORE');
     // The restored symbol index still guards venue + symbol uniqueness.
-    expect(() => reg2.registerInstrument({ kind: 'future', symbol: 'P2USDT', venue: 'COINBASE', source: 'cex', status: 'active', expiry: 0 })).toThrowError(/DuplicateSymbol/);
+    expect(() => reg2.registerInstrument({ kind: 'future', symbol: 'P2USDT', venue: 'COINBASE', source: 'cex', status: 'active', expiry: 0 })).toThrowError(
+      /DuplicateSymbol/,
+    );
     // Grow past capacity: the writer builds the next generation in the other (empty) region,
     // and readers attached to the restored handle follow it.
     const gen0 = reg2.getMetrics().generation;
@@ -160,7 +162,12 @@ describe('snapshot round trip', () => {
     const handle = await readSnapshot(file);
     const b = RegistryReader.attach(handle);
     expect(b.generation).toBe(gen);
-    expect(b.all().map((v) => v.toObject())).toEqual(reg.reader().all().map((v) => v.toObject()));
+    expect(b.all().map((v) => v.toObject())).toEqual(
+      reg
+        .reader()
+        .all()
+        .map((v) => v.toObject()),
+    );
     const reg2 = await InstrumentRegistry.create({ handle });
     for (let i = 3000; i < 9000; i++) reg2.registerInstrument(mixedInstrument(i));
     expect(reg2.getMetrics().generation).toBeGreaterThan(gen);
@@ -294,7 +301,8 @@ describe('snapshot rejection', () => {
     dv.setUint32(heapLenAt, dv.getUint32(heapLenAt, true) + 4, true);
     dv.setUint32(sectionEntryOffset(SNAPSHOT_SECTION.VENUES), dv.getUint32(sectionEntryOffset(SNAPSHOT_SECTION.VENUES), true) + 4, true);
     // Move the venue section 4 bytes on (heap gains 4 zero bytes).
-    const venuesAt = good.length - new DataView(good.buffer, good.byteOffset).getUint32(sectionEntryOffset(SNAPSHOT_SECTION.VENUES) + SECTION_ENTRY_LENGTH_OFFSET, true);
+    const venuesAt =
+      good.length - new DataView(good.buffer, good.byteOffset).getUint32(sectionEntryOffset(SNAPSHOT_SECTION.VENUES) + SECTION_ENTRY_LENGTH_OFFSET, true);
     longer.set(good.subarray(venuesAt), venuesAt + 4);
     longer.fill(0, venuesAt, venuesAt + 4);
     dv.setUint32(SNAP_FILE_SIZE_OFFSET, longer.length, true);

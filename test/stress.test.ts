@@ -129,7 +129,16 @@ describe('concurrency stress (writer churn vs reader workers)', { timeout: TEST_
     const stop = new Int32Array(new SharedArrayBuffer(4));
     const progress = new Int32Array(new SharedArrayBuffer(8));
     const written = new Int32Array(new SharedArrayBuffer(4 * (NS + NT))); // last version whose update returned
-    const data = { written, handle: reg.handle, stable: BigUint64Array.from(stable), tokens: BigUint64Array.from(tokens), churn: BigUint64Array.from(churn), minReads, stop, progress };
+    const data = {
+      written,
+      handle: reg.handle,
+      stable: BigUint64Array.from(stable),
+      tokens: BigUint64Array.from(tokens),
+      churn: BigUint64Array.from(churn),
+      minReads,
+      stop,
+      progress,
+    };
     const runs = [0, 1].map((slot) => runWorker<HotReport>('stress-hot-reader', { ...data, slot, hitsOnly: slot === 1 }));
     const version = new Array<number>(NS + NT + NC).fill(0);
     const live = new Array<boolean>(NC).fill(true);

@@ -23,12 +23,15 @@ const unit = fc.oneof(
 );
 const str = fc.oneof(
   fc.array(unit, { minLength: 0, maxLength: 40 }).map((u) => String.fromCharCode(...u)),
-  fc.tuple(fc.string({ maxLength: 10 }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string({ maxLength: 10 })).map(([a, s, b]) => a + String.fromCharCode(s) + b),
+  fc
+    .tuple(fc.string({ maxLength: 10 }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string({ maxLength: 10 }))
+    .map(([a, s, b]) => a + String.fromCharCode(s) + b),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.string({ minLength: 60, maxLength: 300 }),
 );
 
-const base = (symbol: string, name: string): InstrumentInput => ({ kind: 'currency', symbol, venue: 'ASSET', source: 'cex', status: 'active', name }) as InstrumentInput;
+const base = (symbol: string, name: string): InstrumentInput =>
+  ({ kind: 'currency', symbol, venue: 'ASSET', source: 'cex', status: 'active', name }) as InstrumentInput;
 
 function accepts(f: () => unknown): boolean {
   try {

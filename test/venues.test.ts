@@ -78,12 +78,28 @@ describe('loadMicList on the ISO 10383 CSV (2025-05)', () => {
 
   it('XNAS and XETR have the right country, city and fields', () => {
     expect(byCode.get('XNAS')).toMatchObject({
-      code: 'XNAS', mic: 'XNAS', operatingMic: 'XNAS', segment: 'OPRT', name: 'NASDAQ - ALL MARKETS',
-      country: 'US', city: 'NEW YORK', status: 'active', type: 'exchange', acronym: 'NASDAQ', marketCategory: 'NSPD',
+      code: 'XNAS',
+      mic: 'XNAS',
+      operatingMic: 'XNAS',
+      segment: 'OPRT',
+      name: 'NASDAQ - ALL MARKETS',
+      country: 'US',
+      city: 'NEW YORK',
+      status: 'active',
+      type: 'exchange',
+      acronym: 'NASDAQ',
+      marketCategory: 'NSPD',
     });
     expect(byCode.get('XETR')).toMatchObject({
-      mic: 'XETR', operatingMic: 'XETR', segment: 'OPRT', name: 'XETRA', country: 'DE', city: 'FRANKFURT',
-      status: 'active', type: 'exchange', lei: '529900G3SW56SHYNPR95',
+      mic: 'XETR',
+      operatingMic: 'XETR',
+      segment: 'OPRT',
+      name: 'XETRA',
+      country: 'DE',
+      city: 'FRANKFURT',
+      status: 'active',
+      type: 'exchange',
+      lei: '529900G3SW56SHYNPR95',
     });
     expect(byCode.get('XNAS')?.lei).toBeUndefined(); // empty cell → absent
   });
@@ -112,17 +128,20 @@ describe('loadMicList on synthetic input', () => {
     `"${mic}","${mic}","${level}","${name}","","","RMKT","","FR","PARIS","","${status}","20200101","20200101","","",""`;
 
   it('rejects bad rows with line numbers and reasons, keeps good ones', () => {
-    const text = '\uFEFF' + [
-      header,
-      row('AAAA'),
-      row('bad1'),
-      row('AAAA'),
-      row('BBBB', 'DELETED'),
-      row('CCCC', 'ACTIVE', 'XXXX'),
-      '"DDDD","DDDD","OPRT"',
-      row('EEEE', 'EXPIRED', 'SGMT'),
-      row('FFFF', 'ACTIVE', 'OPRT', ''),
-    ].join('\n') + '\n';
+    const text =
+      '\uFEFF' +
+      [
+        header,
+        row('AAAA'),
+        row('bad1'),
+        row('AAAA'),
+        row('BBBB', 'DELETED'),
+        row('CCCC', 'ACTIVE', 'XXXX'),
+        '"DDDD","DDDD","OPRT"',
+        row('EEEE', 'EXPIRED', 'SGMT'),
+        row('FFFF', 'ACTIVE', 'OPRT', ''),
+      ].join('\n') +
+      '\n';
     const { venues, rejected } = loadMicList(text);
     expect(venues.map((v) => [v.code, v.status, v.segment, v.name])).toEqual([
       ['AAAA', 'active', 'OPRT', 'A, B AND C'],
@@ -153,7 +172,22 @@ describe('crypto venue file', () => {
   it('describes the named CEX, DEX and chain venues with valid codes', () => {
     for (const c of ['BINANCE', 'BINANCE_USDM', 'COINBASE', 'COINBASE_ADV', 'KRAKEN', 'BYBIT', 'BYBIT_LINEAR']) expect(byCode.get(c)?.type, c).toBe('cex');
     for (const c of ['UNISWAP_V2', 'UNISWAP_V3', 'QUICKSWAP']) expect(byCode.get(c)?.type, c).toBe('dex');
-    for (const c of ['ETHEREUM', 'POLYGON', 'ARBITRUM', 'OPTIMISM', 'BASE', 'BSC', 'UNICHAIN', 'SOLANA', 'AVALANCHE', 'CELO', 'ZKSYNC', 'BLAST', 'ZORA', 'WORLDCHAIN']) {
+    for (const c of [
+      'ETHEREUM',
+      'POLYGON',
+      'ARBITRUM',
+      'OPTIMISM',
+      'BASE',
+      'BSC',
+      'UNICHAIN',
+      'SOLANA',
+      'AVALANCHE',
+      'CELO',
+      'ZKSYNC',
+      'BLAST',
+      'ZORA',
+      'WORLDCHAIN',
+    ]) {
       expect(byCode.get(c)?.type, c).toBe('chain');
     }
     for (const v of venues) expect(VENUE_CODE_RE.test(v.code), v.code).toBe(true);
@@ -163,7 +197,9 @@ describe('crypto venue file', () => {
   it('maps every chain id of the Uniswap and QuickSwap token lists to a chain venue', () => {
     const ids = new Set<number>();
     for (const f of ['uniswap_default_tokenlist_v22.21.0.json', 'quickswap_default_tokenlist_v1.2.59.json']) {
-      const list = JSON.parse(readFileSync(join(DATA, f), 'utf8')) as { tokens: Array<{ chainId: number; extensions?: { bridgeInfo?: Record<string, unknown> } }> };
+      const list = JSON.parse(readFileSync(join(DATA, f), 'utf8')) as {
+        tokens: Array<{ chainId: number; extensions?: { bridgeInfo?: Record<string, unknown> } }>;
+      };
       for (const t of list.tokens) {
         ids.add(t.chainId);
         for (const k of Object.keys(t.extensions?.bridgeInfo ?? {})) ids.add(Number(k));
@@ -175,7 +211,13 @@ describe('crypto venue file', () => {
       expect(code, `chain ${id}`).toBeDefined();
       expect(byCode.get(code!)).toMatchObject({ type: 'chain', chainId: id });
     }
-    expect([chains.get(1), chains.get(137), chains.get(42161), chains.get(8453), chains.get(501000101)]).toEqual(['ETHEREUM', 'POLYGON', 'ARBITRUM', 'BASE', 'SOLANA']);
+    expect([chains.get(1), chains.get(137), chains.get(42161), chains.get(8453), chains.get(501000101)]).toEqual([
+      'ETHEREUM',
+      'POLYGON',
+      'ARBITRUM',
+      'BASE',
+      'SOLANA',
+    ]);
   });
 
   it('carries public standard-tier fees with their source, and says the other metrics are estimates', () => {
@@ -336,7 +378,9 @@ describe('defaultVenueRegistry', () => {
   const crypto = loadCryptoVenues(CRYPTO_TEXT);
 
   it('holds every MIC and every crypto venue (BASE shadows the MIC of the same code)', () => {
-    const mics = MIC_TEXT.split('\n').filter((l) => /^"[A-Z0-9]{4}",/.test(l)).map((l) => l.slice(1, 5));
+    const mics = MIC_TEXT.split('\n')
+      .filter((l) => /^"[A-Z0-9]{4}",/.test(l))
+      .map((l) => l.slice(1, 5));
     const collisions = crypto.venues.filter((c) => mics.includes(c.code)).map((c) => c.code);
     expect(collisions).toEqual(['BASE']);
     expect(reg.size).toBe(mics.length + crypto.venues.length - collisions.length);

@@ -36,43 +36,126 @@ function regPayload(kind: number, source: number, status: number, commonMask: nu
 
 const EXAMPLES: Record<string, InstrumentInput> = {
   stock: {
-    kind: 'stock', symbol: 'AAPL', venue: 'XNAS', source: 'tradfi', status: 'active', name: 'Apple Inc.',
-    isin: 'US0378331005', cusip: '037833100', currency: 'USD', tickSize: { raw: 1n, scale: 2 }, lotSize: { raw: 1n, scale: 0 },
-    priceDecimals: 2, createdAt: 1_700_000_000_000,
+    kind: 'stock',
+    symbol: 'AAPL',
+    venue: 'XNAS',
+    source: 'tradfi',
+    status: 'active',
+    name: 'Apple Inc.',
+    isin: 'US0378331005',
+    cusip: '037833100',
+    currency: 'USD',
+    tickSize: { raw: 1n, scale: 2 },
+    lotSize: { raw: 1n, scale: 0 },
+    priceDecimals: 2,
+    createdAt: 1_700_000_000_000,
   },
   etf: { kind: 'etf', symbol: 'SPY', venue: 'ARCX', source: 'tradfi', status: 'halted', isin: 'US78462F1030', sedol: '2840215' },
-  token: { kind: 'token', symbol: 'USDC', venue: 'ETHEREUM', source: 'defi', status: 'active', chainId: 1, address: '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48', sizeDecimals: 6 },
-  solToken: { kind: 'token', symbol: 'USDC', venue: 'SOLANA', source: 'defi', status: 'active', chainId: 501000101, address: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v' },
-  future: { kind: 'future', symbol: 'ESZ4', venue: 'XCME', source: 'tradfi', status: 'active', expiry: 1_734_652_800_000, contractSize: { raw: 50n, scale: 0 }, currency: 'USD', underlyingId: 0xfedcba9876543210n },
+  token: {
+    kind: 'token',
+    symbol: 'USDC',
+    venue: 'ETHEREUM',
+    source: 'defi',
+    status: 'active',
+    chainId: 1,
+    address: '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48',
+    sizeDecimals: 6,
+  },
+  solToken: {
+    kind: 'token',
+    symbol: 'USDC',
+    venue: 'SOLANA',
+    source: 'defi',
+    status: 'active',
+    chainId: 501000101,
+    address: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v',
+  },
+  future: {
+    kind: 'future',
+    symbol: 'ESZ4',
+    venue: 'XCME',
+    source: 'tradfi',
+    status: 'active',
+    expiry: 1_734_652_800_000,
+    contractSize: { raw: 50n, scale: 0 },
+    currency: 'USD',
+    underlyingId: 0xfedcba9876543210n,
+  },
   option: {
-    kind: 'option', symbol: 'AAPL240119C00190000', venue: 'OPRA', source: 'tradfi', status: 'delisted', underlyingId: 0x8000000000000001n,
-    expiry: 1_705_622_400_000, strike: { raw: 190n, scale: 0 }, right: 'call', style: 'american', occSymbol: 'AAPL  240119C00190000',
+    kind: 'option',
+    symbol: 'AAPL240119C00190000',
+    venue: 'OPRA',
+    source: 'tradfi',
+    status: 'delisted',
+    underlyingId: 0x8000000000000001n,
+    expiry: 1_705_622_400_000,
+    strike: { raw: 190n, scale: 0 },
+    right: 'call',
+    style: 'american',
+    occSymbol: 'AAPL  240119C00190000',
   },
   currency: { kind: 'currency', symbol: 'BTC', venue: 'ASSET', source: 'cex', status: 'active' },
   cexPair: {
-    kind: 'cexPair', symbol: 'BTCUSDT', venue: 'BINANCE', source: 'cex', status: 'active', baseId: 1n, quoteId: 2n, settleId: 2n,
-    contractType: 'perpetual', settlement: 'linear', contractSize: { raw: 1n, scale: 3 }, makerFeeBps: -0.5, takerFeeBps: 4.5,
-    minQty: { raw: 1n, scale: 3 }, maxQty: { raw: 18446744073709551615n, scale: 30 }, tickSize: { raw: 1n, scale: 1 },
+    kind: 'cexPair',
+    symbol: 'BTCUSDT',
+    venue: 'BINANCE',
+    source: 'cex',
+    status: 'active',
+    baseId: 1n,
+    quoteId: 2n,
+    settleId: 2n,
+    contractType: 'perpetual',
+    settlement: 'linear',
+    contractSize: { raw: 1n, scale: 3 },
+    makerFeeBps: -0.5,
+    takerFeeBps: 4.5,
+    minQty: { raw: 1n, scale: 3 },
+    maxQty: { raw: 18446744073709551615n, scale: 30 },
+    tickSize: { raw: 1n, scale: 1 },
   },
   dexPool: {
-    kind: 'dexPool', symbol: 'USDC/WETH', venue: 'UNISWAP_V3', source: 'defi', status: 'active', chainId: 1,
-    address: '0x88e6a0c2ddd26feeb64f039a2c41296fcb3f5640', token0Id: 11n, token1Id: 12n, feeTier: 500, poolType: 'concentratedLiquidity',
+    kind: 'dexPool',
+    symbol: 'USDC/WETH',
+    venue: 'UNISWAP_V3',
+    source: 'defi',
+    status: 'active',
+    chainId: 1,
+    address: '0x88e6a0c2ddd26feeb64f039a2c41296fcb3f5640',
+    token0Id: 11n,
+    token1Id: 12n,
+    feeTier: 500,
+    poolType: 'concentratedLiquidity',
   },
   synthetic: {
-    kind: 'synthetic', symbol: 'ETH-BTC spread ₿', venue: 'SYNTH', source: 'synthetic', status: 'active', name: 'Ünïcödé 名前 🚀',
+    kind: 'synthetic',
+    symbol: 'ETH-BTC spread ₿',
+    venue: 'SYNTH',
+    source: 'synthetic',
+    status: 'active',
+    name: 'Ünïcödé 名前 🚀',
     legs: [
       { id: 1n, weight: { raw: 1n, scale: 0 } },
       { id: 0xffffffffffffffffn, weight: { raw: 5n, scale: 1 }, negative: true },
       { id: 0x100000000n, weight: { raw: 0n, scale: 0 }, negative: false },
     ],
-    createdAt: -1, updatedAt: 2 ** 53 - 1,
+    createdAt: -1,
+    updatedAt: 2 ** 53 - 1,
   },
 };
 
 describe('layout/wire header (values from SPEC-wire.md)', () => {
   it('puts the header fields at the documented offsets', () => {
-    expect([L.WIRE_MAGIC_OFFSET, L.WIRE_TYPE_OFFSET, L.WIRE_VERSION_OFFSET, L.WIRE_FLAGS_OFFSET, L.WIRE_LENGTH_OFFSET, L.WIRE_SEQ_OFFSET, L.WIRE_TIMESTAMP_OFFSET, L.WIRE_CRC_OFFSET, L.WIRE_HEADER_SIZE])
-      .toEqual([0, 4, 5, 6, 8, 12, 20, 28, 32]);
+    expect([
+      L.WIRE_MAGIC_OFFSET,
+      L.WIRE_TYPE_OFFSET,
+      L.WIRE_VERSION_OFFSET,
+      L.WIRE_FLAGS_OFFSET,
+      L.WIRE_LENGTH_OFFSET,
+      L.WIRE_SEQ_OFFSET,
+      L.WIRE_TIMESTAMP_OFFSET,
+      L.WIRE_CRC_OFFSET,
+      L.WIRE_HEADER_SIZE,
+    ]).toEqual([0, 4, 5, 6, 8, 12, 20, 28, 32]);
     expect(Buffer.from(new Uint8Array(new Uint32Array([L.WIRE_MAGIC]).buffer)).toString('latin1')).toBe('IRWP');
     expect(Object.values(L.MESSAGE_TYPES)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
   });
@@ -81,20 +164,63 @@ describe('layout/wire header (values from SPEC-wire.md)', () => {
 describe('payload sizes listed in SPEC-wire.md', () => {
   const F = { raw: 1n, scale: 1 };
   const full = {
-    symbol: 'S'.repeat(28), venue: 'V'.repeat(16), source: 'synthetic', status: 'active', name: 'n'.repeat(256), priceDecimals: 1, sizeDecimals: 1,
-    tickSize: F, lotSize: F, minQty: F, maxQty: F, makerFeeBps: 1, takerFeeBps: 1, createdAt: 1, updatedAt: 1,
+    symbol: 'S'.repeat(28),
+    venue: 'V'.repeat(16),
+    source: 'synthetic',
+    status: 'active',
+    name: 'n'.repeat(256),
+    priceDecimals: 1,
+    sizeDecimals: 1,
+    tickSize: F,
+    lotSize: F,
+    minQty: F,
+    maxQty: F,
+    makerFeeBps: 1,
+    takerFeeBps: 1,
+    createdAt: 1,
+    updatedAt: 1,
   } as const;
   const size = (m: WireMessage) => encodeMessage(m).length - 32;
   it('smallest and largest valid payloads', () => {
     const legs = Array.from({ length: 64 }, (_, i) => ({ id: BigInt(i), weight: F, negative: true }));
     expect(size({ type: 'instrumentRegistration', ...hdr, instrument: { ...full, kind: 'synthetic', legs } })).toBe(1527);
-    expect(size({ type: 'instrumentRegistration', ...hdr, instrument: { kind: 'currency', symbol: 'B', venue: 'A', source: 'cex', status: 'active' } })).toBe(12);
-    expect(size({ type: 'poolRegistration', ...hdr, instrument: { ...full, kind: 'dexPool', chainId: 501000101, address: 'a'.repeat(64), token0Id: 1n, token1Id: 2n, feeTier: 1, poolType: 'weighted' } })).toBe(464);
-    expect(size({ type: 'cexPairRegistration', ...hdr, instrument: { ...full, kind: 'cexPair', baseId: 1n, quoteId: 2n, settleId: 3n, contractType: 'future', settlement: 'linear', expiry: 1, contractSize: F } })).toBe(417);
+    expect(size({ type: 'instrumentRegistration', ...hdr, instrument: { kind: 'currency', symbol: 'B', venue: 'A', source: 'cex', status: 'active' } })).toBe(
+      12,
+    );
+    expect(
+      size({
+        type: 'poolRegistration',
+        ...hdr,
+        instrument: { ...full, kind: 'dexPool', chainId: 501000101, address: 'a'.repeat(64), token0Id: 1n, token1Id: 2n, feeTier: 1, poolType: 'weighted' },
+      }),
+    ).toBe(464);
+    expect(
+      size({
+        type: 'cexPairRegistration',
+        ...hdr,
+        instrument: {
+          ...full,
+          kind: 'cexPair',
+          baseId: 1n,
+          quoteId: 2n,
+          settleId: 3n,
+          contractType: 'future',
+          settlement: 'linear',
+          expiry: 1,
+          contractSize: F,
+        },
+      }),
+    ).toBe(417);
     const { symbol: _s, venue: _v, source: _so, createdAt: _c, ...mutable } = full;
     expect(size({ type: 'instrumentUpdate', ...hdr, id: 1n, patch: { ...mutable, status: 'halted' } })).toBe(323);
     expect(size({ type: 'instrumentUpdate', ...hdr, id: 1n, patch: {} })).toBe(10);
-    expect(size({ type: 'venueRegistration', ...hdr, venue: { code: 'C'.repeat(16), mic: 'XNAS', name: 'n'.repeat(256), country: 'US', status: 'active', makerFeeBps: 1, takerFeeBps: 1 } })).toBe(293);
+    expect(
+      size({
+        type: 'venueRegistration',
+        ...hdr,
+        venue: { code: 'C'.repeat(16), mic: 'XNAS', name: 'n'.repeat(256), country: 'US', status: 'active', makerFeeBps: 1, takerFeeBps: 1 },
+      }),
+    ).toBe(293);
     expect(size({ type: 'errorResponse', ...hdr, code: 'c'.repeat(64), message: 'm'.repeat(1024), refSeq: 1n })).toBe(1099);
     expect(size({ type: 'instrumentRemoval', ...hdr, id: 1n })).toBe(8);
     expect(size({ type: 'snapshotMarker', ...hdr, logSeq: 1n, instrumentCount: 1 })).toBe(12);
@@ -115,17 +241,42 @@ describe('encodeMessage / decodeMessage: reference frames', () => {
   it('decodes a hand-built currency registration and encodes it back to the same bytes', () => {
     const payload = regPayload(6, 2, 1, 0b11, 0, [...str8('BTC'), ...str8('ASSET')]);
     const frame = buildFrame({ type: 1, seq: 3n, payload });
-    const expected = { type: 'instrumentRegistration', seq: 3n, timestampNs: 0n, flags: 0, instrument: { kind: 'currency', source: 'cex', status: 'active', symbol: 'BTC', venue: 'ASSET' } };
+    const expected = {
+      type: 'instrumentRegistration',
+      seq: 3n,
+      timestampNs: 0n,
+      flags: 0,
+      instrument: { kind: 'currency', source: 'cex', status: 'active', symbol: 'BTC', venue: 'ASSET' },
+    };
     expect(decodeMessage(frame)).toStrictEqual(expected);
     expect(hex(encodeMessage(expected as WireMessage))).toBe(hex(frame));
   });
 
   it('decodes hand-built removal, snapshot marker and error response payloads', () => {
-    expect(decodeMessage(buildFrame({ type: 3, payload: u64le(0x1234567890abcdefn) }))).toEqual({ type: 'instrumentRemoval', seq: 1n, timestampNs: 0n, flags: 0, id: 0x1234567890abcdefn });
-    expect(decodeMessage(buildFrame({ type: 7, payload: [...u64le(99n), 0x10, 0x27, 0, 0] }))).toEqual({ type: 'snapshotMarker', seq: 1n, timestampNs: 0n, flags: 0, logSeq: 99n, instrumentCount: 10000 });
+    expect(decodeMessage(buildFrame({ type: 3, payload: u64le(0x1234567890abcdefn) }))).toEqual({
+      type: 'instrumentRemoval',
+      seq: 1n,
+      timestampNs: 0n,
+      flags: 0,
+      id: 0x1234567890abcdefn,
+    });
+    expect(decodeMessage(buildFrame({ type: 7, payload: [...u64le(99n), 0x10, 0x27, 0, 0] }))).toEqual({
+      type: 'snapshotMarker',
+      seq: 1n,
+      timestampNs: 0n,
+      flags: 0,
+      logSeq: 99n,
+      instrumentCount: 10000,
+    });
     const msg = new TextEncoder().encode('nope');
     expect(decodeMessage(buildFrame({ type: 9, payload: [...u64le(5n), ...str8('UnknownInstrument'), msg.length, 0, ...msg] }))).toEqual({
-      type: 'errorResponse', seq: 1n, timestampNs: 0n, flags: 0, refSeq: 5n, code: 'UnknownInstrument', message: 'nope',
+      type: 'errorResponse',
+      seq: 1n,
+      timestampNs: 0n,
+      flags: 0,
+      refSeq: 5n,
+      code: 'UnknownInstrument',
+      message: 'nope',
     });
   });
 
@@ -162,7 +313,14 @@ describe('round trip of every kind (lossless)', () => {
   it('round-trips the other message types, including u64 extremes', () => {
     const max = (1n << 64n) - 1n;
     const msgs: WireMessage[] = [
-      { type: 'instrumentUpdate', seq: max, timestampNs: 0n, flags: 0, id: 0xffffffff00000000n, patch: { status: 'halted', tickSize: { raw: 5n, scale: 3 }, makerFeeBps: -2.25, updatedAt: -5 } },
+      {
+        type: 'instrumentUpdate',
+        seq: max,
+        timestampNs: 0n,
+        flags: 0,
+        id: 0xffffffff00000000n,
+        patch: { status: 'halted', tickSize: { raw: 5n, scale: 3 }, makerFeeBps: -2.25, updatedAt: -5 },
+      },
       { type: 'instrumentUpdate', ...hdr, id: 1n, patch: {} },
       { type: 'venueRegistration', ...hdr, venue: { code: 'XNAS', mic: 'XNAS', name: 'Nasdaq', country: 'US', status: 'active', takerFeeBps: 0.3 } },
       { type: 'venueRegistration', ...hdr, venue: { code: 'BINANCE', name: 'Binance', status: 'halted' } },
@@ -209,7 +367,9 @@ describe('decode errors are typed', () => {
     // registration prefix cut short
     expect(codeOf(() => decodeMessage(buildFrame({ type: 1, payload: [6, 2, 1] })))).toBe('LengthOutOfBounds');
     // one byte left over after the last field
-    expect(codeOf(() => decodeMessage(buildFrame({ type: 1, payload: regPayload(6, 2, 1, 0b11, 0, [...str8('BTC'), ...str8('ASSET'), 0]) })))).toBe('LengthOutOfBounds');
+    expect(codeOf(() => decodeMessage(buildFrame({ type: 1, payload: regPayload(6, 2, 1, 0b11, 0, [...str8('BTC'), ...str8('ASSET'), 0]) })))).toBe(
+      'LengthOutOfBounds',
+    );
     // fixed-size payloads must be exactly their size
     expect(codeOf(() => decodeMessage(buildFrame({ type: 3, payload: [...u64le(1n), 0] })))).toBe('LengthOutOfBounds');
     expect(codeOf(() => decodeMessage(buildFrame({ type: 8, payload: [1, 2, 3] })))).toBe('LengthOutOfBounds');
@@ -217,7 +377,13 @@ describe('decode errors are typed', () => {
   });
 
   it('ChecksumMismatch: payload bit, header seq bit, stored CRC bit', () => {
-    for (const [byte, bit] of [[40, 0], [12, 7], [20, 3], [6, 1], [29, 5]] as const) {
+    for (const [byte, bit] of [
+      [40, 0],
+      [12, 7],
+      [20, 3],
+      [6, 1],
+      [29, 5],
+    ] as const) {
       const f = good();
       f[byte] ^= 1 << bit;
       expect(codeOf(() => decodeMessage(f))).toBe('ChecksumMismatch');
@@ -240,7 +406,13 @@ describe('decode errors are typed', () => {
 
   it('InvalidEnum: unknown kind, source, status, right, contract type, venue status', () => {
     const base = [...str8('X'), ...str8('V')];
-    for (const [k, s, st, field] of [[0, 2, 1, 'kind'], [10, 2, 1, 'kind'], [6, 9, 1, 'source'], [6, 2, 0, 'status'], [6, 2, 4, 'status']] as const) {
+    for (const [k, s, st, field] of [
+      [0, 2, 1, 'kind'],
+      [10, 2, 1, 'kind'],
+      [6, 9, 1, 'source'],
+      [6, 2, 0, 'status'],
+      [6, 2, 4, 'status'],
+    ] as const) {
       const f = buildFrame({ type: 1, payload: regPayload(k, s, st, 0b11, 0, base) });
       expect(codeOf(() => decodeMessage(f))).toBe('InvalidEnum');
       expect(fieldOf(() => decodeMessage(f))).toBe(field);
@@ -257,7 +429,9 @@ describe('decode errors are typed', () => {
     expect(fieldOf(() => decodeMessage(buildFrame({ type: 6, payload: cex })))).toBe('contractType');
     // venue registration with status 7
     expect(codeOf(() => decodeMessage(buildFrame({ type: 4, payload: [7, 0b101, ...str8('XNAS'), 4, 0, 78, 97, 115, 100] })))).toBe('InvalidEnum');
-    expect(decodeMessage(buildFrame({ type: 4, payload: [1, 0b101, ...str8('XNAS'), 4, 0, 78, 97, 115, 100] }))).toMatchObject({ venue: { code: 'XNAS', name: 'Nasd', status: 'active' } });
+    expect(decodeMessage(buildFrame({ type: 4, payload: [1, 0b101, ...str8('XNAS'), 4, 0, 78, 97, 115, 100] }))).toMatchObject({
+      venue: { code: 'XNAS', name: 'Nasd', status: 'active' },
+    });
     // update with status 0
     expect(codeOf(() => decodeMessage(buildFrame({ type: 2, payload: [...u64le(1n), 1, 0, 0] })))).toBe('InvalidEnum');
   });
@@ -284,7 +458,10 @@ describe('decode errors are typed', () => {
     ];
     for (const [payload, type, field] of cases) {
       const f = buildFrame({ type, payload });
-      expect(codeOf(() => decodeMessage(f)), field).toBe('InvalidField');
+      expect(
+        codeOf(() => decodeMessage(f)),
+        field,
+      ).toBe('InvalidField');
       expect(fieldOf(() => decodeMessage(f))).toBe(field);
     }
     const flagged = buildFrame({ type: 8, flags: 0x8000, payload: u64le(1n) });
@@ -299,7 +476,18 @@ describe('decode errors are typed', () => {
 
   it('never lets a non-RegistryError escape: every single-bit flip of these frames is rejected', () => {
     const frames = [
-      encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...EXAMPLES.synthetic, legs: Array.from({ length: 64 }, (_, i) => ({ id: BigInt(i) * 0x9e3779b97f4a7c15n % (1n << 64n), weight: { raw: BigInt(i + 1), scale: i % 31 }, negative: i % 3 === 0 })) } as InstrumentInput }),
+      encodeMessage({
+        type: 'instrumentRegistration',
+        ...hdr,
+        instrument: {
+          ...EXAMPLES.synthetic,
+          legs: Array.from({ length: 64 }, (_, i) => ({
+            id: (BigInt(i) * 0x9e3779b97f4a7c15n) % (1n << 64n),
+            weight: { raw: BigInt(i + 1), scale: i % 31 },
+            negative: i % 3 === 0,
+          })),
+        } as InstrumentInput,
+      }),
       ...Object.values(EXAMPLES).map((instrument) => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument })),
       encodeMessage({ type: 'healthCheck', ...hdr, nonce: 5n }),
     ];
@@ -327,9 +515,15 @@ describe('encode errors are typed', () => {
   const stock = EXAMPLES.stock;
   it('validates the instrument (validateInstrument errors)', () => {
     expect(codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, symbol: 'S'.repeat(29) } }))).toBe('FieldTooLong');
-    expect(codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, status: 'open' } as unknown as InstrumentInput }))).toBe('InvalidEnum');
-    expect(codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, isin: 'US0378331006' } as InstrumentInput }))).toBe('InvalidIdentifier');
-    expect(codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, tickSize: { raw: 1n << 64n, scale: 0 } } }))).toBe('InvalidField');
+    expect(
+      codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, status: 'open' } as unknown as InstrumentInput })),
+    ).toBe('InvalidEnum');
+    expect(codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, isin: 'US0378331006' } as InstrumentInput }))).toBe(
+      'InvalidIdentifier',
+    );
+    expect(codeOf(() => encodeMessage({ type: 'instrumentRegistration', ...hdr, instrument: { ...stock, tickSize: { raw: 1n << 64n, scale: 0 } } }))).toBe(
+      'InvalidField',
+    );
   });
   it('checks header values', () => {
     expect(codeOf(() => encodeMessage({ type: 'healthCheck', ...hdr, seq: -1n, nonce: 1n }))).toBe('InvalidField');

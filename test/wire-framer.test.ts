@@ -11,7 +11,12 @@ import { message } from './helpers/wire-arbitraries.js';
 const hdr = { timestampNs: 5n, flags: 0 };
 const msgs: WireMessage[] = [
   { type: 'healthCheck', seq: 1n, ...hdr, nonce: 42n },
-  { type: 'instrumentRegistration', seq: 2n, ...hdr, instrument: { kind: 'currency', symbol: 'BTC', venue: 'ASSET', source: 'cex', status: 'active', name: 'Bitcoin' } },
+  {
+    type: 'instrumentRegistration',
+    seq: 2n,
+    ...hdr,
+    instrument: { kind: 'currency', symbol: 'BTC', venue: 'ASSET', source: 'cex', status: 'active', name: 'Bitcoin' },
+  },
   { type: 'instrumentRemoval', seq: 3n, ...hdr, id: 77n },
   { type: 'instrumentUpdate', seq: 4n, ...hdr, id: 77n, patch: { status: 'halted', tickSize: { raw: 1n, scale: 8 } } },
   { type: 'errorResponse', seq: 5n, ...hdr, code: 'UnknownInstrument', message: 'no such id', refSeq: 4n },
@@ -165,7 +170,12 @@ describe('MessageFramer: corruption and resync', () => {
 
   it('a stalled maximal frame is held, then completes', () => {
     const name = 'n'.repeat(256);
-    const m: WireMessage = { type: 'instrumentRegistration', seq: 1n, ...hdr, instrument: { kind: 'currency', symbol: 'X', venue: 'ASSET', source: 'cex', status: 'active', name } };
+    const m: WireMessage = {
+      type: 'instrumentRegistration',
+      seq: 1n,
+      ...hdr,
+      instrument: { kind: 'currency', symbol: 'X', venue: 'ASSET', source: 'cex', status: 'active', name },
+    };
     const fr = encodeMessage(m);
     const f = new MessageFramer({ bufferBytes: WIRE_MAX_FRAME + 1 });
     expect(f.push(fr.subarray(0, fr.length - 1))).toEqual([]);

@@ -94,18 +94,13 @@ describe(`wire fuzz (${FUZZ_TOTAL} cases in total)`, () => {
 
   it('garbage, raw and behind a valid header + CRC: a RegistryError or a valid message, nothing else', () => {
     fc.assert(
-      fc.property(
-        fc.uint8Array({ maxLength: 300 }),
-        fc.integer({ min: 1, max: 9 }),
-        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
-        (junk, type, seq) => {
-          cases++;
-          const raw = tryDecode(junk);
-          if (raw.ok) expectValid(raw.msg);
-          const framed = tryDecode(buildFrame({ type, seq, payload: junk }));
-          if (framed.ok) expectValid(framed.msg);
-        },
-      ),
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 1, max: 9 }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (junk, type, seq) => {
+        cases++;
+        const raw = tryDecode(junk);
+        if (raw.ok) expectValid(raw.msg);
+        const framed = tryDecode(buildFrame({ type, seq, payload: junk }));
+        if (framed.ok) expectValid(framed.msg);
+      }),
       { numRuns: runs(0.15) },
     );
   });
@@ -159,53 +154,58 @@ describe(`wire fuzz (${FUZZ_TOTAL} cases in total)`, () => {
       fc.record({ kind: fc.constant('dup' as const), at: fc.nat(), n: fc.integer({ min: 1, max: 200 }) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 8 }), fc.array(damage, { maxLength: 4 }), fc.array(fc.nat(), { maxLength: 12 }), (ops, dmg, rawCuts) => {
-        cases++;
-        const w = new LogWriter();
-        const frames = ops.map((o) => (o.op === 'register' ? w.register(o.i) : o.op === 'update' ? w.update(o.id, o.p) : w.remove(o.id)));
-        const originals = new Map(frames.map((f) => [decodeMessage(f).seq, decodeMessage(f)]));
-        let s = [...Buffer.concat(frames)];
-        for (const d of dmg) {
-          const at = d.at % (s.length + 1);
-          if (d.kind === 'flip' && at < s.length) s[at] ^= 1 << d.bit;
-          else if (d.kind === 'garbage') s = [...s.slice(0, at), ...d.bytes, ...s.slice(at)];
-          else if (d.kind === 'drop') s = [...s.slice(0, at), ...s.slice(at + d.n)];
-          else if (d.kind === 'dup') s = [...s.slice(0, at), ...s.slice(at, at + d.n), ...s.slice(at)];
-        }
-        const stream = Uint8Array.from(s);
-        const feed = (cuts: number[]) => {
-          const errors: string[] = [];
-          const framer = new MessageFramer({ onError: (e, at) => errors.push(`${e.code}@${at}`) });
-          const out: WireMessage[] = [];
-          let prev = 0;
-          for (const c of [...cuts, stream.length]) {
-            out.push(...framer.push(stream.subarray(prev, c)));
-            expect(framer.buffered).toBeLessThan(MAX_FRAME);
-            prev = c;
+      fc.property(
+        fc.array(op, { minLength: 1, maxLength: 8 }),
+        fc.array(damage, { maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (ops, dmg, rawCuts) => {
+          cases++;
+          const w = new LogWriter();
+          const frames = ops.map((o) => (o.op === 'register' ? w.register(o.i) : o.op === 'update' ? w.update(o.id, o.p) : w.remove(o.id)));
+          const originals = new Map(frames.map((f) => [decodeMessage(f).seq, decodeMessage(f)]));
+          let s = [...Buffer.concat(frames)];
+          for (const d of dmg) {
+            const at = d.at % (s.length + 1);
+            if (d.kind === 'flip' && at < s.length) s[at] ^= 1 << d.bit;
+            else if (d.kind === 'garbage') s = [...s.slice(0, at), ...d.bytes, ...s.slice(at)];
+            else if (d.kind === 'drop') s = [...s.slice(0, at), ...s.slice(at + d.n)];
+            else if (d.kind === 'dup') s = [...s.slice(0, at), ...s.slice(at, at + d.n), ...s.slice(at)];
           }
-          out.push(...framer.end());
-          return { out, errors };
-        };
-        const whole = feed([]);
-        const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-        const chunked = feed(cuts);
-        expect(chunked.out).toStrictEqual(whole.out);
-        expect(chunked.errors).toEqual(whole.errors);
-        // every message that comes out is exactly the original frame with that seq
-        for (const m of whole.out) expect(m).toStrictEqual(originals.get(m.seq));
-        // and the target only ever sees original operations
-        const target = new FakeLogTarget();
-        new LogApplier(target, { onGapPolicy: 'apply' }).applyAll(whole.out);
-        for (const call of target.calls) {
-          const src = whole.out.find((m) =>
-            call.op === 'register' ? 'instrument' in m && m.instrument === call.input : 'id' in call && 'id' in m && m.id === call.id,
-          );
-          expect(src).toBeDefined();
-        }
-        if (dmg.length === 0) expect(whole.out.length).toBe(frames.length);
-        lost += frames.length - new Set(whole.out.map((m) => m.seq)).size;
-        reported += whole.errors.length;
-      }),
+          const stream = Uint8Array.from(s);
+          const feed = (cuts: number[]) => {
+            const errors: string[] = [];
+            const framer = new MessageFramer({ onError: (e, at) => errors.push(`${e.code}@${at}`) });
+            const out: WireMessage[] = [];
+            let prev = 0;
+            for (const c of [...cuts, stream.length]) {
+              out.push(...framer.push(stream.subarray(prev, c)));
+              expect(framer.buffered).toBeLessThan(MAX_FRAME);
+              prev = c;
+            }
+            out.push(...framer.end());
+            return { out, errors };
+          };
+          const whole = feed([]);
+          const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+          const chunked = feed(cuts);
+          expect(chunked.out).toStrictEqual(whole.out);
+          expect(chunked.errors).toEqual(whole.errors);
+          // every message that comes out is exactly the original frame with that seq
+          for (const m of whole.out) expect(m).toStrictEqual(originals.get(m.seq));
+          // and the target only ever sees original operations
+          const target = new FakeLogTarget();
+          new LogApplier(target, { onGapPolicy: 'apply' }).applyAll(whole.out);
+          for (const call of target.calls) {
+            const src = whole.out.find((m) =>
+              call.op === 'register' ? 'instrument' in m && m.instrument === call.input : 'id' in call && 'id' in m && m.id === call.id,
+            );
+            expect(src).toBeDefined();
+          }
+          if (dmg.length === 0) expect(whole.out.length).toBe(frames.length);
+          lost += frames.length - new Set(whole.out.map((m) => m.seq)).size;
+          reported += whole.errors.length;
+        },
+      ),
       { numRuns: runs(0.05) },
     );
     if (runs(0.05) >= 1000) {

@@ -17,13 +17,7 @@ const cur = (symbol: string, extra: Partial<InstrumentInput> = {}): InstrumentIn
 function sampleLog(): WireMessage[] {
   let t = 1000n;
   const w = new LogWriter({ clockNs: () => (t += 10n) });
-  return [
-    w.register(cur('A')),
-    w.register(cur('B')),
-    w.update(1n, { status: 'halted', name: 'Alpha' }),
-    w.remove(2n),
-    w.register(cur('C')),
-  ].map(decodeMessage);
+  return [w.register(cur('A')), w.register(cur('B')), w.update(1n, { status: 'halted', name: 'Alpha' }), w.remove(2n), w.register(cur('C'))].map(decodeMessage);
 }
 
 describe('LogWriter', () => {
@@ -31,13 +25,47 @@ describe('LogWriter', () => {
     let t = 0n;
     const w = new LogWriter({ clockNs: () => (t += 1_000_000n) });
     const pool = {
-      kind: 'dexPool', symbol: 'P', venue: 'UNISWAP_V3', source: 'defi', status: 'active', chainId: 1,
-      address: '0x88e6a0c2ddd26feeb64f039a2c41296fcb3f5640', token0Id: 1n, token1Id: 2n, feeTier: 500, poolType: 'concentratedLiquidity',
+      kind: 'dexPool',
+      symbol: 'P',
+      venue: 'UNISWAP_V3',
+      source: 'defi',
+      status: 'active',
+      chainId: 1,
+      address: '0x88e6a0c2ddd26feeb64f039a2c41296fcb3f5640',
+      token0Id: 1n,
+      token1Id: 2n,
+      feeTier: 500,
+      poolType: 'concentratedLiquidity',
     } as InstrumentInput;
-    const pair = { kind: 'cexPair', symbol: 'BTCUSDT', venue: 'BINANCE', source: 'cex', status: 'active', baseId: 1n, quoteId: 2n, contractType: 'spot', settlement: 'none' } as InstrumentInput;
-    const out = [w.register(cur('BTC')), w.register(pool), w.register(pair), w.update(9n, { status: 'halted' }), w.remove(9n),
-      w.venue({ code: 'XNAS', name: 'Nasdaq', status: 'active' }), w.snapshotMarker(2)].map(decodeMessage);
-    expect(out.map((m) => m.type)).toEqual(['instrumentRegistration', 'poolRegistration', 'cexPairRegistration', 'instrumentUpdate', 'instrumentRemoval', 'venueRegistration', 'snapshotMarker']);
+    const pair = {
+      kind: 'cexPair',
+      symbol: 'BTCUSDT',
+      venue: 'BINANCE',
+      source: 'cex',
+      status: 'active',
+      baseId: 1n,
+      quoteId: 2n,
+      contractType: 'spot',
+      settlement: 'none',
+    } as InstrumentInput;
+    const out = [
+      w.register(cur('BTC')),
+      w.register(pool),
+      w.register(pair),
+      w.update(9n, { status: 'halted' }),
+      w.remove(9n),
+      w.venue({ code: 'XNAS', name: 'Nasdaq', status: 'active' }),
+      w.snapshotMarker(2),
+    ].map(decodeMessage);
+    expect(out.map((m) => m.type)).toEqual([
+      'instrumentRegistration',
+      'poolRegistration',
+      'cexPairRegistration',
+      'instrumentUpdate',
+      'instrumentRemoval',
+      'venueRegistration',
+      'snapshotMarker',
+    ]);
     expect(out.map((m) => m.seq)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n]);
     expect(out.map((m) => m.timestampNs)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n].map((k) => k * 1_000_000n));
     expect(out[6]).toMatchObject({ logSeq: 6n, instrumentCount: 2 });
@@ -65,7 +93,13 @@ describe('LogApplier', () => {
     const target = new FakeLogTarget();
     const a = new LogApplier(target);
     const res = a.applyAll(sampleLog());
-    expect(res.map((r) => [r.status, r.effect])).toEqual([['applied', 'added'], ['applied', 'added'], ['applied', 'updated'], ['applied', 'removed'], ['applied', 'added']]);
+    expect(res.map((r) => [r.status, r.effect])).toEqual([
+      ['applied', 'added'],
+      ['applied', 'added'],
+      ['applied', 'updated'],
+      ['applied', 'removed'],
+      ['applied', 'added'],
+    ]);
     expect([...target.live.keys()]).toEqual([1n, 3n]);
     expect(target.live.get(1n)).toMatchObject({ symbol: 'A', status: 'halted', name: 'Alpha' });
     expect(a.lastSeq).toBe(5n);
@@ -123,7 +157,13 @@ describe('LogApplier', () => {
     const log = sampleLog();
     const order = [0, 1, 3, 4, 2];
     const res = order.map((i) => a.apply(log[i]));
-    expect(res.map((r) => [r.seq, r.status])).toEqual([[1n, 'applied'], [2n, 'applied'], [4n, 'applied'], [5n, 'applied'], [3n, 'applied']]);
+    expect(res.map((r) => [r.seq, r.status])).toEqual([
+      [1n, 'applied'],
+      [2n, 'applied'],
+      [4n, 'applied'],
+      [5n, 'applied'],
+      [3n, 'applied'],
+    ]);
     expect(res[4].late).toBe(true);
     // every entry reached the target exactly once (the fake target records every call)
     expect(target.calls.map((c) => c.op)).toEqual(['register', 'register', 'remove', 'register', 'update']);
@@ -167,7 +207,10 @@ describe('LogApplier', () => {
     expect(a.apply({ type: 'errorResponse', seq: 0n, ...h, code: 'X', message: '', refSeq: 1n }).status).toBe('ignored');
     expect(a.lastSeq).toBe(0n);
     expect(a.apply({ type: 'snapshotMarker', seq: 1n, ...h, logSeq: 0n, instrumentCount: 0 })).toMatchObject({ status: 'applied', effect: 'none' });
-    expect(a.apply({ type: 'venueRegistration', seq: 2n, ...h, venue: { code: 'XNAS', name: 'Nasdaq', status: 'active' } })).toMatchObject({ status: 'applied', effect: 'venue' });
+    expect(a.apply({ type: 'venueRegistration', seq: 2n, ...h, venue: { code: 'XNAS', name: 'Nasdaq', status: 'active' } })).toMatchObject({
+      status: 'applied',
+      effect: 'venue',
+    });
     expect(target.venues.get('XNAS')).toMatchObject({ name: 'Nasdaq' });
     expect(a.stats.ignored).toBe(2);
   });

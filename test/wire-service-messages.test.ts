@@ -50,7 +50,9 @@ describe('service messages (types 10-15)', () => {
     expect(codeOf(() => encodeMessage({ type: 'ack', ...h, refSeq: 1n, logSeq: 1n, id: 1n, outcome: 'nope' as never }))).toBe('InvalidEnum');
     expect(codeOf(() => encodeMessage({ type: 'query', ...h, query: { kind: 'other' } as never }))).toBe('InvalidEnum');
     expect(codeOf(() => encodeMessage({ type: 'snapshotChunk', ...h, logSeq: 1n, total: 2, offset: 1, data: new Uint8Array(2) }))).toBe('InvalidField');
-    expect(codeOf(() => encodeMessage({ type: 'snapshotChunk', ...h, logSeq: 1n, total: 1e6, offset: 0, data: new Uint8Array(L.WIRE_CHUNK_MAX_DATA + 1) }))).toBe('InvalidField');
+    expect(
+      codeOf(() => encodeMessage({ type: 'snapshotChunk', ...h, logSeq: 1n, total: 1e6, offset: 0, data: new Uint8Array(L.WIRE_CHUNK_MAX_DATA + 1) })),
+    ).toBe('InvalidField');
     // an ack with outcome code 0 (never valid) is refused on decode
     const f = Buffer.from(encodeMessage(samples[0]!));
     f[32 + L.WIRE_ACK_OUTCOME_OFFSET] = 0;

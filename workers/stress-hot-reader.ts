@@ -43,7 +43,10 @@ const halves = (ids: BigUint64Array) => Array.from(ids, (id) => [Number(id & 0xf
 const S = halves(stable);
 const T = halves(tokens);
 const C = halves(churn);
-const keys = Array.from(T, (_, i) => [reader.prepareSymbolKey('ETHEREUM', stressTokenSymbol(i, 0)), reader.prepareSymbolKey('ETHEREUM', stressTokenSymbol(i, 1))]);
+const keys = Array.from(T, (_, i) => [
+  reader.prepareSymbolKey('ETHEREUM', stressTokenSymbol(i, 0)),
+  reader.prepareSymbolKey('ETHEREUM', stressTokenSymbol(i, 1)),
+]);
 let reads = 0;
 let torn = 0;
 let misses = 0;

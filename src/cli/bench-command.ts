@@ -81,7 +81,11 @@ export function registerBenchCommand(program: Command): void {
       const g = cmd.optsWithGlobals() as { dataDir?: string; json?: boolean | string; progress?: boolean };
       const file = typeof o.json === 'string' ? o.json : typeof g.json === 'string' ? g.json : jsonFile;
       const jsonStdout = g.json === true && file === undefined;
-      const [{ renderPlot }, { renderReport }, { runBench }] = await Promise.all([import('../harness/plot.js'), import('../harness/report.js'), import('../harness/run.js')]);
+      const [{ renderPlot }, { renderReport }, { runBench }] = await Promise.all([
+        import('../harness/plot.js'),
+        import('../harness/report.js'),
+        import('../harness/run.js'),
+      ]);
       const opts: BenchOptions = {
         instruments: num('instruments', o.instruments, 0),
         readers: o.readers === undefined ? defaultReaders() : num('readers', o.readers, 1),

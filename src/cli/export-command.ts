@@ -42,7 +42,11 @@ export function registerExportCommand(program: Command): void {
         throw new CliError(`export ${o.parquet}: ${oneLine((e as Error).message)}`, EXIT_DATA);
       }
       if (g.json) {
-        printJson({ dir: out.dir, rows: out.rows, partitions: out.partitions.map(({ venue, kind, file, rows, bytes }) => ({ venue, kind, file, rows, bytes })) });
+        printJson({
+          dir: out.dir,
+          rows: out.rows,
+          partitions: out.partitions.map(({ venue, kind, file, rows, bytes }) => ({ venue, kind, file, rows, bytes })),
+        });
       } else {
         const t = newTable(['venue', 'kind', 'rows', 'bytes', 'file'], { colAligns: ['left', 'left', 'right', 'right', 'left'] });
         for (const p of out.partitions) t.push([p.venue, p.kind, p.rows, p.bytes, p.file]);

@@ -52,7 +52,10 @@ export function cellText(field: string, value: unknown, describeRef?: (id: bigin
   }
   if (field === 'legs' && Array.isArray(value)) {
     return value
-      .map((l: { id: bigint; weight: Fixed; negative?: boolean }) => `${l.negative ? '-' : '+'}${formatFixed(l.weight)} × ${describeRef?.(l.id) ?? formatId(l.id)}`)
+      .map(
+        (l: { id: bigint; weight: Fixed; negative?: boolean }) =>
+          `${l.negative ? '-' : '+'}${formatFixed(l.weight)} × ${describeRef?.(l.id) ?? formatId(l.id)}`,
+      )
       .join(', ');
   }
   const j = toJson(value);

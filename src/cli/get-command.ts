@@ -64,7 +64,7 @@ export function registerGetCommand(program: Command): void {
     .description('show instruments by id (0x…), VENUE:SYMBOL, ISIN, CUSIP or CHAIN:0xADDRESS')
     .argument('<query>', 'what to look up')
     .option('--snapshot <file>', 'start from a snapshot (instreg load --snapshot FILE) instead of loading the payloads')
-    .option('--server <socket>', "ask a running writer service (instreg serve) on this Unix socket")
+    .option('--server <socket>', 'ask a running writer service (instreg serve) on this Unix socket')
     .action(async (query: string, cmdOpts: { snapshot?: string; server?: string }, cmd: Command) => {
       const [{ describeQuery, parseGetQuery }, { instrumentTable, instrumentToJson, printJson }, { openQuerySession }] = await Promise.all([
         import('./query.js'),

@@ -152,7 +152,13 @@ export function summarize(session: Session, top = 10): LoadSummary {
     ignored: session.report.ignored,
     failed: session.report.failed,
     venueRegistry: { venues: session.venues.size, chains: session.venues.chains().length },
-    registry: { capacity: m.capacity, generation: m.generation, heapBytes: m.heapBytes, collisions: m.collisions, registrationFailures: m.registrationFailures },
+    registry: {
+      capacity: m.capacity,
+      generation: m.generation,
+      heapBytes: m.heapBytes,
+      collisions: m.collisions,
+      registrationFailures: m.registrationFailures,
+    },
   };
 }
 
@@ -165,7 +171,15 @@ export function summaryText(s: LoadSummary): string {
   );
   out.push('', 'By kind', countTable('kind', Object.entries(s.byKind), s.instruments));
   out.push('', 'By source', countTable('source', Object.entries(s.bySource), s.instruments));
-  out.push('', 'By venue', countTable('venue', s.byVenue.map((v) => [v.venues !== undefined ? `others (${v.venues} venues)` : v.venue, v.instruments]), s.instruments));
+  out.push(
+    '',
+    'By venue',
+    countTable(
+      'venue',
+      s.byVenue.map((v) => [v.venues !== undefined ? `others (${v.venues} venues)` : v.venue, v.instruments]),
+      s.instruments,
+    ),
+  );
 
   const ft = newTable(['file', 'seen', 'registered', 'already present', 'skipped', 'rejected'], {
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right'],

@@ -86,11 +86,30 @@ export function registerServiceCommands(program: Command): void {
         ...(tcpPort !== undefined ? { tcp: { port: tcpPort } } : {}),
         ...(o.nats ? { jetstream: { servers: o.nats as string } } : {}),
         ...(o.seed
-          ? { seed: async () => (await openSession({ dataDir: g.dataDir, progress: false })).registry.reader().all().map((v) => { const { id: _id, ...rest } = v.toObject(); return rest; }) }
+          ? {
+              seed: async () =>
+                (await openSession({ dataDir: g.dataDir, progress: false })).registry
+                  .reader()
+                  .all()
+                  .map((v) => {
+                    const { id: _id, ...rest } = v.toObject();
+                    return rest;
+                  }),
+            }
           : {}),
       });
       const r = svc.startReport;
-      const line = { socket: svc.socketPath, tcpPort: svc.tcpPort, metricsPort: svc.metricsPort, logSeq: svc.log.lastSeq.toString(), snapshot: r.snapshot?.file, replayed: r.replayed, seeded: r.seeded, warnings: r.warnings.map((w) => w.message), startMs: Math.round(r.ms) };
+      const line = {
+        socket: svc.socketPath,
+        tcpPort: svc.tcpPort,
+        metricsPort: svc.metricsPort,
+        logSeq: svc.log.lastSeq.toString(),
+        snapshot: r.snapshot?.file,
+        replayed: r.replayed,
+        seeded: r.seeded,
+        warnings: r.warnings.map((w) => w.message),
+        startMs: Math.round(r.ms),
+      };
       process.stdout.write(`${JSON.stringify({ listening: line })}\n`);
       const stop = () => void svc.close().then(() => process.exit(0));
       process.once('SIGTERM', stop);
@@ -116,7 +135,9 @@ export function registerServiceCommands(program: Command): void {
       const every = intOption(o.lagEveryMs, '--lag-every-ms') ?? 1000;
       const lagLine = () => {
         const l = replica.lag();
-        process.stderr.write(`${JSON.stringify({ lag: { appliedSeq: l.appliedSeq.toString(), writerSeq: l.writerSeq.toString(), entries: l.entries.toString(), lastEntryDelayMs: l.lastEntryDelayMs } })}\n`);
+        process.stderr.write(
+          `${JSON.stringify({ lag: { appliedSeq: l.appliedSeq.toString(), writerSeq: l.writerSeq.toString(), entries: l.entries.toString(), lastEntryDelayMs: l.lastEntryDelayMs } })}\n`,
+        );
       };
       lagLine();
       const timer = every > 0 ? setInterval(lagLine, every) : undefined;

@@ -116,9 +116,9 @@ class Progress {
     if (!enabled) return p;
     const { SingleBar: Bar } = await import('cli-progress');
     p.bar = new Bar({
-          stream: process.stderr,
-          format: 'loading {bar} {value}/{total} files | {file}',
-          clearOnComplete: true,
+      stream: process.stderr,
+      format: 'loading {bar} {value}/{total} files | {file}',
+      clearOnComplete: true,
       hideCursor: true,
     });
     return p;

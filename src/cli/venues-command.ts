@@ -157,11 +157,23 @@ export function venuesText(title: string, groups: readonly VenueListings[]): str
   });
   for (const g of groups) {
     const a = g.attributes;
-    const fees = a.makerFeeBps !== undefined || a.takerFeeBps !== undefined ? `${formatBps(a.makerFeeBps as number | undefined)}/${formatBps(a.takerFeeBps as number | undefined)}` : '';
+    const fees =
+      a.makerFeeBps !== undefined || a.takerFeeBps !== undefined
+        ? `${formatBps(a.makerFeeBps as number | undefined)}/${formatBps(a.takerFeeBps as number | undefined)}`
+        : '';
     const syms = g.listings.slice(0, MAX_SYMBOLS_SHOWN).map((l) => (l.role === 'listing' || l.role === 'token' ? l.symbol : `${l.symbol} (${l.role})`));
     const more = g.listings.length > MAX_SYMBOLS_SHOWN ? `, … (+${g.listings.length - MAX_SYMBOLS_SHOWN}; --json for all)` : '';
     const name = a.known === false ? '(not in the venue registry)' : str(a.name);
-    t.push([g.venue, name.length > 40 ? `${name.slice(0, 39)}…` : name, str(a.country), str(a.mic), str(a.type), fees, str(a.status), `${g.listings.length}: ${syms.join(', ')}${more}`]);
+    t.push([
+      g.venue,
+      name.length > 40 ? `${name.slice(0, 39)}…` : name,
+      str(a.country),
+      str(a.mic),
+      str(a.type),
+      fees,
+      str(a.status),
+      `${g.listings.length}: ${syms.join(', ')}${more}`,
+    ]);
   }
   const n = groups.reduce((s, g) => s + g.listings.length, 0);
   return `${title}: ${n} listings on ${groups.length} venues\n${t.toString()}\n`;

@@ -178,7 +178,16 @@ function step(cur: unknown, name: string): unknown {
 }
 
 function noExtras(n: Node): void {
-  if (n.predicate !== undefined || n.group !== undefined || n.keepArray || n.focus !== undefined || n.index !== undefined || n.tuple || n.ancestor !== undefined) unsupported();
+  if (
+    n.predicate !== undefined ||
+    n.group !== undefined ||
+    n.keepArray ||
+    n.focus !== undefined ||
+    n.index !== undefined ||
+    n.tuple ||
+    n.ancestor !== undefined
+  )
+    unsupported();
 }
 
 const KNOWN_VARS = new Set(['tables', 'root']);
@@ -313,7 +322,13 @@ function binary(n: Node, letNames: ReadonlySet<string>): Native {
 type Fn = (args: unknown[]) => unknown;
 
 const FUNCTIONS: Record<string, { arity: [number, number]; fn: Fn }> = {
-  not: { arity: [1, 1], fn: ([a]) => { const b = bool(a); return b === FALLBACK ? FALLBACK : b === undefined ? undefined : !b; } },
+  not: {
+    arity: [1, 1],
+    fn: ([a]) => {
+      const b = bool(a);
+      return b === FALLBACK ? FALLBACK : b === undefined ? undefined : !b;
+    },
+  },
   exists: { arity: [1, 1], fn: ([a]) => a !== undefined },
   string: { arity: [1, 1], fn: ([a]) => str(a) },
   lowercase: { arity: [1, 1], fn: ([a]) => (a === undefined ? undefined : typeof a === 'string' ? a.toLowerCase() : FALLBACK) },

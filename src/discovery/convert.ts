@@ -36,8 +36,21 @@ export type ConvertStep =
 
 /** Names of the built-in conversions. */
 export const CONVERSION_NAMES = new Set([
-  'string', 'trim', 'lower', 'upper', 'decimal', 'decimalTruncate', 'decimalsOf', 'int', 'number', 'bool', 'ms', 'sec', 'thirdFriday',
-  'percentToBps', 'fractionToBps',
+  'string',
+  'trim',
+  'lower',
+  'upper',
+  'decimal',
+  'decimalTruncate',
+  'decimalsOf',
+  'int',
+  'number',
+  'bool',
+  'ms',
+  'sec',
+  'thirdFriday',
+  'percentToBps',
+  'fractionToBps',
 ]);
 
 function scalarText(v: unknown, field: string): string {
@@ -217,7 +230,12 @@ export function applyStep(step: ConvertStep, v: unknown, field: string, tables: 
 }
 
 /** Apply a conversion pipeline (one step or a list) to a value. */
-export function convertValue(steps: ConvertStep | ConvertStep[] | undefined, v: unknown, field: string, tables: Record<string, Record<string, unknown>>): unknown {
+export function convertValue(
+  steps: ConvertStep | ConvertStep[] | undefined,
+  v: unknown,
+  field: string,
+  tables: Record<string, Record<string, unknown>>,
+): unknown {
   if (steps === undefined) return v;
   let out = v;
   for (const s of Array.isArray(steps) ? steps : [steps]) out = applyStep(s, out, field, tables);

@@ -195,7 +195,8 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
     try {
       sel = await value(c.records, root, bindings);
     } catch (e) {
-      if (isLimit(e)) throw new RegistryError('LimitExceeded', `${file}: records expression of ${m.name} exceeded an evaluation bound: ${(e as Error).message}`);
+      if (isLimit(e))
+        throw new RegistryError('LimitExceeded', `${file}: records expression of ${m.name} exceeded an evaluation bound: ${(e as Error).message}`);
       throw new RegistryError('ParseError', `${file}: records expression of ${m.name} failed: ${(e as Error).message}`);
     }
     if (m.entries) {
@@ -215,10 +216,12 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
     rejected.push({ record: i, ...(lines[i] !== undefined ? { line: lines[i] } : {}), ...(key !== undefined ? { key } : {}), code, reason });
   };
   raw.forEach((r, i) => {
-    if (r === null || typeof r !== 'object' || Array.isArray(r)) return reject(i, 'MalformedRecord', `record is ${r === null ? 'null' : Array.isArray(r) ? 'an array' : typeof r}, not an object`);
+    if (r === null || typeof r !== 'object' || Array.isArray(r))
+      return reject(i, 'MalformedRecord', `record is ${r === null ? 'null' : Array.isArray(r) ? 'an array' : typeof r}, not an object`);
     const mal = (r as { __malformed?: string }).__malformed;
     if (typeof mal === 'string' && Object.keys(r).length === 1) return reject(i, 'MalformedRecord', `CSV row has ${mal}`);
-    if (m.entries && FORBIDDEN_KEYS.has(String((r as { key?: unknown }).key))) return reject(i, 'ForbiddenKey', `record contains the key ${JSON.stringify(String((r as { key?: unknown }).key))}`);
+    if (m.entries && FORBIDDEN_KEYS.has(String((r as { key?: unknown }).key)))
+      return reject(i, 'ForbiddenKey', `record contains the key ${JSON.stringify(String((r as { key?: unknown }).key))}`);
     const fault = scanRecord(r);
     if (fault) return reject(i, fault.code, fault.reason);
     let rec = r as Record<string, unknown>;
@@ -260,7 +263,10 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
       const msg = (e as Error)?.message ?? String(e);
       if (isLimit(e)) {
         if (++limitHits >= MAX_LIMIT_HITS) {
-          throw new RegistryError('LimitExceeded', `${file}: mapping ${m.name} refused: its expressions exceeded an evaluation bound on ${limitHits} records (last: ${msg})`);
+          throw new RegistryError(
+            'LimitExceeded',
+            `${file}: mapping ${m.name} refused: its expressions exceeded an evaluation bound on ${limitHits} records (last: ${msg})`,
+          );
         }
         outs.push(Object.assign(new Error(msg), { limit: true }));
       } else outs.push(new Error(msg));
@@ -375,4 +381,3 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
   }
   return { registrations, rejected, skipped: { ...skipped }, recordsSeen, records };
 }
-

@@ -69,7 +69,9 @@ export function compile(m: LoadedMapping): Compiled {
     plans: m.instruments.map((t) => Object.entries(t.fields).map(([f, spec]) => fieldPlan(f, spec))),
     anyNative: false,
   };
-  c.anyNative = [c.key, ...c.lets.map((x) => x[1]), ...c.skips, ...c.whens, ...c.fields.flat().map((x) => x[1])].some((e) => e !== undefined && e.native !== undefined);
+  c.anyNative = [c.key, ...c.lets.map((x) => x[1]), ...c.skips, ...c.whens, ...c.fields.flat().map((x) => x[1])].some(
+    (e) => e !== undefined && e.native !== undefined,
+  );
   compiled.set(m, c);
   return c;
 }
@@ -189,10 +191,15 @@ export function memoKey(inst: Record<string, unknown>): string | undefined {
     const v = inst[f];
     const t = typeof v;
     if (t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint') k += `${f}\u0000${t[0]}${Object.is(v, -0) ? '-0' : String(v)}\u0001`;
-    else if (t === 'object' && v !== null && Object.keys(v as object).length === 2 && typeof (v as { raw?: unknown }).raw === 'bigint' && typeof (v as { scale?: unknown }).scale === 'number') {
+    else if (
+      t === 'object' &&
+      v !== null &&
+      Object.keys(v as object).length === 2 &&
+      typeof (v as { raw?: unknown }).raw === 'bigint' &&
+      typeof (v as { scale?: unknown }).scale === 'number'
+    ) {
       k += `${f}\u0000F${String((v as { raw: bigint }).raw)}:${String((v as { scale: number }).scale)}\u0001`;
     } else if (v !== undefined) return undefined;
   }
   return k;
 }
-

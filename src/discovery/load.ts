@@ -125,12 +125,30 @@ export interface LoadOptions {
  *   `UnknownFormat` if no mapping fits it, `LimitExceeded` if it is larger than `MAX_PAYLOAD_BYTES`
  *   or its mapping is refused at an expression bound.
  */
-export async function loadPayload(filePath: string, target: RegistrationTarget, mappings: readonly Mapping[], opts: LoadOptions & { source?: PayloadSource } = {}): Promise<SourceStats> {
+export async function loadPayload(
+  filePath: string,
+  target: RegistrationTarget,
+  mappings: readonly Mapping[],
+  opts: LoadOptions & { source?: PayloadSource } = {},
+): Promise<SourceStats> {
   const file = basename(filePath);
   const src = opts.source ?? (await readPayload(filePath, mappings));
   const { text, mapping } = src;
   if (!mapping) throw new RegistryError('UnknownFormat', `${filePath}: no mapping fits this payload`);
-  const stats: SourceStats = { file, mapping: mapping.name, recordsSeen: 0, instruments: 0, registered: 0, added: 0, updated: 0, alreadyPresent: 0, skipped: {}, rejected: {}, rejects: [], ...(src.ambiguous ? { ambiguous: src.ambiguous } : {}) };
+  const stats: SourceStats = {
+    file,
+    mapping: mapping.name,
+    recordsSeen: 0,
+    instruments: 0,
+    registered: 0,
+    added: 0,
+    updated: 0,
+    alreadyPresent: 0,
+    skipped: {},
+    rejected: {},
+    rejects: [],
+    ...(src.ambiguous ? { ambiguous: src.ambiguous } : {}),
+  };
   if (mapping.ignore) return { ...stats, ignored: mapping.ignore };
   const session = opts.session ?? new Set<bigint>();
   const known = (id: bigint): boolean => session.has(id) || (target.has ? target.has(id) : false);

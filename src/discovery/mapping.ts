@@ -65,11 +65,7 @@ export interface CsvOptions {
 export type TableSpec = Record<string, string | number | boolean> | { file: string; path?: string; optional?: boolean };
 
 /** Extraction + conversion of one instrument field. A bare string is a JSONata expression over the record. */
-export type FieldSpec =
-  | string
-  | { const: string | number | boolean }
-  | { ref: string }
-  | { expr: string; convert?: ConvertStep | ConvertStep[] };
+export type FieldSpec = string | { const: string | number | boolean } | { ref: string } | { expr: string; convert?: ConvertStep | ConvertStep[] };
 
 /** One instrument a record may yield. */
 export interface InstrumentTemplate {
@@ -144,10 +140,43 @@ export interface LoadedMapping extends Mapping {
 
 /** Field names an instrument template may set (every field of `InstrumentInput`). */
 export const INSTRUMENT_FIELDS = new Set([
-  'symbol', 'venue', 'source', 'status', 'name', 'priceDecimals', 'sizeDecimals', 'tickSize', 'lotSize', 'minQty', 'maxQty',
-  'makerFeeBps', 'takerFeeBps', 'createdAt', 'updatedAt', 'chainId', 'address', 'isin', 'cusip', 'sedol', 'currency',
-  'underlyingId', 'expiry', 'contractSize', 'strike', 'right', 'style', 'occSymbol', 'baseId', 'quoteId', 'settleId',
-  'contractType', 'settlement', 'token0Id', 'token1Id', 'feeTier', 'poolType',
+  'symbol',
+  'venue',
+  'source',
+  'status',
+  'name',
+  'priceDecimals',
+  'sizeDecimals',
+  'tickSize',
+  'lotSize',
+  'minQty',
+  'maxQty',
+  'makerFeeBps',
+  'takerFeeBps',
+  'createdAt',
+  'updatedAt',
+  'chainId',
+  'address',
+  'isin',
+  'cusip',
+  'sedol',
+  'currency',
+  'underlyingId',
+  'expiry',
+  'contractSize',
+  'strike',
+  'right',
+  'style',
+  'occSymbol',
+  'baseId',
+  'quoteId',
+  'settleId',
+  'contractType',
+  'settlement',
+  'token0Id',
+  'token1Id',
+  'feeTier',
+  'poolType',
 ]);
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -184,7 +213,11 @@ function checkSteps(steps: unknown, where: string, tables: Set<string>): void {
     if (typeof o.template === 'string') return;
     for (const op of ['multiply', 'divide'] as const) {
       if (op in o) {
-        if (typeof o[op] !== 'string' || !/^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(o[op] as string) || (op === 'divide' && /^-?[0.]+([eE].*)?$/.test(o[op] as string))) {
+        if (
+          typeof o[op] !== 'string' ||
+          !/^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(o[op] as string) ||
+          (op === 'divide' && /^-?[0.]+([eE].*)?$/.test(o[op] as string))
+        ) {
           fail(w, `"${op}" must be a decimal string${op === 'divide' ? ' other than zero' : ''}`);
         }
         return;
@@ -218,7 +251,8 @@ export function validateMapping(m: unknown, label = 'mapping'): Mapping {
   if (o.format !== 'json' && o.format !== 'csv') fail(where, '"format" must be "json" or "csv"');
   if (typeof o.detect !== 'object' || o.detect === null) fail(where, '"detect" is required');
   if (o.format === 'json' && (!Array.isArray(o.detect.json) || o.detect.json.length === 0)) fail(`${where}.detect`, 'a JSON mapping needs "json" conditions');
-  if (o.format === 'csv' && (!Array.isArray(o.detect.csvHeader) || o.detect.csvHeader.length === 0)) fail(`${where}.detect`, 'a CSV mapping needs "csvHeader" columns');
+  if (o.format === 'csv' && (!Array.isArray(o.detect.csvHeader) || o.detect.csvHeader.length === 0))
+    fail(`${where}.detect`, 'a CSV mapping needs "csvHeader" columns');
   o.detect.json?.forEach((c, i) => checkCondition(c, `${where}.detect.json[${i}]`));
   if (o.detect.firstLine !== undefined) {
     try {
@@ -228,9 +262,11 @@ export function validateMapping(m: unknown, label = 'mapping'): Mapping {
     }
   }
   if (o.csv !== undefined) {
-    if (o.csv.delimiter !== undefined && (typeof o.csv.delimiter !== 'string' || o.csv.delimiter.length === 0)) fail(`${where}.csv.delimiter`, 'must be a non-empty string');
+    if (o.csv.delimiter !== undefined && (typeof o.csv.delimiter !== 'string' || o.csv.delimiter.length === 0))
+      fail(`${where}.csv.delimiter`, 'must be a non-empty string');
     if (o.csv.skipLines !== undefined && (!Number.isInteger(o.csv.skipLines) || o.csv.skipLines < 0)) fail(`${where}.csv.skipLines`, 'must be an integer ≥ 0');
-    if (o.csv.skipAfterHeader !== undefined && (!Number.isInteger(o.csv.skipAfterHeader) || o.csv.skipAfterHeader < 0)) fail(`${where}.csv.skipAfterHeader`, 'must be an integer ≥ 0');
+    if (o.csv.skipAfterHeader !== undefined && (!Number.isInteger(o.csv.skipAfterHeader) || o.csv.skipAfterHeader < 0))
+      fail(`${where}.csv.skipAfterHeader`, 'must be an integer ≥ 0');
   }
   if (o.ignore !== undefined) {
     if (typeof o.ignore !== 'string') fail(`${where}.ignore`, 'must be a string (the reason)');
@@ -238,7 +274,8 @@ export function validateMapping(m: unknown, label = 'mapping'): Mapping {
   }
   if (o.records !== undefined) checkExpr(o.records, `${where}.records`);
   if (o.key !== undefined) checkExpr(o.key, `${where}.key`);
-  if (o.missing !== undefined && (!Array.isArray(o.missing) || o.missing.some((x) => typeof x !== 'string'))) fail(`${where}.missing`, 'must be an array of strings');
+  if (o.missing !== undefined && (!Array.isArray(o.missing) || o.missing.some((x) => typeof x !== 'string')))
+    fail(`${where}.missing`, 'must be an array of strings');
   const tables = new Set(Object.keys(o.tables ?? {}));
   for (const [t, spec] of Object.entries(o.tables ?? {})) {
     if (!NAME_RE.test(t)) fail(`${where}.tables`, `bad table name ${JSON.stringify(t)}`);
@@ -304,9 +341,11 @@ function resolveTables(m: Mapping, baseDir: string | undefined): Record<string, 
       }
       data = parseJsonText(readFileSync(p, 'utf8'), p);
       for (const seg of (s.path ?? '').split('.').filter(Boolean)) {
-        data = data !== null && typeof data === 'object' && Object.prototype.hasOwnProperty.call(data, seg) ? (data as Record<string, unknown>)[seg] : undefined;
+        data =
+          data !== null && typeof data === 'object' && Object.prototype.hasOwnProperty.call(data, seg) ? (data as Record<string, unknown>)[seg] : undefined;
       }
-      if (typeof data !== 'object' || data === null || Array.isArray(data)) fail(`${m.name}.tables.${name}`, `${s.file}${s.path ? ` at ${s.path}` : ''} is not an object`);
+      if (typeof data !== 'object' || data === null || Array.isArray(data))
+        fail(`${m.name}.tables.${name}`, `${s.file}${s.path ? ` at ${s.path}` : ''} is not an object`);
     }
     out[name] = Object.assign(Object.create(null), data as object);
   }
@@ -358,7 +397,10 @@ export function defaultMappingsDir(): string {
 export function userMappingsDirs(): string[] {
   const env = process.env['INSTREG_MAPPINGS_DIR'];
   if (env === undefined || env.trim() === '') return [];
-  return env.split(delimiter).filter((d) => d.trim() !== '').map((d) => resolve(d));
+  return env
+    .split(delimiter)
+    .filter((d) => d.trim() !== '')
+    .map((d) => resolve(d));
 }
 
 /**

@@ -16,13 +16,21 @@ import { EventView } from './view.js';
 /** Validate an explicit start sequence against the ring's tail; returns it as a number. */
 function checkFrom(from: unknown, tail: number): number {
   if (typeof from !== 'bigint') {
-    throw new ValidationError('InvalidEnum', 'from', `must be 'tail', 'oldest' or a bigint sequence, got ${typeof from === 'string' ? JSON.stringify(from) : typeof from}`);
+    throw new ValidationError(
+      'InvalidEnum',
+      'from',
+      `must be 'tail', 'oldest' or a bigint sequence, got ${typeof from === 'string' ? JSON.stringify(from) : typeof from}`,
+    );
   }
   if (from < 0n || from > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new ValidationError('InvalidField', 'from', `sequence ${from} is outside 0..2^53-1 (positions are exact integers below 2^53)`);
   }
   if (from > BigInt(tail)) {
-    throw new ValidationError('InvalidField', 'from', `sequence ${from} is ahead of the ring's tail ${tail} (events not yet published); start at 'tail' instead`);
+    throw new ValidationError(
+      'InvalidField',
+      'from',
+      `sequence ${from} is ahead of the ring's tail ${tail} (events not yet published); start at 'tail' instead`,
+    );
   }
   return Number(from);
 }
@@ -46,7 +54,6 @@ export interface EventConsumerOptions {
    */
   copy?: 'atomic' | 'fenced';
 }
-
 
 type WaitAsync = (
   ta: Int32Array,
@@ -254,11 +261,8 @@ export class EventConsumer {
     }
     // Validate: had the writer started overwriting this slot while we copied?
     if (this.loadIntent() - c > cap) this.lap(c);
-    if ((s[EVR.SEQ_LO] >>> 0) !== c % TWO_32 || (s[EVR.SEQ_HI] >>> 0) !== Math.floor(c / TWO_32)) {
-      throw new RegistryError(
-        'SequenceGap',
-        `event ring: record for seq ${c} holds seq ${this.view.seq} (a second writer, or a corrupted ring)`,
-      );
+    if (s[EVR.SEQ_LO] >>> 0 !== c % TWO_32 || s[EVR.SEQ_HI] >>> 0 !== Math.floor(c / TWO_32)) {
+      throw new RegistryError('SequenceGap', `event ring: record for seq ${c} holds seq ${this.view.seq} (a second writer, or a corrupted ring)`);
     }
     this.cursor = c + 1;
     return true;
@@ -278,4 +282,3 @@ export class EventConsumer {
     return readCounter(this.i32, EVH.TAIL_INTENT_LO, EVH.TAIL_INTENT_HI, EVH.TAIL_INTENT_HI2);
   }
 }
-

@@ -43,13 +43,7 @@ export interface PredicatePattern {
 }
 
 /** What a {@link Subscription} selects, discriminated by `type`. Build one with the constructors below. */
-export type SubscriptionPattern =
-  | AllStocksPattern
-  | AllTokensPattern
-  | ISINPatternPattern
-  | VenueInstrumentsPattern
-  | NewListingsPattern
-  | PredicatePattern;
+export type SubscriptionPattern = AllStocksPattern | AllTokensPattern | ISINPatternPattern | VenueInstrumentsPattern | NewListingsPattern | PredicatePattern;
 
 /** Pattern: every stock event. */
 export function AllStocks(): AllStocksPattern {

@@ -231,4 +231,3 @@ export class EventWriter {
     return Math.floor((seq - 1) / TWO_32);
   }
 }
-

@@ -136,7 +136,10 @@ export async function exportParquet(instruments: readonly Instrument[], dir: str
   }
   const partitions: ParquetPartition[] = [];
   for (const k of [...groups.keys()].sort()) {
-    const rows = groups.get(k)!.slice().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const rows = groups
+      .get(k)!
+      .slice()
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const [venue, kind] = k.split('\u0000') as [string, string];
     const samples = new Map<string, unknown>();
     for (const r of rows) for (const [f, v] of Object.entries(r)) if (v !== undefined && v !== null && !samples.has(f)) samples.set(f, v);

@@ -46,18 +46,52 @@ function done(s: BodyState, st: Stream, pos: number, sink: number, miss: number)
 }
 
 const floorBody: Body = (s, st, n, lat) => {
-  const ids = st.ids, m = st.mask, t = s.floor, z = s.z;
-  let pos = st.pos, sink = 0, miss = 0;
-  if (lat) for (let k = 0; k < n; k++) { const v = t.kind(ids[pos << 1]!, ids[(pos << 1) + 1]!); if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-  else for (let k = 0; k < n; k++) { const v = t.kind(ids[pos << 1]!, ids[(pos << 1) + 1]!); if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+  const ids = st.ids,
+    m = st.mask,
+    t = s.floor,
+    z = s.z;
+  let pos = st.pos,
+    sink = 0,
+    miss = 0;
+  if (lat)
+    for (let k = 0; k < n; k++) {
+      const v = t.kind(ids[pos << 1]!, ids[(pos << 1) + 1]!);
+      if (v < 0) miss++;
+      else sink += v;
+      pos = (pos + 1 + (v & z)) & m;
+    }
+  else
+    for (let k = 0; k < n; k++) {
+      const v = t.kind(ids[pos << 1]!, ids[(pos << 1) + 1]!);
+      if (v < 0) miss++;
+      else sink += v;
+      pos = (pos + 1) & m;
+    }
   done(s, st, pos, sink, miss);
 };
 
 const floorFencedBody: Body = (s, st, n, lat) => {
-  const ids = st.ids, m = st.mask, t = s.floor, z = s.z;
-  let pos = st.pos, sink = 0, miss = 0;
-  if (lat) for (let k = 0; k < n; k++) { const v = t.kindFenced(ids[pos << 1]!, ids[(pos << 1) + 1]!); if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-  else for (let k = 0; k < n; k++) { const v = t.kindFenced(ids[pos << 1]!, ids[(pos << 1) + 1]!); if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+  const ids = st.ids,
+    m = st.mask,
+    t = s.floor,
+    z = s.z;
+  let pos = st.pos,
+    sink = 0,
+    miss = 0;
+  if (lat)
+    for (let k = 0; k < n; k++) {
+      const v = t.kindFenced(ids[pos << 1]!, ids[(pos << 1) + 1]!);
+      if (v < 0) miss++;
+      else sink += v;
+      pos = (pos + 1 + (v & z)) & m;
+    }
+  else
+    for (let k = 0; k < n; k++) {
+      const v = t.kindFenced(ids[pos << 1]!, ids[(pos << 1) + 1]!);
+      if (v < 0) miss++;
+      else sink += v;
+      pos = (pos + 1) & m;
+    }
   done(s, st, pos, sink, miss);
 };
 
@@ -65,94 +99,341 @@ const floorFencedBody: Body = (s, st, n, lat) => {
 export const BODIES = {
   floor: FLOOR_FENCED ? floorFencedBody : floorBody,
   raw(s, st, n, lat) {
-    const ids = st.ids, m = st.mask, t = s.floor, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const v = t.rawKind(ids[pos << 1]!, ids[(pos << 1) + 1]!); if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const v = t.rawKind(ids[pos << 1]!, ids[(pos << 1) + 1]!); if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const ids = st.ids,
+      m = st.mask,
+      t = s.floor,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const v = t.rawKind(ids[pos << 1]!, ids[(pos << 1) + 1]!);
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const v = t.rawKind(ids[pos << 1]!, ids[(pos << 1) + 1]!);
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   byId(s, st, n, lat) {
-    const ids = st.ids, m = st.mask, r = s.hot!, f = s.f!, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const v = r.readById(ids[pos << 1]!, ids[(pos << 1) + 1]!, f) ? f.kindCode : -1; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const v = r.readById(ids[pos << 1]!, ids[(pos << 1) + 1]!, f) ? f.kindCode : -1; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const ids = st.ids,
+      m = st.mask,
+      r = s.hot!,
+      f = s.f!,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const v = r.readById(ids[pos << 1]!, ids[(pos << 1) + 1]!, f) ? f.kindCode : -1;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const v = r.readById(ids[pos << 1]!, ids[(pos << 1) + 1]!, f) ? f.kindCode : -1;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   byIdView(s, st, n, lat) {
-    const ids = st.ids, m = st.mask, r = s.reader, view = s.view, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const w = r.getByIdHalves(ids[pos << 1]!, ids[(pos << 1) + 1]!, view); const v = w === undefined ? -1 : w.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const w = r.getByIdHalves(ids[pos << 1]!, ids[(pos << 1) + 1]!, view); const v = w === undefined ? -1 : w.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const ids = st.ids,
+      m = st.mask,
+      r = s.reader,
+      view = s.view,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const w = r.getByIdHalves(ids[pos << 1]!, ids[(pos << 1) + 1]!, view);
+        const v = w === undefined ? -1 : w.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const w = r.getByIdHalves(ids[pos << 1]!, ids[(pos << 1) + 1]!, view);
+        const v = w === undefined ? -1 : w.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   byIdProbe(s, st, n, lat) {
-    const ids = st.ids, m = st.mask, r = s.reader, view = s.view, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const w = r.getByIdHalves(ids[pos << 1]!, ids[(pos << 1) + 1]!, view); const v = w === undefined ? -1 : w.slot; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const w = r.getByIdHalves(ids[pos << 1]!, ids[(pos << 1) + 1]!, view); const v = w === undefined ? -1 : w.slot; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const ids = st.ids,
+      m = st.mask,
+      r = s.reader,
+      view = s.view,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const w = r.getByIdHalves(ids[pos << 1]!, ids[(pos << 1) + 1]!, view);
+        const v = w === undefined ? -1 : w.slot;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const w = r.getByIdHalves(ids[pos << 1]!, ids[(pos << 1) + 1]!, view);
+        const v = w === undefined ? -1 : w.slot;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   bySymbolKey(s, st, n, lat) {
-    const keys = st.symbolKeys, m = st.mask, r = s.hot!, f = s.f!, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const v = r.readBySymbolKey(keys[pos]!, f) ? f.kindCode : -1; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const v = r.readBySymbolKey(keys[pos]!, f) ? f.kindCode : -1; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const keys = st.symbolKeys,
+      m = st.mask,
+      r = s.hot!,
+      f = s.f!,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const v = r.readBySymbolKey(keys[pos]!, f) ? f.kindCode : -1;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const v = r.readBySymbolKey(keys[pos]!, f) ? f.kindCode : -1;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   bySymbol(s, st, n, lat) {
-    const venues = st.venues, syms = st.symbols, m = st.mask, r = s.hot!, f = s.f!, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const v = r.readBySymbol(venues[pos]!, syms[pos]!, f) ? f.kindCode : -1; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const v = r.readBySymbol(venues[pos]!, syms[pos]!, f) ? f.kindCode : -1; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const venues = st.venues,
+      syms = st.symbols,
+      m = st.mask,
+      r = s.hot!,
+      f = s.f!,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const v = r.readBySymbol(venues[pos]!, syms[pos]!, f) ? f.kindCode : -1;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const v = r.readBySymbol(venues[pos]!, syms[pos]!, f) ? f.kindCode : -1;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   bySymbolView(s, st, n, lat) {
-    const venues = st.venues, syms = st.symbols, m = st.mask, r = s.reader, view = s.view, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const w = r.getBySymbolIndex(venues[pos]!, syms[pos]!, view); const v = w === undefined ? -1 : w.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const w = r.getBySymbolIndex(venues[pos]!, syms[pos]!, view); const v = w === undefined ? -1 : w.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const venues = st.venues,
+      syms = st.symbols,
+      m = st.mask,
+      r = s.reader,
+      view = s.view,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const w = r.getBySymbolIndex(venues[pos]!, syms[pos]!, view);
+        const v = w === undefined ? -1 : w.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const w = r.getBySymbolIndex(venues[pos]!, syms[pos]!, view);
+        const v = w === undefined ? -1 : w.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   byIsin(s, st, n, lat) {
-    const isins = st.isins, m = st.mask, r = s.hot!, f = s.f!, slots = s.slots, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const v = r.findByIsinSlots(isins[pos]!, slots) > 0 && r.readSlot(slots[0]!, f) ? f.kindCode : -1; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const v = r.findByIsinSlots(isins[pos]!, slots) > 0 && r.readSlot(slots[0]!, f) ? f.kindCode : -1; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const isins = st.isins,
+      m = st.mask,
+      r = s.hot!,
+      f = s.f!,
+      slots = s.slots,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const v = r.findByIsinSlots(isins[pos]!, slots) > 0 && r.readSlot(slots[0]!, f) ? f.kindCode : -1;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const v = r.findByIsinSlots(isins[pos]!, slots) > 0 && r.readSlot(slots[0]!, f) ? f.kindCode : -1;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   byIsinView(s, st, n, lat) {
-    const isins = st.isins, m = st.mask, r = s.reader, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const l = r.getByIsin(isins[pos]!); const v = l.length === 0 ? -1 : l[0]!.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const l = r.getByIsin(isins[pos]!); const v = l.length === 0 ? -1 : l[0]!.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const isins = st.isins,
+      m = st.mask,
+      r = s.reader,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const l = r.getByIsin(isins[pos]!);
+        const v = l.length === 0 ? -1 : l[0]!.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const l = r.getByIsin(isins[pos]!);
+        const v = l.length === 0 ? -1 : l[0]!.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   mapNumber(s, st, n, lat) {
-    const idx = st.idx, m = st.mask, map = s.maps!.byNumber, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const w = map.get(idx[pos]!); const v = w === undefined ? -1 : w.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const w = map.get(idx[pos]!); const v = w === undefined ? -1 : w.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const idx = st.idx,
+      m = st.mask,
+      map = s.maps!.byNumber,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const w = map.get(idx[pos]!);
+        const v = w === undefined ? -1 : w.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const w = map.get(idx[pos]!);
+        const v = w === undefined ? -1 : w.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   mapBigint(s, st, n, lat) {
-    const bigs = st.bigs, m = st.mask, map = s.maps!.byBigint, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const w = map.get(bigs[pos]!); const v = w === undefined ? -1 : w.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const w = map.get(bigs[pos]!); const v = w === undefined ? -1 : w.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const bigs = st.bigs,
+      m = st.mask,
+      map = s.maps!.byBigint,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const w = map.get(bigs[pos]!);
+        const v = w === undefined ? -1 : w.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const w = map.get(bigs[pos]!);
+        const v = w === undefined ? -1 : w.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   mapString(s, st, n, lat) {
-    const keys = st.venueSymbols, m = st.mask, map = s.maps!.bySymbol, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const w = map.get(keys[pos]!); const v = w === undefined ? -1 : w.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const w = map.get(keys[pos]!); const v = w === undefined ? -1 : w.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const keys = st.venueSymbols,
+      m = st.mask,
+      map = s.maps!.bySymbol,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const w = map.get(keys[pos]!);
+        const v = w === undefined ? -1 : w.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const w = map.get(keys[pos]!);
+        const v = w === undefined ? -1 : w.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
   mapStringIsin(s, st, n, lat) {
-    const isins = st.isins, m = st.mask, map = s.maps!.byIsin, z = s.z;
-    let pos = st.pos, sink = 0, miss = 0;
-    if (lat) for (let k = 0; k < n; k++) { const l = map.get(isins[pos]!); const v = l === undefined ? -1 : l[0]!.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1 + (v & z)) & m; }
-    else for (let k = 0; k < n; k++) { const l = map.get(isins[pos]!); const v = l === undefined ? -1 : l[0]!.kindCode; if (v < 0) miss++; else sink += v; pos = (pos + 1) & m; }
+    const isins = st.isins,
+      m = st.mask,
+      map = s.maps!.byIsin,
+      z = s.z;
+    let pos = st.pos,
+      sink = 0,
+      miss = 0;
+    if (lat)
+      for (let k = 0; k < n; k++) {
+        const l = map.get(isins[pos]!);
+        const v = l === undefined ? -1 : l[0]!.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1 + (v & z)) & m;
+      }
+    else
+      for (let k = 0; k < n; k++) {
+        const l = map.get(isins[pos]!);
+        const v = l === undefined ? -1 : l[0]!.kindCode;
+        if (v < 0) miss++;
+        else sink += v;
+        pos = (pos + 1) & m;
+      }
     done(s, st, pos, sink, miss);
   },
 } satisfies Record<string, Body>;

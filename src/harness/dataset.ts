@@ -104,7 +104,16 @@ export function generateInstruments(count: number, seed: number, register: (inpu
     const r = rnd();
     if (r < 0.15) {
       const chainId = 1000 + Math.floor(rnd() * 50);
-      const id = add({ kind: 'token', venue: `BCH${chainId}`, symbol: `TK${b36(g, 6)}`, source: 'defi', status: 'active', chainId, address: hex40(g, chainId), sizeDecimals: 18 });
+      const id = add({
+        kind: 'token',
+        venue: `BCH${chainId}`,
+        symbol: `TK${b36(g, 6)}`,
+        source: 'defi',
+        status: 'active',
+        chainId,
+        address: hex40(g, chainId),
+        sizeDecimals: 18,
+      });
       tokens.push({ id, chainId });
     } else if (r < 0.32) {
       // A security listed on 1..3 venues (same ISIN, one listing per venue).
@@ -114,7 +123,10 @@ export function generateInstruments(count: number, seed: number, register: (inpu
       const first = Math.floor(rnd() * 120);
       for (let l = 0; l < listings && entries.length < count; l++) {
         const venue = `XB${b36((first + l * 37) % 120, 2)}`;
-        const id = add({ kind, venue, symbol: `${kind === 'stock' ? 'SK' : 'EF'}${b36(isinN, 5)}`, source: 'tradfi', status: 'active', isin, currency: 'EUR' }, isin);
+        const id = add(
+          { kind, venue, symbol: `${kind === 'stock' ? 'SK' : 'EF'}${b36(isinN, 5)}`, source: 'tradfi', status: 'active', isin, currency: 'EUR' },
+          isin,
+        );
         if (l === 0) underlyings.push(id);
       }
     } else if (r < 0.62 && currencies.length >= 2) {
@@ -123,26 +135,68 @@ export function generateInstruments(count: number, seed: number, register: (inpu
       if (quote === base) quote = currencies[(currencies.indexOf(base) + 1) % currencies.length]!;
       const perp = rnd() < 0.3;
       add({
-        kind: 'cexPair', venue: `BV${b36(Math.floor(rnd() * 200), 3)}`, symbol: `${perp ? 'P' : 'C'}${b36(g, 7)}`, source: 'cex', status: 'active',
-        baseId: base, quoteId: quote, contractType: perp ? 'perpetual' : 'spot', settlement: perp ? 'linear' : 'none',
+        kind: 'cexPair',
+        venue: `BV${b36(Math.floor(rnd() * 200), 3)}`,
+        symbol: `${perp ? 'P' : 'C'}${b36(g, 7)}`,
+        source: 'cex',
+        status: 'active',
+        baseId: base,
+        quoteId: quote,
+        contractType: perp ? 'perpetual' : 'spot',
+        settlement: perp ? 'linear' : 'none',
       });
     } else if (r < 0.72 && tokens.length >= 2) {
       const t0 = pick(tokens);
       const t1 = pick(tokens);
       add({
-        kind: 'dexPool', venue: `BCH${t0.chainId}`, symbol: `LP${b36(g, 6)}`, source: 'defi', status: 'active', chainId: t0.chainId,
-        address: hex40(g, 77), token0Id: t0.id, token1Id: t1.id === t0.id ? currencies[0]! : t1.id, feeTier: pick([100, 500, 3000, 10000]), poolType: pick(['constantProduct', 'concentratedLiquidity'] as const),
+        kind: 'dexPool',
+        venue: `BCH${t0.chainId}`,
+        symbol: `LP${b36(g, 6)}`,
+        source: 'defi',
+        status: 'active',
+        chainId: t0.chainId,
+        address: hex40(g, 77),
+        token0Id: t0.id,
+        token1Id: t1.id === t0.id ? currencies[0]! : t1.id,
+        feeTier: pick([100, 500, 3000, 10000]),
+        poolType: pick(['constantProduct', 'concentratedLiquidity'] as const),
       });
     } else if (r < 0.8) {
-      add({ kind: 'future', venue: `BF${b36(Math.floor(rnd() * 60), 2)}`, symbol: `FU${b36(g, 6)}`, source: 'tradfi', status: 'active', expiry: 1_800_000_000_000 + Math.floor(rnd() * 1e10), ...(underlyings.length ? { underlyingId: pick(underlyings) } : {}) });
+      add({
+        kind: 'future',
+        venue: `BF${b36(Math.floor(rnd() * 60), 2)}`,
+        symbol: `FU${b36(g, 6)}`,
+        source: 'tradfi',
+        status: 'active',
+        expiry: 1_800_000_000_000 + Math.floor(rnd() * 1e10),
+        ...(underlyings.length ? { underlyingId: pick(underlyings) } : {}),
+      });
     } else if (r < 0.95 && (underlyings.length || currencies.length)) {
       const und = underlyings.length && rnd() < 0.7 ? pick(underlyings) : pick(currencies);
       add({
-        kind: 'option', venue: `BO${b36(Math.floor(rnd() * 60), 2)}`, symbol: `OP${b36(g, 7)}`, source: 'tradfi', status: 'active', underlyingId: und,
-        expiry: 1_800_000_000_000 + Math.floor(rnd() * 1e10), strike: { raw: BigInt(1 + Math.floor(rnd() * 1e6)), scale: 2 }, right: rnd() < 0.5 ? 'call' : 'put', style: rnd() < 0.5 ? 'american' : 'european',
+        kind: 'option',
+        venue: `BO${b36(Math.floor(rnd() * 60), 2)}`,
+        symbol: `OP${b36(g, 7)}`,
+        source: 'tradfi',
+        status: 'active',
+        underlyingId: und,
+        expiry: 1_800_000_000_000 + Math.floor(rnd() * 1e10),
+        strike: { raw: BigInt(1 + Math.floor(rnd() * 1e6)), scale: 2 },
+        right: rnd() < 0.5 ? 'call' : 'put',
+        style: rnd() < 0.5 ? 'american' : 'european',
       });
     } else if (currencies.length >= 2) {
-      add({ kind: 'synthetic', venue: `BS${b36(Math.floor(rnd() * 20), 2)}`, symbol: `SY${b36(g, 6)}`, source: 'synthetic', status: 'active', legs: [{ id: pick(currencies), weight: { raw: 1n, scale: 0 } }, { id: pick(currencies), weight: { raw: 1n, scale: 0 }, negative: true }] });
+      add({
+        kind: 'synthetic',
+        venue: `BS${b36(Math.floor(rnd() * 20), 2)}`,
+        symbol: `SY${b36(g, 6)}`,
+        source: 'synthetic',
+        status: 'active',
+        legs: [
+          { id: pick(currencies), weight: { raw: 1n, scale: 0 } },
+          { id: pick(currencies), weight: { raw: 1n, scale: 0 }, negative: true },
+        ],
+      });
     }
   }
   return { entries, registerNs, perSec: registerNs > 0 ? entries.length / (registerNs / 1e9) : 0 };

@@ -25,7 +25,20 @@
  *
  * @module
  */
-import { CTL, GEN_TAG_WORD, ID_HI_WORD, ID_LO_WORD, KIND_SHIFT, RECORD_WORDS, SEQ_WORD, SIZE_OF_I32, SLOT_STATE, STATE_SHIFT, STATE_WORD, regionSize } from '../../layout/index.js';
+import {
+  CTL,
+  GEN_TAG_WORD,
+  ID_HI_WORD,
+  ID_LO_WORD,
+  KIND_SHIFT,
+  RECORD_WORDS,
+  SEQ_WORD,
+  SIZE_OF_I32,
+  SLOT_STATE,
+  STATE_SHIFT,
+  STATE_WORD,
+  regionSize,
+} from '../../layout/index.js';
 import type { RegistryHandle } from '../shm/handle.js';
 import { hashId } from '../shm/keyhash.js';
 

@@ -58,7 +58,28 @@ const LABELS: Record<string, string> = {
 /** Series drawn solid (instreg itself); everything else is a baseline or reference (dashed). */
 const INSTREG_PREFIXES = ['byId', 'byIdView', 'byIdProbe', 'bySymbol', 'bySymbolKey', 'bySymbolView', 'byIsin', 'byIsinView', 'byAddress', 'byCusip'];
 
-const PALETTE = ['#1b5e20', '#0d47a1', '#6a1b9a', '#00838f', '#66bb6a', '#64b5f6', '#ba68c8', '#4db6ac', '#e65100', '#c62828', '#ad1457', '#616161', '#8d6e63', '#f9a825', '#9e9e9e', '#283593', '#ef6c00', '#5d4037', '#7cb342', '#d81b60'];
+const PALETTE = [
+  '#1b5e20',
+  '#0d47a1',
+  '#6a1b9a',
+  '#00838f',
+  '#66bb6a',
+  '#64b5f6',
+  '#ba68c8',
+  '#4db6ac',
+  '#e65100',
+  '#c62828',
+  '#ad1457',
+  '#616161',
+  '#8d6e63',
+  '#f9a825',
+  '#9e9e9e',
+  '#283593',
+  '#ef6c00',
+  '#5d4037',
+  '#7cb342',
+  '#d81b60',
+];
 
 interface Series {
   key: string;
@@ -148,7 +169,12 @@ export function renderPlot(r: BenchResult): string {
     refs.push({ ns: floor.p50, label: `floor p50 ${nsLabel(floor.p50)}`, color: '#000000' });
     refs.push({ ns: 1.3 * floor.p50, label: `target byId ≤ 1.3× floor (${nsLabel(1.3 * floor.p50)})`, color: '#b71c1c' });
   }
-  if (map) refs.push({ ns: 0.8 * map.p50, label: `target byId ≤ 0.8× ${map.key === 'map.hot' ? 'Map.get' : 'Map<number>.get'} (${nsLabel(0.8 * map.p50)})`, color: '#4e342e' });
+  if (map)
+    refs.push({
+      ns: 0.8 * map.p50,
+      label: `target byId ≤ 0.8× ${map.key === 'map.hot' ? 'Map.get' : 'Map<number>.get'} (${nsLabel(0.8 * map.p50)})`,
+      color: '#4e342e',
+    });
 
   const legendLines = [...series.map((s) => `${s.label} (${s.exact ? '' : '≈'}${nsLabel(s.p50)})`), ...refs.map((x) => x.label)];
   const noteLines = [
@@ -194,9 +220,13 @@ export function renderPlot(r: BenchResult): string {
   const m = r.machine;
   const out: string[] = [];
   out.push(`<?xml version="1.0" encoding="UTF-8"?>`);
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+  );
   out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(`<text x="${W / 2}" y="26" text-anchor="middle" font-size="17" font-weight="bold">instreg lookup latency vs baselines (ns per op, lower is better)</text>`);
+  out.push(
+    `<text x="${W / 2}" y="26" text-anchor="middle" font-size="17" font-weight="bold">instreg lookup latency vs baselines (ns per op, lower is better)</text>`,
+  );
   out.push(
     `<text x="${W / 2}" y="46" text-anchor="middle" font-size="12" fill="#444">${esc(
       `${m.cpu}, ${m.cores} cores, Node ${m.node} — ${r.dataset.instruments.toLocaleString('en-US')} instruments, ${r.readers} readers, writer ${r.writeRatePerSec} upd/s, ${r.durationSec}s, ${r.startedAt.slice(0, 10)}`,
@@ -245,7 +275,9 @@ export function renderPlot(r: BenchResult): string {
   out.push(`<text x="${lx}" y="${top + 4}" font-weight="bold">scenario (p50)</text>`);
   series.forEach((s, i) => {
     const y = top + 24 + i * 22;
-    out.push(`<line x1="${lx}" y1="${y - 4}" x2="${lx + 28}" y2="${y - 4}" stroke="${s.color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="7 4"' : ''}/>`);
+    out.push(
+      `<line x1="${lx}" y1="${y - 4}" x2="${lx + 28}" y2="${y - 4}" stroke="${s.color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="7 4"' : ''}/>`,
+    );
     out.push(`<text x="${lx + 36}" y="${y}">${esc(legendLines[i]!)}</text>`);
   });
   refs.forEach((ref, j) => {

@@ -174,7 +174,15 @@ function runBatched(v: Verifier, hist: hdr.Histogram, end: number, B: number, ru
 }
 
 /** Per-op window: time every op individually until `end` (at least 64 ops), verifying after every 64 ops. */
-async function runPerOp(v: Verifier, hist: hdr.Histogram, end: number, op: (i: number) => unknown, keys: number, rnd: () => number, acc: PhaseReport): Promise<void> {
+async function runPerOp(
+  v: Verifier,
+  hist: hdr.Histogram,
+  end: number,
+  op: (i: number) => unknown,
+  keys: number,
+  rnd: () => number,
+  acc: PhaseReport,
+): Promise<void> {
   do {
     for (let k = 0; k < 64; k++) {
       const i = Math.floor(rnd() * keys);
@@ -224,9 +232,21 @@ export async function benchReader(ctx: ReaderTaskContext, a: ReaderBenchArgs): P
     misses: 0,
     sink: 0,
   };
-  const v: Verifier = { a, reader, view: new InstrumentView(reader), x: (a.seed ^ Math.imul(ctx.threadId + 7, 0x85ebca6b)) | 1, torn: 0, checks: 0, misses: 0, firstError: null };
+  const v: Verifier = {
+    a,
+    reader,
+    view: new InstrumentView(reader),
+    x: (a.seed ^ Math.imul(ctx.threadId + 7, 0x85ebca6b)) | 1,
+    torn: 0,
+    checks: 0,
+    misses: 0,
+    firstError: null,
+  };
   const lat = a.mode === 'latency';
-  const runnable = (k: Scenario): k is BatchedScenario => k in BODIES && (hot !== undefined || !(HOT_API_SCENARIOS as readonly string[]).includes(k)) && (maps !== undefined || !(MAP_SCENARIOS as readonly string[]).includes(k));
+  const runnable = (k: Scenario): k is BatchedScenario =>
+    k in BODIES &&
+    (hot !== undefined || !(HOT_API_SCENARIOS as readonly string[]).includes(k)) &&
+    (maps !== undefined || !(MAP_SCENARIOS as readonly string[]).includes(k));
 
   // lmdb-js read-only env, keys prebuilt as 8-byte buffers (hot set first, then a random sample).
   let lmdbGet: ((i: number) => number) | undefined;

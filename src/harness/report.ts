@@ -89,7 +89,17 @@ export function renderTable(r: BenchResult): string {
     const s = row.s;
     const floor = r.baselines.floor[row.pattern];
     const map = r.baselines.mapNumber[row.pattern];
-    t.push([row.label, fmtNs(s.p50Ns), fmtNs(s.p90Ns), fmtNs(s.p99Ns), fmtNs(s.p999Ns), fmtNs(s.maxNs), fmtRate(s.opsPerSecPerReader), fmtRatio(costRatio(s, floor)), fmtRatio(costRatio(s, map))]);
+    t.push([
+      row.label,
+      fmtNs(s.p50Ns),
+      fmtNs(s.p90Ns),
+      fmtNs(s.p99Ns),
+      fmtNs(s.p999Ns),
+      fmtNs(s.maxNs),
+      fmtRate(s.opsPerSecPerReader),
+      fmtRatio(costRatio(s, floor)),
+      fmtRatio(costRatio(s, map)),
+    ]);
   }
   return t.toString();
 }
@@ -109,7 +119,12 @@ export function checkTargets(r: BenchResult): TargetCheck[] {
   const api = r.hotApi ? '' : ' [view API: no hot API in this build]';
   const ratioCheck = (what: string, a: LatencyStats, b: LatencyStats, max: number): TargetCheck => {
     const x = costRatio(a, b);
-    return { what, target: `≤ ${max}×`, measured: x === undefined ? '-' : `${x.toFixed(2)}× (${fmtNs(a.p50Ns)} / ${fmtNs(b.p50Ns)})`, met: x === undefined ? undefined : x <= max };
+    return {
+      what,
+      target: `≤ ${max}×`,
+      measured: x === undefined ? '-' : `${x.toFixed(2)}× (${fmtNs(a.p50Ns)} / ${fmtNs(b.p50Ns)})`,
+      met: x === undefined ? undefined : x <= max,
+    };
   };
   const size = `${r.dataset.instruments} instruments${r.dataset.instruments < 1_000_000 ? ', target is for 1 M' : ''}`;
   return [
@@ -119,9 +134,19 @@ export function checkTargets(r: BenchResult): TargetCheck[] {
     ratioCheck('venue+symbol, prepared key / byId (hot)', r.results.bySymbolKey.hot, id.hot, 2),
     ratioCheck(`venue+symbol, string / byId (hot)${api}`, r.results.bySymbol.hot, id.hot, 6),
     ratioCheck(`ISIN, all listings / byId (hot)${api}`, r.results.byIsin.hot, id.hot, 3),
-    { what: 'registrations, one at a time, incl. id derivation', target: '≥ 300 k/s', measured: `${fmtRate(r.registration.perSec)}/s`, met: r.registration.perSec > 0 ? r.registration.perSec >= 300_000 : undefined },
+    {
+      what: 'registrations, one at a time, incl. id derivation',
+      target: '≥ 300 k/s',
+      measured: `${fmtRate(r.registration.perSec)}/s`,
+      met: r.registration.perSec > 0 ? r.registration.perSec >= 300_000 : undefined,
+    },
     { what: 'registrations through registerMany', target: '≥ 600 k/s', measured: 'not measured by this bench (npm run bench:registration)', met: undefined },
-    { what: 'torn reads under writer churn', target: '0', measured: `${r.tornReads} of ${r.checks.verifiedReads} verified (${r.checks.writes} writes)`, met: r.checks.writes > 0 ? r.tornReads === 0 : undefined },
+    {
+      what: 'torn reads under writer churn',
+      target: '0',
+      measured: `${r.tornReads} of ${r.checks.verifiedReads} verified (${r.checks.writes} writes)`,
+      met: r.checks.writes > 0 ? r.tornReads === 0 : undefined,
+    },
   ];
 }
 
@@ -139,7 +164,7 @@ export function renderReport(r: BenchResult): string {
     r.checks.writes === 0 && r.checks.verifiedReads === 0
       ? 'torn reads: not checked (no writer churn in this run: the registry was only read)'
       : `torn reads: ${r.tornReads} (verified reads ${r.checks.verifiedReads}, misses ${r.checks.misses}, lookup misses ${r.checks.lookupMisses}, seqlock retries ${r.checks.seqlockRetries} reader / ${r.checks.floorRetries} floor, writes ${r.checks.writes})` +
-      (r.checks.firstError ? ` first error: ${r.checks.firstError}` : ''),
+        (r.checks.firstError ? ` first error: ${r.checks.firstError}` : ''),
     '',
     'DESIGN §5 targets:',
     ...checkTargets(r).map((c) => `  ${c.met === undefined ? '·' : c.met ? '✓' : '✗'} ${c.what}: ${c.measured} (target ${c.target})`),

@@ -144,7 +144,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     return { id: v.id, kind, venue: v.venue, symbol: v.symbol, ...(isin ? { isin } : {}) };
   });
   const hotApi = (await loadHotApi(mainReader)) !== undefined;
-  if (!hotApi) notes.push('this build has no reader hot API (readById, prepareSymbolKey, …): results.byId/bySymbol/byIsin hold the view-API figures; bySymbolKey not measured');
+  if (!hotApi)
+    notes.push(
+      'this build has no reader hot API (readById, prepareSymbolKey, …): results.byId/bySymbol/byIsin hold the view-API figures; bySymbolKey not measured',
+    );
 
   // 2. Generated instruments (registration throughput).
   let regPerSec: number;
@@ -217,8 +220,15 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
 
   // Phase windows: every scenario once per round, round-robin, `rounds` rounds.
   const { phases, unitNs, scenarios } = planPhases({
-    durationSec, rounds, hotApi, maps: base.map, isins: isins.length > 0, probe: opts.probe !== false,
-    lmdb: lmdbPath !== undefined, postMessage: base.postMessage, piscinaTask: base.piscinaTask,
+    durationSec,
+    rounds,
+    hotApi,
+    maps: base.map,
+    isins: isins.length > 0,
+    probe: opts.probe !== false,
+    lmdb: lmdbPath !== undefined,
+    postMessage: base.postMessage,
+    piscinaTask: base.piscinaTask,
   });
 
   // 4. Readers + writer.
@@ -256,11 +266,24 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     const tasks = Array.from({ length: R }, (_, r) => {
       const args: ReaderBenchArgs = {
         ...pop,
-        genBase, genCount: generated.length, churn, checks: 8, batch: B, mode, streamLength, phases, ready, start, seed: seed + r,
+        genBase,
+        genCount: generated.length,
+        churn,
+        checks: 8,
+        batch: B,
+        mode,
+        streamLength,
+        phases,
+        ready,
+        start,
+        seed: seed + r,
         ...(lmdbPath && lmdbKeyIdx ? { lmdbPath, lmdbKeyIdx, lmdbHot: hotIds.length } : {}),
         ...(ports[r] ? { port: ports[r] } : {}),
       };
-      return pool.run<import('./reader-task.js').ReaderBenchReport>({ op: 'module', module: moduleUrl, fn: 'benchReader', args }, ports[r] ? [ports[r]!] : undefined);
+      return pool.run<import('./reader-task.js').ReaderBenchReport>(
+        { op: 'module', module: moduleUrl, fn: 'benchReader', args },
+        ports[r] ? [ports[r]!] : undefined,
+      );
     });
     // Writer: self-checking updates to random generated instruments, paced every 5 ms.
     if (W > 0 && generated.length > 0) {
@@ -276,7 +299,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       }, 5);
     }
     while (Atomics.load(ready, 0) < R) await new Promise((r) => setTimeout(r, 5));
-    log(`measuring ${durationSec}s in ${mode} mode: ${scenarios} scenarios × ${rounds} rounds${base.piscinaTask ? ' + piscina' : ''} (windows of ~${(unitNs / rounds / 1e9).toFixed(2)}s)`);
+    log(
+      `measuring ${durationSec}s in ${mode} mode: ${scenarios} scenarios × ${rounds} rounds${base.piscinaTask ? ' + piscina' : ''} (windows of ~${(unitNs / rounds / 1e9).toFixed(2)}s)`,
+    );
     Atomics.store(start, 0, process.hrtime.bigint() + 20_000_000n);
     const reports = await Promise.all(tasks);
 
@@ -320,7 +345,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       mode,
       hotApi,
       machine,
-      dataset: { instruments: registry.getMetrics().instruments, generated: generated.length, shipped: shipped.length, isins: isins.length, hotSet: hotIds.length },
+      dataset: {
+        instruments: registry.getMetrics().instruments,
+        generated: generated.length,
+        shipped: shipped.length,
+        isins: isins.length,
+        hotSet: hotIds.length,
+      },
       readers: R,
       writeRatePerSec: W,
       durationSec,

@@ -105,7 +105,15 @@ function copyString(s: string): string {
  * `venueIdx` maps the harness's venue numbers to the reader's venue indexes; `hot` prepares
  * symbol keys (prepared once per instrument and shared by every access to it).
  */
-export function buildStream(a: Population, pattern: Pattern, length: number, rnd: () => number, venueIdx: Int32Array, maps: Maps | undefined, hot: HotApi | undefined): Stream {
+export function buildStream(
+  a: Population,
+  pattern: Pattern,
+  length: number,
+  rnd: () => number,
+  venueIdx: Int32Array,
+  maps: Maps | undefined,
+  hot: HotApi | undefined,
+): Stream {
   const n = a.lo.length;
   const K = a.hotIds.length;
   const idx = new Int32Array(length);

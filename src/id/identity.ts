@@ -30,7 +30,6 @@ import { utf8Length, writeUtf8 } from '../model/utf8.js';
 /** Version byte that starts every identity encoding. */
 export const IDENTITY_VERSION = 1;
 
-
 class ByteWriter {
   buf = new Uint8Array(128);
   view = new DataView(this.buf.buffer);

@@ -75,8 +75,7 @@ export function isinCheckDigit(first11: string): number {
  * The country prefix is checked for format (two letters), not against the ISO 3166 list.
  */
 export function isValidIsin(s: string): boolean {
-  return typeof s === 'string' && describeIsinProblem(s, true) === undefined &&
-    luhnSum(expand(s), false) % 10 === 0;
+  return typeof s === 'string' && describeIsinProblem(s, true) === undefined && luhnSum(expand(s), false) % 10 === 0;
 }
 
 /**

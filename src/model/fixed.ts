@@ -37,7 +37,8 @@ const DECIMAL_RE = /^(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$|^\.(\d+)$/;
  */
 export function parseFixed(text: string, field = 'value'): Fixed {
   if (typeof text !== 'string') throw new ValidationError('InvalidField', field, 'not a decimal string');
-  if (text.length > DECIMAL_TEXT_MAX) throw new ValidationError('FieldTooLong', field, `decimal text is ${text.length} characters; the limit is ${DECIMAL_TEXT_MAX}`);
+  if (text.length > DECIMAL_TEXT_MAX)
+    throw new ValidationError('FieldTooLong', field, `decimal text is ${text.length} characters; the limit is ${DECIMAL_TEXT_MAX}`);
   const t = text.trim();
   const m = DECIMAL_RE.exec(t);
   if (!m) throw new ValidationError('InvalidField', field, `not a non-negative decimal: ${JSON.stringify(text.slice(0, 40))}`);

@@ -182,15 +182,7 @@ export interface SyntheticFields {
 }
 
 /** Per-kind fields, discriminated by `kind`. */
-export type KindFields =
-  | TokenFields
-  | SecurityFields
-  | FutureFields
-  | OptionFields
-  | CurrencyFields
-  | CexPairFields
-  | DexPoolFields
-  | SyntheticFields;
+export type KindFields = TokenFields | SecurityFields | FutureFields | OptionFields | CurrencyFields | CexPairFields | DexPoolFields | SyntheticFields;
 
 /** What the writer accepts: common fields plus the fields of one kind. */
 export type InstrumentInput = CommonFields & KindFields;

@@ -151,13 +151,15 @@ export function validateInstrument(input: InstrumentInput): InstrumentInput {
       if (input.isin !== undefined) out.isin = checkIsin(String(input.isin).toUpperCase(), 'isin');
       if (input.cusip !== undefined) out.cusip = checkCusip(String(input.cusip).toUpperCase(), 'cusip');
       if (input.sedol !== undefined) out.sedol = checkSedol(String(input.sedol).toUpperCase(), 'sedol');
-      if (input.currency !== undefined && !CURRENCY_RE.test(input.currency)) throw new ValidationError('InvalidField', 'currency', 'must be an ISO 4217-style code');
+      if (input.currency !== undefined && !CURRENCY_RE.test(input.currency))
+        throw new ValidationError('InvalidField', 'currency', 'must be an ISO 4217-style code');
       break;
     case 'future':
       idCheck(input.underlyingId, 'underlyingId', false);
       timeCheck(input.expiry, 'expiry', true);
       fixedCheck(input.contractSize, 'contractSize');
-      if (input.currency !== undefined && !CURRENCY_RE.test(input.currency)) throw new ValidationError('InvalidField', 'currency', 'must be an ISO 4217-style code');
+      if (input.currency !== undefined && !CURRENCY_RE.test(input.currency))
+        throw new ValidationError('InvalidField', 'currency', 'must be an ISO 4217-style code');
       break;
     case 'option':
       idCheck(input.underlyingId, 'underlyingId', true);

@@ -45,7 +45,6 @@ import { entryStart as entryStartFn, hashId as hashIdFn } from '../shm/keyhash.j
 import type { FieldSet } from './fields.js';
 import type { SymbolKey } from './symbol-key.js';
 
-
 // Module-local aliases of the layout constants and hash functions the hot paths use. TurboFan
 // (V8 11) folds a module-local const into the code, but loads an imported (or exported) binding
 // from its Cell with a hole check on every use: measured 153 vs 92 instructions for two field
@@ -133,7 +132,12 @@ export class ReaderCore {
       this.region = region;
       this.mask = cap - 1;
       for (const [name, def] of Object.entries(INDEXES) as [IndexName, (typeof INDEXES)[IndexName]][]) {
-        this.indexes[name] = { base: indexOffset(cap, name) / SIZE_OF_I32, mask: cap * def.capacityFactor - 1, entryWords: def.entryWords, slotWord: def.slotWord };
+        this.indexes[name] = {
+          base: indexOffset(cap, name) / SIZE_OF_I32,
+          mask: cap * def.capacityFactor - 1,
+          entryWords: def.entryWords,
+          slotWord: def.slotWord,
+        };
       }
       this.gen = g1;
       return;

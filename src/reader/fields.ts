@@ -43,19 +43,49 @@ import { i32At, msAt, u16At, u8At } from '../shm/words.js';
 
 /** Byte ranges `[offset, bytes]` of each hot field in the record. */
 const FIELD_BYTES = {
-  id: [[ID_LO_OFFSET, 4], [ID_HI_OFFSET, 4]],
+  id: [
+    [ID_LO_OFFSET, 4],
+    [ID_HI_OFFSET, 4],
+  ],
   kind: [[KIND_OFFSET, 1]],
   source: [[SOURCE_OFFSET, 1]],
   venue: [[VENUE_OFFSET, 2]],
   status: [[STATUS_OFFSET, 1]],
-  tickSize: [[TICK_OFFSET, 8], [TICK_SCALE_OFFSET, 1], [PRESENT_OFFSET, 1]],
-  lotSize: [[LOT_OFFSET, 8], [LOT_SCALE_OFFSET, 1], [PRESENT_OFFSET, 1]],
-  minQty: [[MIN_QTY_OFFSET, 8], [MIN_QTY_SCALE_OFFSET, 1], [PRESENT_OFFSET, 1]],
-  maxQty: [[MAX_QTY_OFFSET, 8], [MAX_QTY_SCALE_OFFSET, 1], [PRESENT_OFFSET, 1]],
-  decimals: [[PRICE_DECIMALS_OFFSET, 1], [SIZE_DECIMALS_OFFSET, 1], [PRESENT_OFFSET, 1]],
-  fees: [[MAKER_FEE_OFFSET, 4], [TAKER_FEE_OFFSET, 4], [PRESENT_OFFSET, 1]],
+  tickSize: [
+    [TICK_OFFSET, 8],
+    [TICK_SCALE_OFFSET, 1],
+    [PRESENT_OFFSET, 1],
+  ],
+  lotSize: [
+    [LOT_OFFSET, 8],
+    [LOT_SCALE_OFFSET, 1],
+    [PRESENT_OFFSET, 1],
+  ],
+  minQty: [
+    [MIN_QTY_OFFSET, 8],
+    [MIN_QTY_SCALE_OFFSET, 1],
+    [PRESENT_OFFSET, 1],
+  ],
+  maxQty: [
+    [MAX_QTY_OFFSET, 8],
+    [MAX_QTY_SCALE_OFFSET, 1],
+    [PRESENT_OFFSET, 1],
+  ],
+  decimals: [
+    [PRICE_DECIMALS_OFFSET, 1],
+    [SIZE_DECIMALS_OFFSET, 1],
+    [PRESENT_OFFSET, 1],
+  ],
+  fees: [
+    [MAKER_FEE_OFFSET, 4],
+    [TAKER_FEE_OFFSET, 4],
+    [PRESENT_OFFSET, 1],
+  ],
   updatedAt: [[UPDATED_AT_OFFSET, 8]],
-  symbol: [[SYMBOL_LEN_OFFSET, 1], [SYMBOL_OFFSET, SYMBOL_MAX_BYTES]],
+  symbol: [
+    [SYMBOL_LEN_OFFSET, 1],
+    [SYMBOL_OFFSET, SYMBOL_MAX_BYTES],
+  ],
 } as const satisfies Record<string, ReadonlyArray<readonly [number, number]>>;
 
 /** A field a {@link FieldSet} can carry. */

@@ -59,7 +59,7 @@ export class SymbolKey {
       for (let i = 0; i < n; i++) w[i >> 2] |= b[i]! << ((i & 3) * 8);
     }
     this.nWords = (n + 3) >> 2;
-    this.venueWord = (venue | (n << LEN_SHIFT)) | 0;
+    this.venueWord = venue | (n << LEN_SHIFT) | 0;
     this.hash = hashVenueSymbol(venue, symbol) | 0;
     return true;
   }

@@ -77,7 +77,10 @@ export class JetStreamReplicaFeed {
     let progressAt = performance.now();
     let progressSeq = this.state.appliedSeq;
     this.poller = setInterval(() => {
-      this.streamLastSeq().then((s) => this.state.heard(s), () => undefined);
+      this.streamLastSeq().then(
+        (s) => this.state.heard(s),
+        () => undefined,
+      );
       // Watchdog: the stream has newer frames but nothing was applied for 2 s (a consumer left
       // hanging by a server restart): restart the consumer from the applied sequence number.
       const applied = this.state.appliedSeq;

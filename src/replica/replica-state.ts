@@ -86,7 +86,13 @@ export class ReplicaState extends EventEmitter {
   lag(): ReplicaLag {
     const applied = this.applier.lastSeq;
     const writer = this.writerSeq > applied ? this.writerSeq : applied;
-    return { appliedSeq: applied, writerSeq: writer, entries: writer - applied, lastEntryDelayMs: this.lastDelayMs, silenceMs: performance.now() - this.lastHeard };
+    return {
+      appliedSeq: applied,
+      writerSeq: writer,
+      entries: writer - applied,
+      lastEntryDelayMs: this.lastDelayMs,
+      silenceMs: performance.now() - this.lastHeard,
+    };
   }
 
   /** Note the writer's newest sequence number (heartbeat). */

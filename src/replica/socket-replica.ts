@@ -94,9 +94,11 @@ export class SocketReplicaFeed {
     if (this.closed || this.socket) return;
     const from = this.resyncStreak >= 2 ? 0n : this.state.appliedSeq;
     const ready = from === 0n && this.state.appliedSeq > 0n ? this.state.reset() : Promise.resolve();
-    ready.then(() => this.connect(from)).catch(() => {
-      if (!this.closed) setTimeout(() => this.reconnect(), this.opts.reconnectMs ?? 100).unref();
-    });
+    ready
+      .then(() => this.connect(from))
+      .catch(() => {
+        if (!this.closed) setTimeout(() => this.reconnect(), this.opts.reconnectMs ?? 100).unref();
+      });
   }
 
   private async handleAll(s: Socket, msgs: WireMessage[]): Promise<void> {
@@ -137,7 +139,8 @@ export class SocketReplicaFeed {
       this.snap = { fd: openSync(file, 'w'), file, next: 0, logSeq: m.logSeq };
     }
     const s = this.snap;
-    if (!s || m.offset !== s.next || m.logSeq !== s.logSeq) throw new ServiceError('CorruptSnapshot', `snapshot chunk at ${m.offset}, expected ${s?.next ?? 0}`);
+    if (!s || m.offset !== s.next || m.logSeq !== s.logSeq)
+      throw new ServiceError('CorruptSnapshot', `snapshot chunk at ${m.offset}, expected ${s?.next ?? 0}`);
     let off = 0;
     while (off < m.data.length) off += writeSync(s.fd, m.data, off, m.data.length - off, s.next + off);
     s.next += m.data.length;

@@ -32,7 +32,10 @@ export interface ClockedRegistry {
  * Create a registry with a settable clock (from a restored snapshot `handle`, or empty).
  * @throws {LayoutMismatchError} a handle of another layout
  */
-export async function createClockedRegistry(handle: RegistryHandle | undefined, opts: Pick<RegistryOptions, 'initialCapacity' | 'idBits'> = {}): Promise<ClockedRegistry> {
+export async function createClockedRegistry(
+  handle: RegistryHandle | undefined,
+  opts: Pick<RegistryOptions, 'initialCapacity' | 'idBits'> = {},
+): Promise<ClockedRegistry> {
   const clock = { ms: Date.now() };
   const registry = await InstrumentRegistry.create({ ...opts, ...(handle ? { handle } : {}), now: () => clock.ms });
   return { registry, clock };

@@ -147,7 +147,14 @@ export class Connection {
           return;
         }
         case 'healthCheck':
-          this.send({ type: 'healthResponse', ...this.header(), nonce: m.nonce, logSeq: this.host.core.log.durableSeq, instruments: this.host.instruments(), role: 'writer' });
+          this.send({
+            type: 'healthResponse',
+            ...this.header(),
+            nonce: m.nonce,
+            logSeq: this.host.core.log.durableSeq,
+            instruments: this.host.instruments(),
+            role: 'writer',
+          });
           return;
         case 'subscribe':
           this.subscriber = this.host.subscribe(this.socket, m.fromSeq);

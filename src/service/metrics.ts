@@ -42,20 +42,127 @@ export class ServiceMetrics {
       c.reset();
       for (const [k, v] of Object.entries(values)) c.inc({ [label]: k }, v);
     };
-    new Gauge({ name: 'instreg_instruments', help: 'Live instruments by kind', labelNames: ['kind'], registers, collect() { setGauge(this, src.instrumentsByKind(), 'kind'); } });
-    new Counter({ name: 'instreg_registrations_total', help: 'Accepted registrations by outcome', labelNames: ['outcome'], registers, collect() { setCounter(this, src.registrations(), 'outcome'); } });
-    new Counter({ name: 'instreg_updates_total', help: 'Accepted updates', registers, collect() { this.reset(); this.inc(src.updates()); } });
-    new Counter({ name: 'instreg_removals_total', help: 'Accepted removals', registers, collect() { this.reset(); this.inc(src.removals()); } });
-    new Counter({ name: 'instreg_failures_total', help: 'Refused changes by error code', labelNames: ['code'], registers, collect() { setCounter(this, src.failuresByCode(), 'code'); } });
-    new Counter({ name: 'instreg_malformed_frames_total', help: 'Connections dropped for a malformed frame, by error code', labelNames: ['code'], registers, collect() { setCounter(this, src.malformed(), 'code'); } });
-    new Counter({ name: 'instreg_collisions_total', help: 'Id collisions detected', registers, collect() { this.reset(); this.inc(src.collisions()); } });
-    new Gauge({ name: 'instreg_log_sequence', help: 'Last durable log sequence number', registers, collect() { this.set(Number(src.logSeq())); } });
-    new Gauge({ name: 'instreg_log_bytes', help: 'Bytes in the log segments', registers, collect() { this.set(src.logBytes()); } });
-    new Gauge({ name: 'instreg_snapshot_age_seconds', help: 'Age of the newest snapshot (NaN: none)', registers, collect() { this.set(src.snapshotAgeSeconds() ?? Number.NaN); } });
-    new Gauge({ name: 'instreg_replicas_connected', help: 'Socket replicas connected', registers, collect() { this.set(src.replicas().length); } });
-    new Gauge({ name: 'instreg_replica_lag_entries', help: 'Durable entries not yet sent to a replica', labelNames: ['replica'], registers, collect() { this.reset(); for (const r of src.replicas()) this.set({ replica: String(r.id) }, Number(r.lagEntries)); } });
-    new Gauge({ name: 'instreg_replica_buffered_bytes', help: 'Bytes queued in a replica socket', labelNames: ['replica'], registers, collect() { this.reset(); for (const r of src.replicas()) this.set({ replica: String(r.id) }, r.bufferedBytes); } });
-    this.fsyncSeconds = new Histogram({ name: 'instreg_fsync_seconds', help: 'fdatasync time per log commit', buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5], registers });
+    new Gauge({
+      name: 'instreg_instruments',
+      help: 'Live instruments by kind',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        setGauge(this, src.instrumentsByKind(), 'kind');
+      },
+    });
+    new Counter({
+      name: 'instreg_registrations_total',
+      help: 'Accepted registrations by outcome',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        setCounter(this, src.registrations(), 'outcome');
+      },
+    });
+    new Counter({
+      name: 'instreg_updates_total',
+      help: 'Accepted updates',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(src.updates());
+      },
+    });
+    new Counter({
+      name: 'instreg_removals_total',
+      help: 'Accepted removals',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(src.removals());
+      },
+    });
+    new Counter({
+      name: 'instreg_failures_total',
+      help: 'Refused changes by error code',
+      labelNames: ['code'],
+      registers,
+      collect() {
+        setCounter(this, src.failuresByCode(), 'code');
+      },
+    });
+    new Counter({
+      name: 'instreg_malformed_frames_total',
+      help: 'Connections dropped for a malformed frame, by error code',
+      labelNames: ['code'],
+      registers,
+      collect() {
+        setCounter(this, src.malformed(), 'code');
+      },
+    });
+    new Counter({
+      name: 'instreg_collisions_total',
+      help: 'Id collisions detected',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(src.collisions());
+      },
+    });
+    new Gauge({
+      name: 'instreg_log_sequence',
+      help: 'Last durable log sequence number',
+      registers,
+      collect() {
+        this.set(Number(src.logSeq()));
+      },
+    });
+    new Gauge({
+      name: 'instreg_log_bytes',
+      help: 'Bytes in the log segments',
+      registers,
+      collect() {
+        this.set(src.logBytes());
+      },
+    });
+    new Gauge({
+      name: 'instreg_snapshot_age_seconds',
+      help: 'Age of the newest snapshot (NaN: none)',
+      registers,
+      collect() {
+        this.set(src.snapshotAgeSeconds() ?? Number.NaN);
+      },
+    });
+    new Gauge({
+      name: 'instreg_replicas_connected',
+      help: 'Socket replicas connected',
+      registers,
+      collect() {
+        this.set(src.replicas().length);
+      },
+    });
+    new Gauge({
+      name: 'instreg_replica_lag_entries',
+      help: 'Durable entries not yet sent to a replica',
+      labelNames: ['replica'],
+      registers,
+      collect() {
+        this.reset();
+        for (const r of src.replicas()) this.set({ replica: String(r.id) }, Number(r.lagEntries));
+      },
+    });
+    new Gauge({
+      name: 'instreg_replica_buffered_bytes',
+      help: 'Bytes queued in a replica socket',
+      labelNames: ['replica'],
+      registers,
+      collect() {
+        this.reset();
+        for (const r of src.replicas()) this.set({ replica: String(r.id) }, r.bufferedBytes);
+      },
+    });
+    this.fsyncSeconds = new Histogram({
+      name: 'instreg_fsync_seconds',
+      help: 'fdatasync time per log commit',
+      buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5],
+      registers,
+    });
   }
 
   /** Text exposition of every metric. */

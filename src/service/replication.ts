@@ -70,7 +70,17 @@ export class LogSubscriber {
     if (fromSeq > log.durableSeq) {
       // The replica is ahead of this writer (another history): tell it to rebuild (subscribe(0)).
       this.closed = true;
-      socket.end(encodeMessage({ type: 'errorResponse', seq: 0n, timestampNs: nowNs(), flags: 0, refSeq: 0n, code: 'SequenceOutOfRange', message: `replica at seq ${fromSeq}, writer at ${log.durableSeq}: rebuild from seq 0` }));
+      socket.end(
+        encodeMessage({
+          type: 'errorResponse',
+          seq: 0n,
+          timestampNs: nowNs(),
+          flags: 0,
+          refSeq: 0n,
+          code: 'SequenceOutOfRange',
+          message: `replica at seq ${fromSeq}, writer at ${log.durableSeq}: rebuild from seq 0`,
+        }),
+      );
       return;
     }
     this.socket.on('drain', () => {
@@ -103,7 +113,16 @@ export class LogSubscriber {
       return;
     }
     if (this.waiting) return;
-    const f = encodeMessage({ type: 'healthResponse', seq: 0n, timestampNs: nowNs(), flags: 0, nonce: 0n, logSeq: this.log.durableSeq, instruments: this.opts.instruments(), role: 'writer' });
+    const f = encodeMessage({
+      type: 'healthResponse',
+      seq: 0n,
+      timestampNs: nowNs(),
+      flags: 0,
+      nonce: 0n,
+      logSeq: this.log.durableSeq,
+      instruments: this.opts.instruments(),
+      role: 'writer',
+    });
     this.socket.write(f);
   }
 
@@ -130,7 +149,18 @@ export class LogSubscriber {
         const n = Math.min(WIRE_CHUNK_MAX_DATA, s.size - s.offset);
         const data = Buffer.allocUnsafe(n);
         const got = n > 0 ? readSync(s.fd, data, 0, n, s.offset) : 0;
-        this.write(encodeMessage({ type: 'snapshotChunk', seq: 0n, timestampNs: nowNs(), flags: 0, logSeq: s.logSeq, total: s.size, offset: s.offset, data: data.subarray(0, got) }));
+        this.write(
+          encodeMessage({
+            type: 'snapshotChunk',
+            seq: 0n,
+            timestampNs: nowNs(),
+            flags: 0,
+            logSeq: s.logSeq,
+            total: s.size,
+            offset: s.offset,
+            data: data.subarray(0, got),
+          }),
+        );
         s.offset += got;
         if (s.offset >= s.size || got === 0) {
           closeSync(s.fd);

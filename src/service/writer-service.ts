@@ -180,7 +180,10 @@ export class WriterService {
     }
     const every = opts.snapshotEveryMs ?? 300_000;
     if (every > 0) {
-      svc.timer = setInterval(() => void svc.snapshot().catch((e: Error) => warn(e instanceof RegistryError ? e : new ServiceError('CorruptSnapshot', e.message))), every);
+      svc.timer = setInterval(
+        () => void svc.snapshot().catch((e: Error) => warn(e instanceof RegistryError ? e : new ServiceError('CorruptSnapshot', e.message))),
+        every,
+      );
       svc.timer.unref();
     }
     report.ms = performance.now() - t0;

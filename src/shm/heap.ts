@@ -71,7 +71,11 @@ export function heapView(sab: SharedArrayBuffer, prev?: Uint8Array): Uint8Array 
 
 /** Copy an entry's payload out of the heap (readers never decode in place). */
 export function copyHeapEntry(heap: Uint8Array, ref: number): Uint8Array {
-  const len = heap[ref + HEAP_ENTRY_LEN_OFFSET]! | (heap[ref + HEAP_ENTRY_LEN_OFFSET + 1]! << 8) | (heap[ref + HEAP_ENTRY_LEN_OFFSET + 2]! << 16) | (heap[ref + HEAP_ENTRY_LEN_OFFSET + 3]! << 24);
+  const len =
+    heap[ref + HEAP_ENTRY_LEN_OFFSET]! |
+    (heap[ref + HEAP_ENTRY_LEN_OFFSET + 1]! << 8) |
+    (heap[ref + HEAP_ENTRY_LEN_OFFSET + 2]! << 16) |
+    (heap[ref + HEAP_ENTRY_LEN_OFFSET + 3]! << 24);
   const start = ref + HEAP_ENTRY_DATA_OFFSET;
   return heap.slice(start, start + (len >>> 0));
 }

@@ -188,4 +188,3 @@ export function symbolEquals(u8: Uint8Array, base: number, query: string): boole
   for (let i = 0; i < n; i++) if (u8[base + SYMBOL_OFFSET + i] !== b[i]) return false;
   return true;
 }
-

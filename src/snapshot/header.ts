@@ -5,7 +5,19 @@
  *
  * @module
  */
-import { CONTROL_SIZE, HEAP_ALIGN, HEAP_HEADER_SIZE, HEAP_MAX_BYTES, LAYOUT_MAGIC, LAYOUT_VERSION, MAX_CAPACITY, MIN_CAPACITY, VENUE_ENTRY_SIZE, VENUE_MAX_BYTES, regionSize } from '../../layout/index.js';
+import {
+  CONTROL_SIZE,
+  HEAP_ALIGN,
+  HEAP_HEADER_SIZE,
+  HEAP_MAX_BYTES,
+  LAYOUT_MAGIC,
+  LAYOUT_VERSION,
+  MAX_CAPACITY,
+  MIN_CAPACITY,
+  VENUE_ENTRY_SIZE,
+  VENUE_MAX_BYTES,
+  regionSize,
+} from '../../layout/index.js';
 import {
   SECTION_ENTRY_LENGTH_OFFSET,
   SECTION_ENTRY_OFFSET_OFFSET,
@@ -117,7 +129,8 @@ export function decodeHeader(file: string, bytes: Uint8Array, actualSize: number
   const magic = dv.getUint32(SNAP_FILE_MAGIC_OFFSET, true);
   if (magic !== SNAPSHOT_FILE_MAGIC) throw corrupt(`not an instreg snapshot (file magic 0x${magic.toString(16)})`);
   const format = dv.getUint32(SNAP_FORMAT_VERSION_OFFSET, true);
-  if (format !== SNAPSHOT_FORMAT_VERSION) throw new SnapshotError('UnsupportedVersion', file, `snapshot format ${format}, this build reads ${SNAPSHOT_FORMAT_VERSION}`);
+  if (format !== SNAPSHOT_FORMAT_VERSION)
+    throw new SnapshotError('UnsupportedVersion', file, `snapshot format ${format}, this build reads ${SNAPSHOT_FORMAT_VERSION}`);
   const lmagic = dv.getUint32(SNAP_LAYOUT_MAGIC_OFFSET, true);
   if (lmagic !== LAYOUT_MAGIC) throw new LayoutMismatchError(`${file}: layout magic 0x${lmagic.toString(16)} ≠ 0x${LAYOUT_MAGIC.toString(16)}`);
   const lversion = dv.getUint32(SNAP_LAYOUT_VERSION_OFFSET, true);
@@ -130,7 +143,8 @@ export function decodeHeader(file: string, bytes: Uint8Array, actualSize: number
   const capacity = dv.getUint32(SNAP_CAPACITY_OFFSET, true);
   const instruments = dv.getUint32(SNAP_COUNT_OFFSET, true);
   if (generation < 1 || generation > 0x7fffffff) throw corrupt(`generation ${generation}`);
-  if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) throw corrupt(`capacity ${capacity} is not a power of two in ${MIN_CAPACITY}..${MAX_CAPACITY}`);
+  if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0)
+    throw corrupt(`capacity ${capacity} is not a power of two in ${MIN_CAPACITY}..${MAX_CAPACITY}`);
   if (instruments > capacity) throw corrupt(`${instruments} instruments in ${capacity} slots`);
 
   const lengths: number[] = [];
@@ -138,7 +152,8 @@ export function decodeHeader(file: string, bytes: Uint8Array, actualSize: number
   for (let i = 0; i < SNAPSHOT_SECTION_COUNT; i++) {
     const off = getU64(dv, sectionEntryOffset(i) + SECTION_ENTRY_OFFSET_OFFSET);
     const len = getU64(dv, sectionEntryOffset(i) + SECTION_ENTRY_LENGTH_OFFSET);
-    if (off > BigInt(actualSize) || len > BigInt(actualSize)) throw corrupt(`section ${i} (offset ${off}, length ${len}) lies outside the ${actualSize}-byte file`);
+    if (off > BigInt(actualSize) || len > BigInt(actualSize))
+      throw corrupt(`section ${i} (offset ${off}, length ${len}) lies outside the ${actualSize}-byte file`);
     offsets.push(Number(off));
     lengths.push(Number(len));
   }

@@ -164,9 +164,9 @@ async function readSnapshotParallel(file: string): Promise<RegistryHandle> {
       return readSnapshotSync(file);
     }
     const split = Math.ceil(plan.parts.length / 2);
-    const theirs = plan.parts.slice(split).map((p) =>
-      p.map((sl) => ({ buffer: sl.dst.buffer as SharedArrayBuffer, offset: sl.dst.byteOffset, length: sl.dst.length, fileOffset: sl.fileOffset })),
-    );
+    const theirs = plan.parts
+      .slice(split)
+      .map((p) => p.map((sl) => ({ buffer: sl.dst.buffer as SharedArrayBuffer, offset: sl.dst.byteOffset, length: sl.dst.length, fileOffset: sl.fileOffset })));
     let digests: Promise<bigint[]> = Promise.resolve([]);
     if (theirs.length) {
       const w = new Worker(hasherWorkerPath(), { workerData: { path, parts: theirs } });

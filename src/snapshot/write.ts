@@ -123,12 +123,7 @@ export function writeSnapshotSync(registry: InstrumentRegistry | RegistryHandle,
   if (generation < 1) throw cannot('the registry has no published generation');
   if (Atomics.load(ctl, CTL.BUILDING) !== generation) throw cannot('a table generation is being built (is the writer running concurrently?)');
   const region = handle.regions[generation & 1]!;
-  const lengths: SectionLengths = [
-    CONTROL_SIZE,
-    regionSize(capacity),
-    heapUsed(ctl),
-    Atomics.load(ctl, CTL.VENUE_COUNT) * VENUE_ENTRY_SIZE,
-  ];
+  const lengths: SectionLengths = [CONTROL_SIZE, regionSize(capacity), heapUsed(ctl), Atomics.load(ctl, CTL.VENUE_COUNT) * VENUE_ENTRY_SIZE];
   if (region.byteLength < lengths[1]) throw cannot(`region ${generation & 1} is ${region.byteLength} bytes, capacity ${capacity} needs ${lengths[1]}`);
   if (handle.heap.byteLength < lengths[2]) throw cannot(`heap is ${handle.heap.byteLength} bytes, ${lengths[2]} in use`);
   if (handle.venues.byteLength < lengths[3]) throw cannot(`venue table is ${handle.venues.byteLength} bytes, ${lengths[3]} in use`);

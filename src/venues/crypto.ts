@@ -20,9 +20,22 @@ export interface CryptoVenues {
 const TYPES: readonly VenueType[] = ['exchange', 'cex', 'dex', 'chain', 'other'];
 const STRING_KEYS = ['name', 'country', 'city', 'timeZone', 'feesSource', 'website', 'acronym', 'lei', 'marketCategory'] as const;
 const ALLOWED_KEYS = new Set<string>([
-  'code', 'status', 'type', 'mic', 'operatingMic', 'segment', 'tradingHours',
-  'makerFeeBps', 'takerFeeBps', 'latencyMs', 'liquidityScore', 'reliability',
-  'chainId', 'chainIds', 'testnet', ...STRING_KEYS,
+  'code',
+  'status',
+  'type',
+  'mic',
+  'operatingMic',
+  'segment',
+  'tradingHours',
+  'makerFeeBps',
+  'takerFeeBps',
+  'latencyMs',
+  'liquidityScore',
+  'reliability',
+  'chainId',
+  'chainIds',
+  'testnet',
+  ...STRING_KEYS,
 ]);
 const HHMM_RE = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 
@@ -51,7 +64,8 @@ function chainIdOk(n: unknown): n is number {
 export function checkVenueInfo(v: unknown, field = 'venue'): VenueInfo {
   if (!isObject(v)) bad(field, 'must be an object');
   for (const k of Object.keys(v)) if (!ALLOWED_KEYS.has(k)) bad(`${field}.${k}`, 'unknown venue field');
-  if (typeof v['code'] !== 'string' || !VENUE_CODE_RE.test(v['code'])) bad(`${field}.code`, `${JSON.stringify(v['code'])} does not match /^[A-Z0-9_.-]{1,16}$/`);
+  if (typeof v['code'] !== 'string' || !VENUE_CODE_RE.test(v['code']))
+    bad(`${field}.code`, `${JSON.stringify(v['code'])} does not match /^[A-Z0-9_.-]{1,16}$/`);
   for (const k of STRING_KEYS) {
     if (v[k] !== undefined && (typeof v[k] !== 'string' || v[k] === '')) bad(`${field}.${k}`, 'must be a non-empty string');
   }

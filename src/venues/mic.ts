@@ -195,6 +195,7 @@ export function findMicList(dataDir: string): string {
     }
   }
   const last = found[found.length - 1];
-  if (last === undefined) throw new ConfigError('dataDir', `${dataDir}: no ISO 10383 MIC list (a CSV whose header has ${MIC_CSV_COLUMNS.slice(0, 3).join(', ')}, …)`);
+  if (last === undefined)
+    throw new ConfigError('dataDir', `${dataDir}: no ISO 10383 MIC list (a CSV whose header has ${MIC_CSV_COLUMNS.slice(0, 3).join(', ')}, …)`);
   return last;
 }

@@ -179,10 +179,7 @@ export class VenueRegistry {
    * @returns the chosen listing and its venue, or `undefined` when no listing is on a tradable venue.
    * @throws {ValidationError} `InvalidEnum` on `criteria` for an unknown criterion.
    */
-  findBestVenue<L extends VenueListing>(
-    listings: readonly L[],
-    criteria: ExecutionCriteria,
-  ): { listing: L; venue: Readonly<VenueInfo> } | undefined {
+  findBestVenue<L extends VenueListing>(listings: readonly L[], criteria: ExecutionCriteria): { listing: L; venue: Readonly<VenueInfo> } | undefined {
     if (!CRITERIA.includes(criteria)) {
       throw new ValidationError('InvalidEnum', 'criteria', `${JSON.stringify(criteria)} is not one of ${CRITERIA.join(', ')}`);
     }

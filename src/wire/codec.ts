@@ -39,16 +39,7 @@ import {
 import type { CexPairFields, CommonFields, DexPoolFields } from '../model/types.js';
 import { ByteReader, ByteWriter, checkU64 } from './bytes.js';
 import { WireFormatError, invalidField } from './errors.js';
-import {
-  readErrorResponse,
-  readInstrument,
-  readUpdate,
-  readVenue,
-  writeErrorResponse,
-  writeInstrument,
-  writeUpdate,
-  writeVenue,
-} from './payload.js';
+import { readErrorResponse, readInstrument, readUpdate, readVenue, writeErrorResponse, writeInstrument, writeUpdate, writeVenue } from './payload.js';
 import {
   readAck,
   readHealthResponse,
@@ -83,9 +74,7 @@ const REQUIRED_KIND: Partial<Record<MessageType, string>> = {
   cexPairRegistration: 'cexPair',
 };
 
-const TYPE_NAMES = new Map<number, MessageType>(
-  (Object.entries(MESSAGE_TYPES) as [MessageType, number][]).map(([name, code]) => [code, name]),
-);
+const TYPE_NAMES = new Map<number, MessageType>((Object.entries(MESSAGE_TYPES) as [MessageType, number][]).map(([name, code]) => [code, name]));
 
 /** u64 stored as two little-endian u32 halves, low first (byte-identical to a little-endian u64). */
 function getU64(view: DataView, at: number): bigint {

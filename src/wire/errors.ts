@@ -9,13 +9,7 @@
 import { RegistryError, ValidationError } from '../errors.js';
 
 /** Frame-level wire error codes. */
-export type WireErrorCode =
-  | 'BufferTooSmall'
-  | 'BadMagic'
-  | 'UnsupportedVersion'
-  | 'UnknownType'
-  | 'LengthOutOfBounds'
-  | 'ChecksumMismatch';
+export type WireErrorCode = 'BufferTooSmall' | 'BadMagic' | 'UnsupportedVersion' | 'UnknownType' | 'LengthOutOfBounds' | 'ChecksumMismatch';
 
 /**
  * A frame could not be decoded: too short (`BufferTooSmall`), wrong magic (`BadMagic`),

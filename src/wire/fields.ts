@@ -9,11 +9,7 @@
  * @module
  */
 import { FEE_UNITS_PER_BP } from '../../layout/record.js';
-import {
-  WIRE_LEG_NEGATIVE,
-  WIRE_LEG_NEGATIVE_GIVEN,
-  type WireField,
-} from '../../layout/wire.js';
+import { WIRE_LEG_NEGATIVE, WIRE_LEG_NEGATIVE_GIVEN, type WireField } from '../../layout/wire.js';
 import { ValidationError } from '../errors.js';
 import type { Fixed, SyntheticLeg } from '../model/types.js';
 import type { ByteReader, ByteWriter } from './bytes.js';

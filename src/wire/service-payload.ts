@@ -42,14 +42,7 @@ import { checkU64, type ByteReader, type ByteWriter } from './bytes.js';
 import { invalidField } from './errors.js';
 import { enumCode, enumName } from './fields.js';
 import { readInstrument, writeInstrument } from './payload.js';
-import type {
-  AckMessage,
-  HealthResponseMessage,
-  QueryResponseMessage,
-  RegistryQuery,
-  SnapshotChunkMessage,
-  WireInstrument,
-} from './types.js';
+import type { AckMessage, HealthResponseMessage, QueryResponseMessage, RegistryQuery, SnapshotChunkMessage, WireInstrument } from './types.js';
 
 type Body<M> = Omit<M, 'type' | 'seq' | 'timestampNs' | 'flags'>;
 
@@ -214,7 +207,8 @@ export function writeSnapshotChunk(w: ByteWriter, m: Body<SnapshotChunkMessage>)
   const logSeq = checkU64(m.logSeq, 'logSeq');
   const total = checkSize(m.total, 'total');
   const offset = checkSize(m.offset, 'offset');
-  if (!(m.data instanceof Uint8Array) || m.data.length > WIRE_CHUNK_MAX_DATA) throw invalidField('data', `must be a Uint8Array of at most ${WIRE_CHUNK_MAX_DATA} bytes`);
+  if (!(m.data instanceof Uint8Array) || m.data.length > WIRE_CHUNK_MAX_DATA)
+    throw invalidField('data', `must be a Uint8Array of at most ${WIRE_CHUNK_MAX_DATA} bytes`);
   if (offset + m.data.length > total) throw invalidField('offset', 'chunk runs past the file size');
   const at = w.reserve(WIRE_CHUNK_DATA_OFFSET + m.data.length, 'snapshotChunk');
   w.patchU64(at + WIRE_CHUNK_LOG_SEQ_OFFSET, logSeq);

@@ -6,15 +6,7 @@
  * @module
  */
 import type { MESSAGE_TYPES } from '../../layout/wire.js';
-import type {
-  CexPairFields,
-  CommonFields,
-  DexPoolFields,
-  InstrumentId,
-  InstrumentInput,
-  InstrumentPatch,
-  InstrumentStatus,
-} from '../model/types.js';
+import type { CexPairFields, CommonFields, DexPoolFields, InstrumentId, InstrumentInput, InstrumentPatch, InstrumentStatus } from '../model/types.js';
 
 /** Message type name (the keys of `MESSAGE_TYPES`). */
 export type MessageType = keyof typeof MESSAGE_TYPES;

@@ -26,13 +26,7 @@ import {
   VENUE_OFFSET,
   wordIndex,
 } from '../../layout/index.js';
-import {
-  DuplicateSymbolError,
-  HashCollisionError,
-  RegistryError,
-  UnknownInstrumentError,
-  type RegistryErrorCode,
-} from '../errors.js';
+import { DuplicateSymbolError, HashCollisionError, RegistryError, UnknownInstrumentError, type RegistryErrorCode } from '../errors.js';
 import { IdDeriver, joinId, splitId, type DerivedId } from '../id/derive.js';
 import { MUTABLE_FIELDS, symbolIsUnique, type Instrument, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
 import { validateInstrument } from '../model/validate.js';

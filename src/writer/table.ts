@@ -393,7 +393,11 @@ export class TableWriter {
     // for a GEN_TAG or an odd SEQ).
     const prevCap = this.regionCaps[gen & 1]!;
     const staleFrom =
-      prevCap === UNKNOWN_PAST ? 0 : prevCap === 0 || prevCap === capacity ? indexesOffset(capacity) : Math.min(indexesOffset(prevCap), indexesOffset(capacity));
+      prevCap === UNKNOWN_PAST
+        ? 0
+        : prevCap === 0 || prevCap === capacity
+          ? indexesOffset(capacity)
+          : Math.min(indexesOffset(prevCap), indexesOffset(capacity));
     const to = size / SIZE_OF_I32;
     for (let w = staleFrom / SIZE_OF_I32; w < to; w++) if (region[w] !== 0) Atomics.store(region, w, 0);
     this.regionCaps[gen & 1] = capacity;

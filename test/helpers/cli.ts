@@ -26,9 +26,14 @@ export interface Run {
 /** Run the CLI (stderr is a pipe, so no progress bar). */
 export function instreg(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 256 << 20, env: { ...process.env, INSTREG_DATA_DIR: DATA, INSTREG_CACHE_DIR: CACHE } }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, maxBuffer: 256 << 20, env: { ...process.env, INSTREG_DATA_DIR: DATA, INSTREG_CACHE_DIR: CACHE } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

@@ -73,7 +73,13 @@ export async function referenceDiscover(text: string, m: LoadedMapping): Promise
     let rows: Array<Record<string, string>>;
     let width = 0;
     try {
-      const all = parseCsv(t, { delimiter: m.csv?.delimiter ?? ',', quote: m.csv?.quote ?? '"', from_line: (m.csv?.skipLines ?? 0) + 1, relax_column_count: true, skip_empty_lines: true }) as string[][];
+      const all = parseCsv(t, {
+        delimiter: m.csv?.delimiter ?? ',',
+        quote: m.csv?.quote ?? '"',
+        from_line: (m.csv?.skipLines ?? 0) + 1,
+        relax_column_count: true,
+        skip_empty_lines: true,
+      }) as string[][];
       if (all.length === 0) return { kind: 'failed' };
       const header = all[0]!.map((h) => h.trim());
       width = header.length;
@@ -108,7 +114,9 @@ export async function referenceDiscover(text: string, m: LoadedMapping): Promise
     const arr = sel === undefined ? [] : Array.isArray(sel) ? [...sel] : [sel];
     if (m.entries) {
       raw = [];
-      for (const o of arr) if (o !== null && typeof o === 'object' && !Array.isArray(o)) for (const k of Object.keys(o)) raw.push({ key: k, value: (o as Record<string, unknown>)[k] });
+      for (const o of arr)
+        if (o !== null && typeof o === 'object' && !Array.isArray(o))
+          for (const k of Object.keys(o)) raw.push({ key: k, value: (o as Record<string, unknown>)[k] });
     } else raw = arr;
   }
   const events = eventIndex(m.abis ?? []);
@@ -163,7 +171,10 @@ async function one(r0: unknown, m: LoadedMapping, base: Record<string, unknown>,
     }
   } catch (e) {
     const code = (e as { code?: string })?.code;
-    return { kind: 'rejected', code: e instanceof RangeError || (code !== undefined && ['D1011', 'D1012', 'D2015', 'D2014'].includes(code)) ? 'ExpressionLimit' : 'ExpressionError' };
+    return {
+      kind: 'rejected',
+      code: e instanceof RangeError || (code !== undefined && ['D1011', 'D1012', 'D2015', 'D2014'].includes(code)) ? 'ExpressionLimit' : 'ExpressionError',
+    };
   }
   if (!active.includes(true)) return { kind: 'rejected', code: 'NoInstrument' };
   const missing = new Set(m.missing ?? ['']);

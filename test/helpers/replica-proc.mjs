@@ -10,8 +10,14 @@ for await (const line of createInterface({ input: process.stdin })) {
   const [cmd, arg, waitSeq] = line.trim().split(' ');
   if (cmd === 'dump') {
     if (waitSeq) await replica.waitFor(BigInt(waitSeq), 30_000);
-    const all = replica.reader().all().map((v) => v.toObject());
-    writeFileSync(arg, JSON.stringify(all, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)));
+    const all = replica
+      .reader()
+      .all()
+      .map((v) => v.toObject());
+    writeFileSync(
+      arg,
+      JSON.stringify(all, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)),
+    );
     process.stdout.write(`dumped ${replica.appliedSeq}\n`);
   }
 }

@@ -17,7 +17,8 @@ export function canonical(records: ReadonlyArray<Record<string, unknown>>): stri
   const text = (v: unknown) =>
     JSON.stringify(v, (_k, x: unknown) => {
       if (typeof x === 'bigint') return `${x}n`;
-      if (x !== null && typeof x === 'object' && !Array.isArray(x)) return Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)));
+      if (x !== null && typeof x === 'object' && !Array.isArray(x))
+        return Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)));
       return x;
     });
   return records.map(text).sort();

@@ -51,8 +51,7 @@ export const positiveFixed: fc.Arbitrary<Fixed> = fc.record({
 
 const alnum = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
 const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
-const chars = (set: string[], n: number): fc.Arbitrary<string> =>
-  fc.array(fc.constantFrom(...set), { minLength: n, maxLength: n }).map((a) => a.join(''));
+const chars = (set: string[], n: number): fc.Arbitrary<string> => fc.array(fc.constantFrom(...set), { minLength: n, maxLength: n }).map((a) => a.join(''));
 
 export const isin = fc.tuple(chars(letters, 2), chars(alnum, 9)).map(([c, n]) => `${c}${n}${isinCheckDigit(c + n)}`);
 export const cusip = chars([...alnum, '*', '@', '#'], 8).map((s) => `${s}${cusipCheckDigit(s)}`);
@@ -91,9 +90,7 @@ function kindOf<T extends Record<string, fc.Arbitrary<unknown>>>(kind: string, f
     .map((r) => ({ ...r, kind }) as unknown as InstrumentInput);
 }
 
-const token = fc
-  .tuple(kindOf('token', {}, []), chainAndAddress)
-  .map(([r, ca]) => ({ ...r, ...ca }) as InstrumentInput);
+const token = fc.tuple(kindOf('token', {}, []), chainAndAddress).map(([r, ca]) => ({ ...r, ...ca }) as InstrumentInput);
 const dexPool = fc
   .tuple(
     kindOf(
@@ -158,48 +155,54 @@ export const instrumentsByKind = {
 export const instrument: fc.Arbitrary<InstrumentInput> = fc.oneof(...Object.values(instrumentsByKind)).map(plain);
 
 /** A valid patch (any subset of the mutable fields). */
-export const patch: fc.Arbitrary<InstrumentPatch> = fc.record(
-  {
-    status: common.status,
-    name: common.name,
-    priceDecimals: common.priceDecimals,
-    sizeDecimals: common.sizeDecimals,
-    tickSize: common.tickSize,
-    lotSize: common.lotSize,
-    minQty: common.minQty,
-    maxQty: common.maxQty,
-    makerFeeBps: fee,
-    takerFeeBps: fee,
-    updatedAt: ms,
-  },
-  { requiredKeys: [] },
-).map(plain);
+export const patch: fc.Arbitrary<InstrumentPatch> = fc
+  .record(
+    {
+      status: common.status,
+      name: common.name,
+      priceDecimals: common.priceDecimals,
+      sizeDecimals: common.sizeDecimals,
+      tickSize: common.tickSize,
+      lotSize: common.lotSize,
+      minQty: common.minQty,
+      maxQty: common.maxQty,
+      makerFeeBps: fee,
+      takerFeeBps: fee,
+      updatedAt: ms,
+    },
+    { requiredKeys: [] },
+  )
+  .map(plain);
 
 /** A valid venue record. */
-export const venue: fc.Arbitrary<WireVenue> = fc.record(
-  {
-    code: venueCode,
-    mic: fc.stringMatching(/^[A-Z0-9]{4}$/),
-    name: text(256),
-    country: chars(letters, 2),
-    status: common.status,
-    makerFeeBps: fee,
-    takerFeeBps: fee,
-  },
-  { requiredKeys: ['code', 'name', 'status'] },
-).map(plain);
+export const venue: fc.Arbitrary<WireVenue> = fc
+  .record(
+    {
+      code: venueCode,
+      mic: fc.stringMatching(/^[A-Z0-9]{4}$/),
+      name: text(256),
+      country: chars(letters, 2),
+      status: common.status,
+      makerFeeBps: fee,
+      takerFeeBps: fee,
+    },
+    { requiredKeys: ['code', 'name', 'status'] },
+  )
+  .map(plain);
 
 const header = { seq: u64Edgy, timestampNs: u64Edgy, flags: fc.constantFrom(0, 1) };
 
 /** A valid message of any type. */
-export const message: fc.Arbitrary<WireMessage> = fc.oneof(
-  fc.record({ type: fc.constant('instrumentRegistration' as const), ...header, instrument }),
-  fc.record({ type: fc.constant('poolRegistration' as const), ...header, instrument: dexPool as fc.Arbitrary<PoolRegistrationMessage['instrument']> }),
-  fc.record({ type: fc.constant('cexPairRegistration' as const), ...header, instrument: cexPair as fc.Arbitrary<CexPairRegistrationMessage['instrument']> }),
-  fc.record({ type: fc.constant('instrumentUpdate' as const), ...header, id: u64Edgy, patch }),
-  fc.record({ type: fc.constant('instrumentRemoval' as const), ...header, id: u64Edgy }),
-  fc.record({ type: fc.constant('venueRegistration' as const), ...header, venue }),
-  fc.record({ type: fc.constant('snapshotMarker' as const), ...header, logSeq: u64Edgy, instrumentCount: fc.integer({ min: 0, max: 0xffffffff }) }),
-  fc.record({ type: fc.constant('healthCheck' as const), ...header, nonce: u64Edgy }),
-  fc.record({ type: fc.constant('errorResponse' as const), ...header, code: text(64), message: fc.oneof(fc.constant(''), text(1024)), refSeq: u64Edgy }),
-).map(plain);
+export const message: fc.Arbitrary<WireMessage> = fc
+  .oneof(
+    fc.record({ type: fc.constant('instrumentRegistration' as const), ...header, instrument }),
+    fc.record({ type: fc.constant('poolRegistration' as const), ...header, instrument: dexPool as fc.Arbitrary<PoolRegistrationMessage['instrument']> }),
+    fc.record({ type: fc.constant('cexPairRegistration' as const), ...header, instrument: cexPair as fc.Arbitrary<CexPairRegistrationMessage['instrument']> }),
+    fc.record({ type: fc.constant('instrumentUpdate' as const), ...header, id: u64Edgy, patch }),
+    fc.record({ type: fc.constant('instrumentRemoval' as const), ...header, id: u64Edgy }),
+    fc.record({ type: fc.constant('venueRegistration' as const), ...header, venue }),
+    fc.record({ type: fc.constant('snapshotMarker' as const), ...header, logSeq: u64Edgy, instrumentCount: fc.integer({ min: 0, max: 0xffffffff }) }),
+    fc.record({ type: fc.constant('healthCheck' as const), ...header, nonce: u64Edgy }),
+    fc.record({ type: fc.constant('errorResponse' as const), ...header, code: text(64), message: fc.oneof(fc.constant(''), text(1024)), refSeq: u64Edgy }),
+  )
+  .map(plain);

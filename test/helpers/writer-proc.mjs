@@ -12,5 +12,7 @@ const svc = await WriterService.start({
   snapshotEveryEntries: Number(snapshotEveryEntries),
   onWarning: (w) => warnings.push({ code: w.code, message: w.message }),
 });
-process.stdout.write(`${JSON.stringify({ listening: { socket: svc.socketPath, logSeq: svc.log.lastSeq.toString(), replayed: svc.startReport.replayed, warnings } })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ listening: { socket: svc.socketPath, logSeq: svc.log.lastSeq.toString(), replayed: svc.startReport.replayed, warnings } })}\n`,
+);
 process.on('SIGTERM', () => void svc.close().then(() => process.exit(0)));
