@@ -1,4 +1,4 @@
-import CRC32 from 'crc-32';
+import { recrc } from './helpers/wire-frames.js';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -133,8 +133,7 @@ describe('writer service over the Unix socket', () => {
         // a registration whose kind byte is 99: re-encode the CRC so only the payload is wrong
         const good = Buffer.from(encodeMessage({ type: 'instrumentRegistration', ...hdr(1n), instrument: cur('BAD') }));
         good[32] = 99;
-        good.writeUInt32LE(CRC32.buf(good.subarray(32), CRC32.buf(good.subarray(0, 28))) >>> 0, 28);
-        return good;
+        return recrc(good);
       },
       'InvalidEnum',
     ],

@@ -1,4 +1,4 @@
-import CRC32 from 'crc-32';
+import { recrc } from './helpers/wire-frames.js';
 import { describe, expect, it } from 'vitest';
 import * as L from '../layout/wire.js';
 import type { InstrumentInput } from '../src/model/types.js';
@@ -56,7 +56,7 @@ describe('service messages (types 10-15)', () => {
     // an ack with outcome code 0 (never valid) is refused on decode
     const f = Buffer.from(encodeMessage(samples[0]!));
     f[32 + L.WIRE_ACK_OUTCOME_OFFSET] = 0;
-    f.writeUInt32LE(CRC32.buf(f.subarray(32), CRC32.buf(f.subarray(0, 28))) >>> 0, 28);
+    recrc(f);
     expect(codeOf(() => decodeMessage(f))).toBe('InvalidEnum');
   });
 });

@@ -17,7 +17,7 @@ import { splitId } from '../id/derive.js';
 import type { InstrumentKind } from '../model/types.js';
 import type { RegistryHandle } from '../shm/handle.js';
 import { heapView } from '../shm/heap.js';
-import { hashChainAddress, hashIdHalves, hashIdPair, hashVenueSymbol } from '../shm/keyhash.js';
+import { hashChainAddress, hashIdHalves, hashIdPair } from '../shm/keyhash.js';
 import { detailFieldOffset, detailStrEquals, detailU32At } from '../shm/detail.js';
 import { packCode } from '../shm/pack.js';
 import { VenueTableReader } from '../shm/venues.js';
@@ -258,7 +258,7 @@ export class RegistryReader extends ReaderCore implements ViewHost {
     const k = new SymbolKey();
     if (v < 0 || !k.set(v, symbol)) return [];
     this.lookups++;
-    return this.viewsOf(() => this.walkHashed('SYMBOL', hashVenueSymbol(v, symbol) | 0, k, this.walkBuf));
+    return this.viewsOf(() => this.walkHashed('SYMBOL', k.hash, k, this.walkBuf));
   }
 
   /** Every live listing of an ISIN (one per venue it trades on). Case-insensitive. */
