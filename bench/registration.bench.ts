@@ -28,8 +28,6 @@ for (let i = 0; i < N; i++) {
     status: 'active',
     baseId: BigInt(i + 1),
     quoteId: BigInt((i % 1000) + 7),
-    contractType: 'spot',
-    settlement: 'none',
     tickSize: { raw: 1n, scale: 2 },
     lotSize: { raw: 1n, scale: 5 },
     makerFeeBps: 10,

@@ -42,8 +42,6 @@ function mix(): WireMessage[] {
           status: 'active',
           baseId: BigInt(i) * 7919n,
           quoteId: 2n,
-          contractType: 'perpetual',
-          settlement: 'linear',
           tickSize: { raw: 1n, scale: 2 },
           lotSize: { raw: 1n, scale: 3 },
           minQty: { raw: 1n, scale: 3 },

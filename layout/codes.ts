@@ -30,24 +30,33 @@ export const SOURCE_CODES = {
   synthetic: 4,
 } as const;
 
-/** Trading status (record byte `STATUS_OFFSET`). */
+/**
+ * Trading status (record byte `STATUS_OFFSET`): `active` trading; `halted` suspended;
+ * `delisted` no longer listed; `preOpen` listed, not yet trading (auction / pre-market);
+ * `postOnly` only orders that add liquidity are accepted; `cancelOnly` only cancels accepted;
+ * `reduceOnly` only orders that reduce a position accepted.
+ */
 export const STATUS_CODES = {
   active: 1,
   halted: 2,
   delisted: 3,
+  preOpen: 4,
+  postOnly: 5,
+  cancelOnly: 6,
+  reduceOnly: 7,
 } as const;
 
-/** Contract type of a CEX pair (detail blob). */
+/** Contract type of a future (detail blob): a dated future or a perpetual swap. Codes 1 (spot) and 4 (option) are retired. */
 export const CONTRACT_TYPE_CODES = {
-  spot: 1,
   perpetual: 2,
   future: 3,
-  option: 4,
 } as const;
 
-/** Margin/settlement style of a derivative CEX pair (detail blob). `none` for spot. */
+/**
+ * Settlement of a future or option (detail blob): `linear` settles in the quote currency,
+ * `inverse` in the base (the contract is worth a fixed amount of quote). Code 1 (none, for spot) is retired.
+ */
 export const SETTLEMENT_CODES = {
-  none: 1,
   linear: 2,
   inverse: 3,
 } as const;

@@ -1,14 +1,15 @@
 /**
- * Per-kind detail blobs: the immutable identity fields of each kind (ISIN, contract
- * address, base/quote ids, strike…), stored once in the string heap and referenced by the
- * record's DETAIL_REF.
+ * Per-kind detail blobs: the fields of each kind's descriptor (`layout/kinds.ts`: ISIN,
+ * contract address, base/quote ids, strike, limits…), stored in the string heap and referenced
+ * by the record's DETAIL_REF. A blob is immutable; changing a mutable kind field writes a new
+ * blob and publishes its reference under the record's seqlock.
  *
  * ```
  *  blob: +----------------+---------+---------+-- … --+
- *        | PRESENT u16    | field 0 | field 1 |       |   fields in DETAIL_FIELDS order; absent ones omitted
+ *        | PRESENT u32    | field 0 | field 1 |       |   fields in DETAIL_FIELDS order; absent ones omitted
  *        +----------------+---------+---------+-- … --+
- *  field encodings (little-endian):
- *    u8     1 byte               u32   4 bytes            id    8 bytes (u64)
+ *  field encodings (little-endian), by the descriptor's field type (layout/kinds.ts):
+ *    u8     1 byte     enum  1 byte (code)     u32   4 bytes            id    8 bytes (u64)
  *    ms     8 bytes (i64 ms)     fixed 1 byte scale + 8 bytes raw (u64)
  *    str    1 byte length + UTF-8 bytes (≤ 255)
  *    legs   u16 count, then per leg: id (8) + flags u8 (bit0 = negative) + fixed (9)
@@ -18,13 +19,11 @@
  * @module
  */
 
-/** Encoding of one detail field. */
-export type DetailType = 'u8' | 'u32' | 'id' | 'ms' | 'fixed' | 'str' | 'legs';
-
-import { SIZE_OF_I64, SIZE_OF_U16, SIZE_OF_U8 } from './sizes.js';
+import { KIND_STR_MAX, KINDS, type KindField, type KindName } from './kinds.js';
+import { SIZE_OF_I32, SIZE_OF_I64, SIZE_OF_U16, SIZE_OF_U8 } from './sizes.js';
 
 /** Bytes of the PRESENT bitmask at the start of every blob. */
-export const DETAIL_PRESENT_SIZE = SIZE_OF_U16;
+export const DETAIL_PRESENT_SIZE = SIZE_OF_I32;
 /** Offset of the scale inside an encoded fixed-point value. */
 export const FIXED_SCALE_OFFSET = 0;
 /** Offset of the raw u64 inside an encoded fixed-point value. */
@@ -44,58 +43,9 @@ export const DETAIL_LEG_COUNT_SIZE = SIZE_OF_U16;
 /** Bytes of a string length prefix. */
 export const DETAIL_STR_LEN_SIZE = SIZE_OF_U8;
 /** Longest string field in a blob, in UTF-8 bytes. */
-export const DETAIL_STR_MAX = 255;
+export const DETAIL_STR_MAX = KIND_STR_MAX;
 
-/** Field lists per kind, in blob order. Names match the model's field names. */
-export const DETAIL_FIELDS = {
-  token: [
-    ['chainId', 'u32'],
-    ['address', 'str'],
-  ],
-  stock: [
-    ['isin', 'str'],
-    ['cusip', 'str'],
-    ['sedol', 'str'],
-    ['currency', 'str'],
-  ],
-  etf: [
-    ['isin', 'str'],
-    ['cusip', 'str'],
-    ['sedol', 'str'],
-    ['currency', 'str'],
-  ],
-  future: [
-    ['underlyingId', 'id'],
-    ['expiry', 'ms'],
-    ['contractSize', 'fixed'],
-    ['currency', 'str'],
-  ],
-  option: [
-    ['underlyingId', 'id'],
-    ['expiry', 'ms'],
-    ['strike', 'fixed'],
-    ['right', 'u8'],
-    ['style', 'u8'],
-    ['occSymbol', 'str'],
-    ['contractSize', 'fixed'],
-  ],
-  currency: [],
-  cexPair: [
-    ['baseId', 'id'],
-    ['quoteId', 'id'],
-    ['settleId', 'id'],
-    ['contractType', 'u8'],
-    ['settlement', 'u8'],
-    ['expiry', 'ms'],
-    ['contractSize', 'fixed'],
-  ],
-  dexPool: [
-    ['chainId', 'u32'],
-    ['address', 'str'],
-    ['token0Id', 'id'],
-    ['token1Id', 'id'],
-    ['feeTier', 'u32'],
-    ['poolType', 'u8'],
-  ],
-  synthetic: [['legs', 'legs']],
-} as const satisfies Record<string, ReadonlyArray<readonly [string, DetailType]>>;
+/** Field lists per kind, in blob order: the kind descriptors' fields (`layout/kinds.ts`). */
+export const DETAIL_FIELDS: { readonly [K in KindName]: readonly KindField[] } = Object.fromEntries(
+  Object.entries(KINDS).map(([k, d]) => [k, d.fields]),
+) as unknown as { readonly [K in KindName]: readonly KindField[] };

@@ -11,6 +11,7 @@ export * from './record.js';
 export * from './region.js';
 export * from './heap.js';
 export * from './venue.js';
+export * from './kinds.js';
 export * from './detail.js';
 export * from './wire.js';
 export * from './events.js';

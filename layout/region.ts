@@ -8,22 +8,24 @@
  * the generation that wrote it (record GEN_TAG), and a record with another tag reads as empty.
  *
  * ```
- *  region byte 0                         C×128       +C×8        +C×16       +C×16        +C×8          +C×8         +2C×16
- *  +------------------------------------+-----------+-----------+-----------+------------+-------------+-------------+
- *  | C instrument records (128 B each)  | SYMBOL    | ISIN      | CUSIP     | ADDRESS    | PAIR        | ASSET       |
- *  +------------------------------------+-----------+-----------+-----------+------------+-------------+-------------+
+ *  region byte 0                         C×128       +C×8        +C×16       +C×16        +C×8          +C×8         +2C×16     +C×16     +C×8     +C×16
+ *  +------------------------------------+-----------+-----------+-----------+------------+-------------+-------------+----------+--------+------------+
+ *  | C instrument records (128 B each)  | SYMBOL    | ISIN      | CUSIP     | ADDRESS    | PAIR        | ASSET       | SEDOL    | OCC    | UNDERLYING |
+ *  +------------------------------------+-----------+-----------+-----------+------------+-------------+-------------+----------+--------+------------+
+ *  256 bytes per slot: a region of MAX_CAPACITY (2^24) slots is exactly V8's 4 GiB growable SharedArrayBuffer limit.
  *  C = capacity (power of two). Each index is an open-addressed array (linear probing) of entries
  *  in one of two formats:
  *
- *  hashed entry (8 B):  +--------------+--------------+     SYMBOL, ADDRESS, PAIR: the key is
+ *  hashed entry (8 B):  +--------------+--------------+     SYMBOL, ADDRESS, PAIR, OCC: the key is
  *                       | KEY_A = hash | SLOT         |     verified against the record (SYMBOL:
  *                       +--------------+--------------+     its first line) or its heap detail.
  *
  *  keyed entry (16 B):  +--------------+--------------+--------------+--------------+
  *                       | KEY_A        | KEY_B        | SLOT         | KEY_C        |
  *                       +--------------+--------------+--------------+--------------+
- *      ISIN, CUSIP: KEY_A, KEY_B = the code itself packed base 40 (src/shm/pack.ts), 6 characters
- *      per word, KEY_C = 0; ASSET: KEY_A = hash of the leg id, KEY_B, KEY_C = the id's lo, hi halves.
+ *      ISIN, CUSIP, SEDOL: KEY_A, KEY_B = the code itself packed base 40 (src/shm/pack.ts), 6
+ *      characters per word, KEY_C = 0; ASSET, UNDERLYING: KEY_A = hash of the referenced id
+ *      (a pair's leg; a future's or option's underlying, a token's asset), KEY_B, KEY_C = its lo, hi halves.
  *      A match is verified in the index: no record or heap access.
  *
  *  KEY_A = 0 marks an empty entry (hashes and packed codes are never 0). SLOT = DEAD_SLOT marks an
@@ -74,6 +76,7 @@ const KEYED = { entrySize: KEYED_ENTRY_SIZE, entryWords: wordIndex(KEYED_ENTRY_S
 /**
  * The secondary indexes, in region order, with their capacity as a multiple of the table
  * capacity and their entry format. ASSET holds two entries per pair or pool (one per leg).
+ * Which fields feed which index is declared by the kind descriptors (`layout/kinds.ts`).
  */
 export const INDEXES = {
   SYMBOL: { order: 0, capacityFactor: 1, ...HASHED },
@@ -82,6 +85,9 @@ export const INDEXES = {
   ADDRESS: { order: 3, capacityFactor: 1, ...HASHED },
   PAIR: { order: 4, capacityFactor: 1, ...HASHED },
   ASSET: { order: 5, capacityFactor: 2, ...KEYED },
+  SEDOL: { order: 6, capacityFactor: 1, ...KEYED },
+  OCC: { order: 7, capacityFactor: 1, ...HASHED },
+  UNDERLYING: { order: 8, capacityFactor: 1, ...KEYED },
 } as const;
 
 /** Name of a secondary index. */
@@ -125,3 +131,6 @@ export function regionSize(capacity: number): number {
 
 /** Upper bound a region's growable SharedArrayBuffer is created with. */
 export const REGION_MAX_BYTES = regionSize(MAX_CAPACITY);
+/** V8's largest growable SharedArrayBuffer (`maxByteLength`): 4 GiB. */
+const SAB_MAX_BYTES = 2 ** 32;
+if (REGION_MAX_BYTES > SAB_MAX_BYTES) throw new Error(`layout: a region of MAX_CAPACITY slots is ${REGION_MAX_BYTES} bytes > 4 GiB`);

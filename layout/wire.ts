@@ -15,7 +15,7 @@
  *  registration (instrumentRegistration, poolRegistration, cexPairRegistration)
  *  +------+--------+--------+------+----------------+--------------+------------------+----------------+
  *  | KIND | SOURCE | STATUS | rsvd | COMMON_PRESENT | KIND_PRESENT | common fields…   | kind fields…   |
- *  | u8   | u8     | u8     | u8=0 | u16            | u16          | present ones, in WIRE_COMMON_FIELDS / WIRE_KIND_FIELDS order
+ *  | u8   | u8     | u8     | u8=0 | u16            | u32          | present ones, in WIRE_COMMON_FIELDS / WIRE_KIND_FIELDS order
  *  +------+--------+--------+------+----------------+--------------+------------------+----------------+
  *  update:   | ID u64 | PRESENT u16 | patch fields… (WIRE_PATCH_FIELDS order) |
  *  removal:  | ID u64 |
@@ -46,9 +46,9 @@
  *
  * @module
  */
-import { CONTRACT_TYPE_CODES, POOL_TYPE_CODES, RIGHT_CODES, SETTLEMENT_CODES, STATUS_CODES, STYLE_CODES } from './codes.js';
-import { DETAIL_STR_MAX } from './detail.js';
+import { STATUS_CODES } from './codes.js';
 import { NAME_MAX_BYTES } from './heap.js';
+import { ADDRESS_MAX, KIND_STR_MAX, KINDS, type KindField, type KindName } from './kinds.js';
 import { SYMBOL_MAX_BYTES } from './record.js';
 import { SIZE_OF_I32, SIZE_OF_I64, SIZE_OF_U16, SIZE_OF_U8 } from './sizes.js';
 import { VENUE_CODE_MAX } from './venue.js';
@@ -165,7 +165,7 @@ export const WIRE_FIELD_SIZE = {
 } as const;
 
 /** Longest token / pool address (EVM: 42 chars; other chains: up to 64). */
-export const WIRE_ADDRESS_MAX = 64;
+export const WIRE_ADDRESS_MAX = ADDRESS_MAX;
 /** Longest MIC (ISO 10383: 4 chars). */
 export const WIRE_MIC_MAX = 4;
 /** Longest country code (ISO 3166-1 alpha-2). */
@@ -186,10 +186,10 @@ export const WIRE_REG_STATUS_OFFSET = WIRE_REG_SOURCE_OFFSET + SIZE_OF_U8;
 export const WIRE_REG_RESERVED_OFFSET = WIRE_REG_STATUS_OFFSET + SIZE_OF_U8;
 /** Bitmask: bit i set when `WIRE_COMMON_FIELDS[i]` is present (u16). */
 export const WIRE_REG_COMMON_PRESENT_OFFSET = WIRE_REG_RESERVED_OFFSET + SIZE_OF_U8;
-/** Bitmask: bit i set when `WIRE_KIND_FIELDS[kind][i]` is present (u16). */
+/** Bitmask: bit i set when `WIRE_KIND_FIELDS[kind][i]` is present (u32). */
 export const WIRE_REG_KIND_PRESENT_OFFSET = WIRE_REG_COMMON_PRESENT_OFFSET + SIZE_OF_U16;
 /** Start of the variable fields. */
-export const WIRE_REG_FIELDS_OFFSET = WIRE_REG_KIND_PRESENT_OFFSET + SIZE_OF_U16;
+export const WIRE_REG_FIELDS_OFFSET = WIRE_REG_KIND_PRESENT_OFFSET + SIZE_OF_I32;
 
 /** Common instrument fields in wire order (kind, source, status are in the fixed prefix). */
 export const WIRE_COMMON_FIELDS = [
@@ -208,56 +208,17 @@ export const WIRE_COMMON_FIELDS = [
   { name: 'updatedAt', type: 'ms' },
 ] as const satisfies readonly WireField[];
 
-const SECURITY_FIELDS = [
-  { name: 'isin', type: 'str8', max: DETAIL_STR_MAX },
-  { name: 'cusip', type: 'str8', max: DETAIL_STR_MAX },
-  { name: 'sedol', type: 'str8', max: DETAIL_STR_MAX },
-  { name: 'currency', type: 'str8', max: DETAIL_STR_MAX },
-] as const satisfies readonly WireField[];
+/** The wire form of a kind field (`layout/kinds.ts`): `str` → `str8`, the rest keep their type. */
+function wireKindField(f: KindField): WireField {
+  if (f.type === 'str') return { name: f.name, type: 'str8', max: f.max ?? KIND_STR_MAX };
+  if (f.type === 'enum') return { name: f.name, type: 'enum', codes: f.codes ?? {} };
+  return { name: f.name, type: f.type };
+}
 
-/** Per-kind fields in wire order. Names match the model's field names. */
-export const WIRE_KIND_FIELDS = {
-  token: [
-    { name: 'chainId', type: 'u32' },
-    { name: 'address', type: 'str8', max: WIRE_ADDRESS_MAX },
-  ],
-  stock: SECURITY_FIELDS,
-  etf: SECURITY_FIELDS,
-  future: [
-    { name: 'underlyingId', type: 'id' },
-    { name: 'expiry', type: 'ms' },
-    { name: 'contractSize', type: 'fixed' },
-    { name: 'currency', type: 'str8', max: DETAIL_STR_MAX },
-  ],
-  option: [
-    { name: 'underlyingId', type: 'id' },
-    { name: 'expiry', type: 'ms' },
-    { name: 'strike', type: 'fixed' },
-    { name: 'right', type: 'enum', codes: RIGHT_CODES },
-    { name: 'style', type: 'enum', codes: STYLE_CODES },
-    { name: 'occSymbol', type: 'str8', max: DETAIL_STR_MAX },
-    { name: 'contractSize', type: 'fixed' },
-  ],
-  currency: [],
-  cexPair: [
-    { name: 'baseId', type: 'id' },
-    { name: 'quoteId', type: 'id' },
-    { name: 'settleId', type: 'id' },
-    { name: 'contractType', type: 'enum', codes: CONTRACT_TYPE_CODES },
-    { name: 'settlement', type: 'enum', codes: SETTLEMENT_CODES },
-    { name: 'expiry', type: 'ms' },
-    { name: 'contractSize', type: 'fixed' },
-  ],
-  dexPool: [
-    { name: 'chainId', type: 'u32' },
-    { name: 'address', type: 'str8', max: WIRE_ADDRESS_MAX },
-    { name: 'token0Id', type: 'id' },
-    { name: 'token1Id', type: 'id' },
-    { name: 'feeTier', type: 'u32' },
-    { name: 'poolType', type: 'enum', codes: POOL_TYPE_CODES },
-  ],
-  synthetic: [{ name: 'legs', type: 'legs' }],
-} as const satisfies Record<string, readonly WireField[]>;
+/** Per-kind fields in wire order: the kind descriptors' fields, in descriptor order. */
+export const WIRE_KIND_FIELDS: { readonly [K in KindName]: readonly WireField[] } = Object.fromEntries(
+  Object.entries(KINDS).map(([k, d]) => [k, (d.fields as readonly KindField[]).map(wireKindField)]),
+) as unknown as { readonly [K in KindName]: readonly WireField[] };
 
 // ---- update payload ----
 /** Instrument id (u64). */
@@ -267,8 +228,11 @@ export const WIRE_UPDATE_PRESENT_OFFSET = WIRE_UPDATE_ID_OFFSET + SIZE_OF_I64;
 /** Start of the patch fields. */
 export const WIRE_UPDATE_FIELDS_OFFSET = WIRE_UPDATE_PRESENT_OFFSET + SIZE_OF_U16;
 
-/** Patch fields in wire order: exactly the model's `MUTABLE_FIELDS` (checked at load by the codec). */
-export const WIRE_PATCH_FIELDS = [
+/**
+ * Patch fields in wire order: exactly the model's `MUTABLE_FIELDS` (checked at load by the
+ * codec): the mutable common fields, then every mutable kind field (the trading limits).
+ */
+export const WIRE_PATCH_FIELDS: readonly WireField[] = [
   { name: 'status', type: 'enum', codes: STATUS_CODES },
   { name: 'name', type: 'str16', max: NAME_MAX_BYTES },
   { name: 'priceDecimals', type: 'u8' },
@@ -280,7 +244,15 @@ export const WIRE_PATCH_FIELDS = [
   { name: 'makerFeeBps', type: 'fee' },
   { name: 'takerFeeBps', type: 'fee' },
   { name: 'updatedAt', type: 'ms' },
-] as const satisfies readonly WireField[];
+  ...mutableKindFields().map(wireKindField),
+];
+
+/** Mutable kind fields, each once (by name, first declaration), in kind then field order. */
+function mutableKindFields(): KindField[] {
+  const seen = new Map<string, KindField>();
+  for (const d of Object.values(KINDS)) for (const f of d.fields as readonly KindField[]) if (f.mutable && !seen.has(f.name)) seen.set(f.name, f);
+  return [...seen.values()];
+}
 
 // ---- removal payload ----
 /** Instrument id (u64). */

@@ -10,6 +10,7 @@
 export type RegistryErrorCode =
   | 'DuplicateSymbol'
   | 'UnknownInstrument'
+  | 'InstrumentReferenced'
   | 'HashCollision'
   | 'InvalidField'
   | 'FieldTooLong'
@@ -87,9 +88,39 @@ export class HashCollisionError extends RegistryError {
 
 /** No live instrument has that id. */
 export class UnknownInstrumentError extends RegistryError {
-  constructor(readonly id: bigint) {
-    super('UnknownInstrument', `no instrument 0x${id.toString(16).padStart(16, '0')}`);
+  /**
+   * @param id the id that has no live instrument
+   * @param field when a registration refers to it: the referring field (`baseId`, `legs[1].id`…)
+   */
+  constructor(
+    readonly id: bigint,
+    field?: string,
+  ) {
+    super('UnknownInstrument', `no instrument 0x${id.toString(16).padStart(16, '0')}${field ? ` (referenced by ${field})` : ''}`, field);
     this.name = 'UnknownInstrumentError';
+  }
+}
+
+/**
+ * Removing an instrument that live instruments refer to (a pair's leg, a derivative's underlying,
+ * a synthetic's component…) was refused; nothing was removed. Remove with `{ cascade: true }` to
+ * remove the referrers too. Code `InstrumentReferenced`.
+ */
+export class InstrumentReferencedError extends RegistryError {
+  constructor(
+    readonly id: bigint,
+    /** Ids of live instruments that refer to it (the first few). */
+    readonly referrers: readonly bigint[],
+    readonly referrerCount: number,
+  ) {
+    super(
+      'InstrumentReferenced',
+      `instrument 0x${id.toString(16).padStart(16, '0')} is referenced by ${referrerCount} live instrument(s), e.g. ${referrers
+        .slice(0, 3)
+        .map((r) => `0x${r.toString(16).padStart(16, '0')}`)
+        .join(', ')}; remove with { cascade: true } to remove them too`,
+    );
+    this.name = 'InstrumentReferencedError';
   }
 }
 

@@ -15,7 +15,7 @@ function halves(id: bigint): [number, number] {
 
 describe('bench floor and raw lookups', () => {
   it('find every live instrument, miss removed and absent ids, follow growth', async () => {
-    const reg = await InstrumentRegistry.create({ initialCapacity: 64 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: 64, requireReferences: false });
     const expected = new Map<bigint, number>();
     const register = (i: number) => {
       const kind = i % 3 === 0 ? 'currency' : 'cexPair';
@@ -30,8 +30,6 @@ describe('bench floor and raw lookups', () => {
               status: 'active',
               baseId: BigInt(i + 1),
               quoteId: BigInt(i + 2),
-              contractType: 'spot',
-              settlement: 'none',
             };
       const { id } = reg.registerInstrument(input as Parameters<typeof reg.registerInstrument>[0]);
       expected.set(id, KIND_CODES[kind]);

@@ -108,15 +108,20 @@ describe('shipped mappings on the data folder', () => {
     expect(btc.maxQty).toEqual(parseFixed(lot.maxQty));
     expect(btc.baseId).toBe(currency(t, 'BTC'));
     expect(btc.quoteId).toBe(currency(t, 'USDT'));
-    expect(btc.contractType).toBe('spot');
-    expect(btc.settlement).toBe('none');
+    const notional = src.filters.find((x: any) => x.filterType === 'NOTIONAL');
+    expect(btc.minPrice).toEqual(parseFixed(pf.minPrice));
+    expect(btc.maxPrice).toEqual(parseFixed(pf.maxPrice));
+    expect(btc.minNotional).toEqual(parseFixed(notional.minNotional));
+    expect(btc.maxNotional).toEqual(parseFixed(notional.maxNotional));
+    expect(Object.keys(btc)).not.toContain('contractType'); // spot pairs carry no derivative fields
   });
 
   it('Binance USD-M: perpetuals, quarterlies with expiry = deliveryDate, pending listings skipped', async () => {
     const f = 'binance_usdm_fapi_exchangeInfo_2025-03-06.json';
     const raw = json(f);
     const { r, t } = await run(f);
-    const pairs = ofKind(r, 'cexPair') as Array<Extract<InstrumentInput, { kind: 'cexPair' }>>;
+    const pairs = ofKind(r, 'future') as Array<Extract<InstrumentInput, { kind: 'future' }>>;
+    expect(ofKind(r, 'cexPair')).toEqual([]);
     const perp = raw.symbols.filter((s: any) => s.contractType === 'PERPETUAL');
     const quarter = raw.symbols.filter((s: any) => /QUARTER/.test(s.contractType));
     const empty = raw.symbols.filter((s: any) => s.contractType === '');
@@ -130,7 +135,12 @@ describe('shipped mappings on the data folder', () => {
       expect(p.settlement).toBe('linear');
       expect(p.settleId).toBe(currency(t, q.marginAsset));
     }
-    expect(pairs.find((x) => x.symbol === 'BTCUSDT')!.expiry).toBeUndefined();
+    const btcPerp = pairs.find((x) => x.symbol === 'BTCUSDT')!;
+    expect(btcPerp.expiry).toBeUndefined();
+    expect(btcPerp.underlyingId).toBe(currency(t, 'BTC'));
+    const src = raw.symbols.find((s: any) => s.symbol === 'BTCUSDT');
+    expect(btcPerp.minNotional).toEqual(parseFixed(src.filters.find((x: any) => x.filterType === 'MIN_NOTIONAL').notional));
+    expect(btcPerp.minPrice).toEqual(parseFixed(src.filters.find((x: any) => x.filterType === 'PRICE_FILTER').minPrice));
     expect(pairs.every((p) => p.venue === 'BINANCE_USDM')).toBe(true);
   });
 
@@ -189,7 +199,7 @@ describe('shipped mappings on the data folder', () => {
     expect(ofKind(rs, 'cexPair').length).toBe(s.result.list.length);
     const l = json('bybit_v5_instruments-info_linear_2026-08-09.json');
     const { r: rl } = await run('bybit_v5_instruments-info_linear_2026-08-09.json');
-    const pairs = ofKind(rl, 'cexPair') as Array<Extract<InstrumentInput, { kind: 'cexPair' }>>;
+    const pairs = ofKind(rl, 'future') as Array<Extract<InstrumentInput, { kind: 'future' }>>;
     expect(pairs.length).toBe(l.result.list.length);
     const fut = l.result.list.filter((x: any) => x.contractType === 'LinearFutures');
     expect(pairs.filter((p) => p.contractType === 'future').length).toBe(fut.length);
@@ -198,6 +208,7 @@ describe('shipped mappings on the data folder', () => {
     expect(one.tickSize).toEqual(parseFixed(fut[0].priceFilter.tickSize));
     expect(one.lotSize).toEqual(parseFixed(fut[0].lotSizeFilter.qtyStep));
     expect(one.priceDecimals).toBe(Number(fut[0].priceScale));
+    expect(one.minNotional).toEqual(parseFixed(fut[0].lotSizeFilter.minNotionalValue));
   });
 
   it('Alpaca: every asset on its MIC, status mapped', async () => {

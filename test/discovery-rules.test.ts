@@ -114,7 +114,7 @@ describe('discovery engine rules', () => {
         },
         {
           as: 'pair',
-          kind: 'cexPair',
+          kind: 'future',
           fields: {
             symbol: 's',
             venue: { const: 'ACME' },
@@ -142,7 +142,7 @@ describe('discovery engine rules', () => {
       t,
     );
     expect(r.rejected).toStrictEqual([]);
-    const pairs = r.registrations.filter((x) => x.kind === 'cexPair') as Array<{ symbol: string; settleId?: bigint }>;
+    const pairs = r.registrations.filter((x) => x.kind === 'future') as Array<{ symbol: string; settleId?: bigint }>;
     expect(pairs.map((p) => [p.symbol, p.settleId !== undefined])).toStrictEqual([
       ['BTC-PERP', true],
       ['ETH-PERP', false],
@@ -228,8 +228,6 @@ describe('discovery engine rules', () => {
             status: { const: 'active' },
             baseId: { ref: 'b' },
             quoteId: { ref: 'b' },
-            contractType: { const: 'spot' },
-            settlement: { const: 'none' },
             // 0.1 + 0.2-style float traps: 0.1 × 3 is exactly 0.3, 7 / 8 is exactly 0.875
             tickSize: { expr: 'tick', convert: [{ multiply: '3' }, 'decimal'] },
             lotSize: { expr: 'lot', convert: [{ divide: '8' }, 'decimal'] },

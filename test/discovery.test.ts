@@ -59,8 +59,6 @@ const acmeMapping = {
         status: { expr: 'state', convert: { map: 'state' } },
         baseId: { ref: 'base' },
         quoteId: { ref: 'quote' },
-        contractType: { const: 'spot' },
-        settlement: { const: 'none' },
         tickSize: { expr: 'px_step', convert: 'decimal' },
         priceDecimals: { expr: 'px_step', convert: 'decimalsOf' },
         makerFeeBps: { expr: 'fees.maker', convert: 'fractionToBps' },

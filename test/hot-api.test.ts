@@ -35,7 +35,7 @@ function token(i: number, symbol: string): InstrumentInput {
 
 describe('hot API', () => {
   it('readById copies exactly the fields of the input, for every kind', async () => {
-    const reg = await InstrumentRegistry.create();
+    const reg = await InstrumentRegistry.create({ requireReferences: false });
     const r = RegistryReader.attach(reg.handle);
     const f = new FieldSet(['id', 'kind', 'status', 'tickSize', 'fees', 'symbol', 'venue']);
     for (const input of oneOfEachKind()) {
@@ -61,7 +61,7 @@ describe('hot API', () => {
   });
 
   it('a prepared symbol key follows renames, removals and growth and is never wrong', async () => {
-    const reg = await InstrumentRegistry.create({ initialCapacity: 8 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: 8, requireReferences: false });
     const r = RegistryReader.attach(reg.handle);
     const f = new FieldSet(['id', 'symbol']);
     const { id } = reg.registerInstrument(token(1, 'OLD'));
@@ -93,7 +93,7 @@ describe('hot API', () => {
   });
 
   it('ISIN and CUSIP listings come from the index, into a caller buffer', async () => {
-    const reg = await InstrumentRegistry.create();
+    const reg = await InstrumentRegistry.create({ requireReferences: false });
     const r = RegistryReader.attach(reg.handle);
     const venues = ['XNAS', 'XETR', 'XLON', 'XPAR', 'XSWX'];
     const ids = venues.map(
@@ -124,7 +124,7 @@ describe('hot API', () => {
   });
 
   it('an update that changes a key invalidates the old index entry (CUSIP moves, the id stays)', async () => {
-    const reg = await InstrumentRegistry.create();
+    const reg = await InstrumentRegistry.create({ requireReferences: false });
     const r = RegistryReader.attach(reg.handle);
     const base = { kind: 'stock', symbol: 'AAPL', venue: 'XNAS', source: 'tradfi', status: 'active', isin: 'US0378331005' } as const;
     const { id } = reg.registerInstrument({ ...base, cusip: '037833100' });
@@ -138,7 +138,7 @@ describe('hot API', () => {
   });
 
   it('asset legs with a zero low half are found (keyed entries never use the id as the empty marker)', async () => {
-    const reg = await InstrumentRegistry.create();
+    const reg = await InstrumentRegistry.create({ requireReferences: false });
     const r = RegistryReader.attach(reg.handle);
     const pair = (s: string, base: bigint) =>
       reg.registerInstrument({
@@ -149,8 +149,6 @@ describe('hot API', () => {
         status: 'active',
         baseId: base,
         quoteId: 7n,
-        contractType: 'spot',
-        settlement: 'none',
       }).id;
     const a = pair('A7', 0n);
     const b = pair('B7', 0x5_0000_0000n);
@@ -166,7 +164,7 @@ describe('hot API', () => {
   });
 
   it('getById takes a bigint or a hex string and refuses anything else with a typed error', async () => {
-    const reg = await InstrumentRegistry.create();
+    const reg = await InstrumentRegistry.create({ requireReferences: false });
     const r = RegistryReader.attach(reg.handle);
     const { id } = reg.registerInstrument({ kind: 'currency', symbol: 'BTC', venue: 'ASSET', source: 'cex', status: 'active' });
     const hex = id.toString(16);
@@ -186,7 +184,7 @@ describe('hot API', () => {
   });
 
   it('hot lookups write nothing to shared memory', async () => {
-    const reg = await InstrumentRegistry.create();
+    const reg = await InstrumentRegistry.create({ requireReferences: false });
     const ids = oneOfEachKind().map((i) => reg.registerInstrument(i).id);
     const before = allBytes(reg.handle);
     const r = RegistryReader.attach(reg.handle);
@@ -205,7 +203,7 @@ describe('hot API', () => {
 
 describe('writer: capacity and index occupancy', () => {
   it('at the largest capacity, tombstones are dropped by a same-size rebuild instead of refusing inserts', async () => {
-    const reg = await InstrumentRegistry.create({ initialCapacity: 16, maxCapacity: 64 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: 16, maxCapacity: 64, requireReferences: false });
     const ids: bigint[] = [];
     // 64 slots hold 48 records at load factor 0.75. Churn through far more than 64 ids.
     for (let i = 0; i < 400; i++) {
@@ -220,7 +218,7 @@ describe('writer: capacity and index occupancy', () => {
   });
 
   it('when live records fill the largest table, the insert is refused with a typed error and nothing changes', async () => {
-    const reg = await InstrumentRegistry.create({ initialCapacity: 16, maxCapacity: 64 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: 16, maxCapacity: 64, requireReferences: false });
     for (let i = 0; i < 48; i++) reg.registerInstrument({ kind: 'currency', symbol: `C${i}`, venue: 'ASSET', source: 'cex', status: 'active' });
     const before = allBytes(reg.handle);
     let err: unknown;
@@ -239,7 +237,7 @@ describe('writer: capacity and index occupancy', () => {
   });
 
   it('thousands of renames of one instrument keep its index bounded (dead entries are rebuilt away)', async () => {
-    const reg = await InstrumentRegistry.create({ initialCapacity: 16 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: 16, requireReferences: false });
     const r = RegistryReader.attach(reg.handle);
     const f = new FieldSet(['symbol']);
     const { id } = reg.registerInstrument(token(1, 'N0'));
@@ -252,7 +250,7 @@ describe('writer: capacity and index occupancy', () => {
   });
 
   it('timestamps and raw values round-trip at the edges of their ranges (halves written without BigInt)', async () => {
-    const reg = await InstrumentRegistry.create();
+    const reg = await InstrumentRegistry.create({ requireReferences: false });
     const r = RegistryReader.attach(reg.handle);
     const cases = [
       { createdAt: -(2 ** 53) + 1, updatedAt: 2 ** 53 - 1, raw: 2n ** 64n - 1n },
@@ -276,7 +274,7 @@ describe('writer: capacity and index occupancy', () => {
   });
 
   it('the k-th listing of one asset does not walk the k-1 before it (the writer remembers where a long run ends)', async () => {
-    const reg = await InstrumentRegistry.create({ initialCapacity: 50_000 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: 50_000, requireReferences: false });
     const table = (reg as unknown as { table: { indexInsertProbes: number } }).table;
     const pair = (i: number) =>
       reg.registerInstrument({
@@ -287,8 +285,6 @@ describe('writer: capacity and index occupancy', () => {
         status: 'active',
         baseId: BigInt(1_000 + i),
         quoteId: 7n,
-        contractType: 'spot',
-        settlement: 'none',
       });
     const probesOf = (from: number, to: number) => {
       const before = table.indexInsertProbes;

@@ -1,10 +1,10 @@
 /**
- * Issue 10 item 1: known-answer ids for every instrument kind (test/id.test.ts has token,
- * stock by ISIN, currency and CEX pair). The identity bytes are written out by hand from the
- * encoding v1 in the module doc of `src/id/identity.ts`, independently of the encoder; the
- * expected ids are the first 64 bits (little-endian) of @noble/hashes BLAKE3 over those bytes,
- * recorded here as literals. Each vector checks the encoder's bytes, the noble digest and the
- * production (WASM) deriver.
+ * Known-answer ids for every instrument kind (test/id.test.ts has token, stock by ISIN, currency
+ * and CEX pair). The identity bytes are written out by hand from the encoding v2 in the module
+ * doc of `src/id/identity.ts` (ADR 0001), independently of the encoder; the expected ids are the
+ * first 64 bits (little-endian) of @noble/hashes BLAKE3 over those bytes, recorded here as
+ * literals. Each vector checks the encoder's bytes, the noble digest and the production (WASM)
+ * deriver.
  */
 import { blake3 } from '@noble/hashes/blake3.js';
 import { describe, expect, it } from 'vitest';
@@ -19,21 +19,12 @@ const str = (s: string): number[] => {
   return [b.length & 0xff, b.length >> 8, ...b];
 };
 const u32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
-const u64 = (v: bigint | number): number[] => {
-  const o: number[] = [];
-  let x = BigInt.asUintN(64, BigInt(v));
-  for (let i = 0; i < 8; i++) {
-    o.push(Number(x & 0xffn));
-    x >>= 8n;
-  }
-  return o;
-};
 function nobleHex(bytes: number[]): string {
   const d = blake3(Uint8Array.from(bytes), { dkLen: 12 });
   return formatId(new DataView(d.buffer).getBigUint64(0, true));
 }
 
-const AAPL = 0x39942ce86f00ae36n; // the AAPL-on-XNAS id of test/id.test.ts
+const AAPL = 0x202570c5d887605en; // the AAPL-on-XNAS id of test/id.test.ts
 const JAN19_2024 = 1705622400000; // 2024-01-19T00:00:00Z
 
 // [name, instrument, identity bytes v1 by hand, id]
@@ -41,20 +32,20 @@ const GOLDEN: Array<[string, InstrumentInput, number[], string]> = [
   [
     'etf IWV on ARCX by ISIN',
     { kind: 'etf', symbol: 'IWV', venue: 'ARCX', source: 'tradfi', status: 'active', isin: 'US4642876142' },
-    [1, 3, 1, ...str('US4642876142'), ...str('ARCX')],
-    '0x5a026d809a4da248',
+    [2, 3, 0, ...str('US4642876142'), ...str('ARCX')],
+    '0x6c38a2dd43af2e50',
   ],
   [
     'stock BRK.B on XNYS without ISIN (venue + symbol)',
     { kind: 'stock', symbol: 'BRK.B', venue: 'XNYS', source: 'tradfi', status: 'active' },
-    [1, 2, 0, ...str('XNYS'), ...str('BRK.B')],
-    '0xd401bcfae9620f70',
+    [2, 2, 1, ...str('XNYS'), ...str('BRK.B')],
+    '0x651de8708f46d406',
   ],
   [
     'future ESH1 on XCME',
     { kind: 'future', symbol: 'ESH1', venue: 'XCME', source: 'tradfi', status: 'active', expiry: Date.UTC(2021, 2, 19) },
-    [1, 4, ...str('XCME'), ...str('ESH1')],
-    '0xd6a3323ab040260c',
+    [2, 4, 0, ...str('XCME'), ...str('ESH1')],
+    '0x77bfdeb0869798fc',
   ],
   [
     'option AAPL 2024-01-19 190 call',
@@ -70,11 +61,11 @@ const GOLDEN: Array<[string, InstrumentInput, number[], string]> = [
       right: 'call',
       style: 'american',
     },
-    [1, 5, ...u64(AAPL), ...u64(JAN19_2024), 0, ...u64(190), 1],
-    '0xa907ed671c544217',
+    [2, 5, 0, ...str('XCBO'), ...str('AAPL  240119C00190000')],
+    '0xfb5862b9b114f739',
   ],
   [
-    'option AAPL 2024-01-19 187.50 put (strike given as 187.50, normalised to scale 1)',
+    'option AAPL 2024-01-19 187.50 put (venue + symbol; strike 187.50 is stored, not hashed)',
     {
       kind: 'option',
       symbol: 'AAPL  240119P00187500',
@@ -87,8 +78,8 @@ const GOLDEN: Array<[string, InstrumentInput, number[], string]> = [
       right: 'put',
       style: 'american',
     },
-    [1, 5, ...u64(AAPL), ...u64(JAN19_2024), 1, ...u64(1875), 2],
-    '0x7910c79a156bfe4f',
+    [2, 5, 0, ...str('XCBO'), ...str('AAPL  240119P00187500')],
+    '0xf874bd6134c57dd5',
   ],
   [
     'dexPool Uniswap V3 pool on chain 1 (address lower-cased)',
@@ -105,17 +96,17 @@ const GOLDEN: Array<[string, InstrumentInput, number[], string]> = [
       feeTier: 3000,
       poolType: 'concentratedLiquidity',
     },
-    [1, 8, ...u32(1), ...str('0x1d42064fc4beb5f8aaf85f4617ae8b3b5b8bd801')],
-    '0xabc0397ef7f13204',
+    [2, 8, 0, ...u32(1), ...str('0x1d42064fc4beb5f8aaf85f4617ae8b3b5b8bd801')],
+    '0xd929629c2ea81aac',
   ],
   [
     'synthetic BTC-BASIS',
     { kind: 'synthetic', symbol: 'BTC-BASIS', venue: 'SYNTH', source: 'synthetic', status: 'active', legs: [{ id: 1n, weight: { raw: 1n, scale: 0 } }] },
-    [1, 9, ...str('SYNTH'), ...str('BTC-BASIS')],
-    '0x9de840bd89140b7b',
+    [2, 9, 0, ...str('SYNTH'), ...str('BTC-BASIS')],
+    '0xcecb75b5f186402c',
   ],
   [
-    'cexPair Bybit BTCUSDT perpetual',
+    'cexPair Bybit BTCUSDT spot',
     {
       kind: 'cexPair',
       symbol: 'BTCUSDT',
@@ -124,21 +115,19 @@ const GOLDEN: Array<[string, InstrumentInput, number[], string]> = [
       status: 'active',
       baseId: 1n,
       quoteId: 2n,
-      contractType: 'perpetual',
-      settlement: 'linear',
     },
-    [1, 7, ...str('BYBIT'), ...str('BTCUSDT')],
-    '0x80355106b5d0803d',
+    [2, 7, 0, ...str('BYBIT'), ...str('BTCUSDT')],
+    '0x4064c11b23024fd1',
   ],
   [
     'currency with a non-ASCII symbol (UTF-8 length prefix)',
     { kind: 'currency', symbol: '€URO', venue: 'ASSET', source: 'cex', status: 'active' },
-    [1, 6, ...str('€URO')],
-    '0xc33c2c81294af9fb',
+    [2, 6, 0, ...str('€URO')],
+    '0x88aa9ce5e17b10c9',
   ],
 ];
 
-describe('golden ids for every kind (identity encoding v1)', () => {
+describe('golden ids for every kind (identity encoding v2)', () => {
   it('covers every kind together with test/id.test.ts', () => {
     const kinds = new Set([...GOLDEN.map((g) => g[1].kind), 'token', 'stock', 'currency', 'cexPair']);
     expect([...kinds].sort()).toStrictEqual(['cexPair', 'currency', 'dexPool', 'etf', 'future', 'option', 'stock', 'synthetic', 'token']);

@@ -24,16 +24,16 @@ const GOLDEN: Array<[string, InstrumentInput, number[], string]> = [
   [
     'token USDC on Ethereum',
     { kind: 'token', symbol: 'USDC', venue: 'ETHEREUM', source: 'defi', status: 'active', chainId: 1, address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48' },
-    [1, 1, ...u32(1), ...str('0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48')],
-    '0xc978061f0303d70e',
+    [2, 1, 0, ...u32(1), ...str('0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48')],
+    '0x8a6c63deda3ae2eb',
   ],
   [
     'AAPL on XNAS by ISIN',
     { kind: 'stock', symbol: 'AAPL', venue: 'XNAS', source: 'tradfi', status: 'active', isin: 'US0378331005' },
-    [1, 2, 1, ...str('US0378331005'), ...str('XNAS')],
-    '0x39942ce86f00ae36',
+    [2, 2, 0, ...str('US0378331005'), ...str('XNAS')],
+    '0x202570c5d887605e',
   ],
-  ['currency BTC', { kind: 'currency', symbol: 'BTC', venue: 'ASSET', source: 'cex', status: 'active' }, [1, 6, ...str('BTC')], '0x0807c4a84779dbdf'],
+  ['currency BTC', { kind: 'currency', symbol: 'BTC', venue: 'ASSET', source: 'cex', status: 'active' }, [2, 6, 0, ...str('BTC')], '0x92a2b4d4b7579b14'],
   [
     'Binance BTCUSDT',
     {
@@ -44,11 +44,9 @@ const GOLDEN: Array<[string, InstrumentInput, number[], string]> = [
       status: 'active',
       baseId: 1n,
       quoteId: 2n,
-      contractType: 'spot',
-      settlement: 'none',
     },
-    [1, 7, ...str('BINANCE'), ...str('BTCUSDT')],
-    '0x91cd58f6006be229',
+    [2, 7, 0, ...str('BINANCE'), ...str('BTCUSDT')],
+    '0xa9f423a8166d831a',
   ],
 ];
 
@@ -74,8 +72,6 @@ describe('instrument ids (BLAKE3 over canonical identity)', () => {
         status: 'active',
         baseId: BigInt(i),
         quoteId: 3n,
-        contractType: 'spot',
-        settlement: 'none',
       });
       insts.push({
         kind: 'token',
@@ -95,7 +91,7 @@ describe('instrument ids (BLAKE3 over canonical identity)', () => {
     }
   });
 
-  it('identity ignores non-identity fields and normalises case and fixed-point scale', async () => {
+  it('identity ignores non-identity fields and normalises case', async () => {
     const d = await IdDeriver.create();
     const base = GOLDEN[0]![1];
     const a = d.derive(validateInstrument(base));
@@ -105,7 +101,7 @@ describe('instrument ids (BLAKE3 over canonical identity)', () => {
     expect(b).toEqual(a);
     const opt = oneOfEachKind().find((x) => x.kind === 'option')!;
     const o1 = d.derive(validateInstrument(opt));
-    const o2 = d.derive(validateInstrument({ ...opt, strike: { raw: 190000n, scale: 3 } } as InstrumentInput));
+    const o2 = d.derive(validateInstrument({ ...opt, strike: { raw: 190000n, scale: 3 }, name: 'AAPL Jan 24 190 C' } as InstrumentInput));
     expect(o2).toEqual(o1);
   });
 

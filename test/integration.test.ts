@@ -25,9 +25,10 @@ describe('change-event feed fed by the registry', () => {
 
     const inputs = oneOfEachKind();
     const ids = inputs.map((i) => reg.registerInstrument(i).id);
+    const at = (kind: string, symbol: string) => ids[inputs.findIndex((i) => i.kind === kind && i.symbol === symbol)]!;
     reg.registerInstrument(inputs[0]!); // unchanged: no event
-    reg.updateInstrument(ids[3]!, { status: 'halted' });
-    reg.removeInstrument(ids[9]!);
+    reg.updateInstrument(at('stock', 'AAPL'), { status: 'halted' });
+    reg.removeInstrument(at('cexPair', 'BTCUSDT'));
     reg.publishVenueStatus('XETR', 'suspended');
 
     const events = all.poll();
@@ -41,7 +42,7 @@ describe('change-event feed fed by the registry', () => {
       ['instrumentAdded', 'XETR'],
       ['instrumentUpdated', 'XNAS'],
     ]);
-    expect(eth.poll().map((e) => e.id)).toEqual([ids[2]]); // the token; the chain-1 pool is not a token
+    expect(eth.poll().map((e) => e.id)).toEqual([at('token', 'USDC'), at('token', 'WETH')]); // the tokens; the chain-1 pool is not a token
     expect(binance.poll().map((e) => e.type)).toEqual(['instrumentAdded', 'instrumentRemoved']);
     expect(listings.poll()).toHaveLength(inputs.length);
   });
@@ -74,10 +75,12 @@ describe('registration log replayed into another registry', () => {
       ids.push(source.registerInstrument(i).id);
       frames.push(log.register(i));
     }
-    source.updateInstrument(ids[4]!, { status: 'delisted', updatedAt: 5 });
-    frames.push(log.update(ids[4]!, { status: 'delisted', updatedAt: 5 }));
-    source.removeInstrument(ids[1]!);
-    frames.push(log.remove(ids[1]!));
+    const apc = ids[inputs.findIndex((i) => i.symbol === 'APC')]!;
+    const synthetic = ids[inputs.findIndex((i) => i.kind === 'synthetic')]!; // referenced by nothing
+    source.updateInstrument(apc, { status: 'delisted', updatedAt: 5 });
+    frames.push(log.update(apc, { status: 'delisted', updatedAt: 5 }));
+    source.removeInstrument(synthetic);
+    frames.push(log.remove(synthetic));
 
     const mirror = await InstrumentRegistry.create({ now: () => 1 });
     const applier = new LogApplier(mirror);

@@ -22,8 +22,6 @@ describe('JSON serializer', () => {
       status: 'active',
       baseId: base,
       quoteId: quote,
-      contractType: 'spot',
-      settlement: 'none',
       tickSize: { raw: 1n, scale: 2 },
       lotSize: { raw: 5n, scale: 5 },
       maxQty: { raw: 9000n, scale: 0 },

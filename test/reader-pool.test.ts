@@ -11,7 +11,7 @@ describe('reader pool (piscina)', () => {
   afterAll(async () => pool?.close());
 
   it('batched lookups by id and by venue + symbol equal direct reads', async () => {
-    const reg = await InstrumentRegistry.create({ initialCapacity: 64 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: 64, requireReferences: false });
     const ids = Array.from({ length: 50 }, (_, i) => reg.registerInstrument(stressInstrument(i)).id);
     pool = createReaderPool(reg.handle, { threads: 2 });
     await pool.ready();

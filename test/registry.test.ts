@@ -6,7 +6,7 @@ import type { Instrument, InstrumentInput } from '../src/model/types.js';
 import { RegistryReader } from '../src/reader/reader.js';
 import type { RegistryHandle } from '../src/shm/handle.js';
 import { InstrumentRegistry } from '../src/writer/registry.js';
-import { oneOfEachKind, prng } from './helpers/instruments.js';
+import { currencyId, oneOfEachKind, prng, stockIdByIsin, tokenId } from './helpers/instruments.js';
 
 const fixedClock = () => 1_700_000_000_000;
 
@@ -70,7 +70,7 @@ describe('InstrumentRegistry + RegistryReader', () => {
 
   it('removes to a tombstone and revives in the same id', async () => {
     const reg = await InstrumentRegistry.create({ now: fixedClock });
-    const inst = oneOfEachKind()[3]!;
+    const inst = oneOfEachKind().find((x) => x.symbol === 'AAPL' && x.kind === 'stock')!;
     const { id } = reg.registerInstrument(inst);
     expect(reg.removeInstrument(id)).toBe(true);
     expect(reg.removeInstrument(id)).toBe(false);
@@ -90,7 +90,7 @@ describe('InstrumentRegistry + RegistryReader', () => {
 
   it('refuses a second instrument with the same venue + symbol and writes nothing', async () => {
     const reg = await InstrumentRegistry.create({ now: fixedClock });
-    const aapl = oneOfEachKind()[3]!;
+    const aapl = oneOfEachKind().find((x) => x.symbol === 'AAPL' && x.kind === 'stock')!;
     const first = reg.registerInstrument(aapl);
     const before = regionBytes(reg.handle);
     // Microsoft's ISIN (valid check digit) under Apple's ticker on the same venue: a different listing.
@@ -112,8 +112,8 @@ describe('InstrumentRegistry + RegistryReader', () => {
   });
 
   it('lets on-chain tokens share a symbol on one chain (identity is the address)', async () => {
-    const reg = await InstrumentRegistry.create({ now: fixedClock });
-    const [, , usdc] = oneOfEachKind();
+    const reg = await InstrumentRegistry.create({ now: fixedClock, requireReferences: false });
+    const usdc = oneOfEachKind().find((x) => x.kind === 'token' && x.symbol === 'USDC');
     const a = reg.registerInstrument(usdc!);
     const b = reg.registerInstrument({ ...usdc!, address: '0x0000000000000000000000000000000000000001' } as InstrumentInput);
     expect(b.outcome).toBe('added');
@@ -173,7 +173,7 @@ describe('InstrumentRegistry + RegistryReader', () => {
     const reg = await InstrumentRegistry.create({ now: fixedClock });
     reg.registerInstrument(oneOfEachKind()[0]!);
     const before = regionBytes(reg.handle);
-    const bad = { ...oneOfEachKind()[3]!, ...patch } as InstrumentInput;
+    const bad = { ...oneOfEachKind().find((x) => x.symbol === 'AAPL' && x.kind === 'stock')!, ...patch } as InstrumentInput;
     let err: unknown;
     try {
       reg.registerInstrument(bad);
@@ -203,14 +203,26 @@ describe('InstrumentRegistry + RegistryReader', () => {
     const r = reg.reader();
     expect(r.findAllVenuesForIsin('us0378331005')).toEqual(['XETR', 'XNAS']);
     expect(r.getByCusip('037833100').map((v) => v.symbol)).toEqual(['AAPL']);
-    expect(r.getByAddress(1, '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48').map((v) => v.id)).toEqual([ids[2]]);
+    const usdcToken = ids[oneOfEachKind().findIndex((x) => x.kind === 'token' && x.symbol === 'USDC')];
+    expect(r.getByAddress(1, '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48').map((v) => v.id)).toEqual([usdcToken]);
     expect(r.getByAddress(1, '0xA0B86991C6218B36C1D19D4A2E9EB0CE3606EB48')).toHaveLength(1);
     expect(r.getByAddress(137, '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48')).toEqual([]);
-    expect(r.findPoolsForPair(0x1234n, 0x0807c4a84779dbdfn).map((v) => v.symbol)).toEqual(['BTCUSDT']);
-    expect(r.findPoolsForPair(0x22n, 0x11n).map((v) => v.symbol)).toEqual(['UNI-WETH-3000']);
+    expect(r.findPoolsForPair(currencyId('USDT'), currencyId('BTC')).map((v) => v.symbol)).toEqual(['BTCUSDT']);
+    expect(r.findPoolsForPair(tokenId(1, '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2'), usdcToken!).map((v) => v.symbol)).toEqual(['UNI-WETH-3000']);
+    expect(r.findByUnderlying(currencyId('BTC')).map((v) => v.symbol)).toEqual(['BTCUSD_PERP']);
+    expect(r.findByUnderlying(stockIdByIsin('US0378331005', 'XNAS')).map((v) => v.kind)).toEqual(['option']);
+    expect(r.findByUnderlying(currencyId('USDC')).map((v) => v.id)).toEqual([usdcToken]);
+    expect(r.getBySedol('0263494').map((v) => v.symbol)).toEqual(['BA.']);
+    expect(r.getByOccSymbol('aapl240119c00190000').map((v) => v.venue)).toEqual(['XCBO']);
     expect(
       r
-        .findByAsset(0x0807c4a84779dbdfn)
+        .findByType('future')
+        .map((v) => v.symbol)
+        .sort(),
+    ).toEqual(['BTCUSD_PERP', 'ESH1']);
+    expect(
+      r
+        .findByAsset(currencyId('BTC'))
         .map((v) => v.symbol)
         .sort(),
     ).toEqual(['BTCUSDT', 'BTCUSD_PERP']);
@@ -241,7 +253,7 @@ describe('InstrumentRegistry + RegistryReader', () => {
   it('agrees with a plain Map over long random register / update / remove / grow sequences', async () => {
     for (const seed of [1, 2, 3]) {
       const rnd = prng(seed);
-      const reg = await InstrumentRegistry.create({ initialCapacity: 8, now: fixedClock });
+      const reg = await InstrumentRegistry.create({ initialCapacity: 8, now: fixedClock, requireReferences: false });
       const r = RegistryReader.attach(reg.handle);
       const model = new Map<bigint, Record<string, unknown>>(); // id → expected object
       const inputs = new Map<number, InstrumentInput>(); // instrument number → current input
@@ -273,8 +285,6 @@ describe('InstrumentRegistry + RegistryReader', () => {
             status: 'active',
             baseId: BigInt(n),
             quoteId: BigInt(n % 13),
-            contractType: 'spot',
-            settlement: 'none',
             tickSize: { raw: BigInt(1 + (step % 97)), scale: 2 },
           };
           const { id } = reg.registerInstrument(input);
@@ -309,8 +319,8 @@ describe('InstrumentRegistry + RegistryReader', () => {
   });
 
   it('exposes one consistent version per view and re-copies after a change', async () => {
-    const reg = await InstrumentRegistry.create({ now: fixedClock });
-    const { id } = reg.registerInstrument(oneOfEachKind()[9]!);
+    const reg = await InstrumentRegistry.create({ now: fixedClock, requireReferences: false });
+    const { id } = reg.registerInstrument(oneOfEachKind().find((x) => x.symbol === 'BTCUSDT')!);
     const r = reg.reader();
     const v = r.getById(id)!;
     expect(v.symbol).toBe('BTCUSDT'); // copies line 0 at version s

@@ -53,7 +53,7 @@ function prng(seed: number): () => number {
  * `initialCapacity: 1500` makes 3000 instruments grow the table once (generation 2, region 0).
  */
 async function buildRegistry(n: number, initialCapacity = 1500): Promise<{ reg: InstrumentRegistry; ids: bigint[]; removed: Set<bigint> }> {
-  const reg = await InstrumentRegistry.create({ initialCapacity });
+  const reg = await InstrumentRegistry.create({ initialCapacity, requireReferences: false });
   const ids: bigint[] = [];
   for (let i = 0; i < n; i++) ids.push(reg.registerInstrument(mixedInstrument(i)).id);
   for (let i = 0; i < n; i += 13) reg.updateInstrument(ids[i]!, { takerFeeBps: (i % 50) / 10, status: 'active' });
@@ -126,7 +126,7 @@ describe('snapshot round trip', () => {
     expect(b.findByType('dexPool').length).toBe(a.findByType('dexPool').length);
 
     // Continue writing on the restored handle.
-    const reg2 = await InstrumentRegistry.create({ handle });
+    const reg2 = await InstrumentRegistry.create({ handle, requireReferences: false });
     expect(sharedMetrics(reg2.getMetrics())).toEqual(sharedMetrics(before));
     expect(reg2.logSeq).toBe(0x1_0000_0005n);
     const ctlA = new Int32Array(reg.handle.control);
@@ -168,7 +168,7 @@ describe('snapshot round trip', () => {
         .all()
         .map((v) => v.toObject()),
     );
-    const reg2 = await InstrumentRegistry.create({ handle });
+    const reg2 = await InstrumentRegistry.create({ handle, requireReferences: false });
     for (let i = 3000; i < 9000; i++) reg2.registerInstrument(mixedInstrument(i));
     expect(reg2.getMetrics().generation).toBeGreaterThan(gen);
     expect(b.getById(reg2.idOf(mixedInstrument(8999)))?.symbol).toBe(mixedInstrument(8999).symbol);
@@ -176,13 +176,13 @@ describe('snapshot round trip', () => {
   });
 
   it('round trips an empty registry and restores without verification', async () => {
-    const reg = await InstrumentRegistry.create();
+    const reg = await InstrumentRegistry.create({ requireReferences: false });
     const file = join(dir, 'empty.snap');
     const info = await writeSnapshot(reg.handle, file);
     expect(info.instruments).toBe(0);
     expect(info.sections.VENUES).toBe(0);
     const handle = readSnapshotSync(file, { verify: false });
-    const reg2 = await InstrumentRegistry.create({ handle });
+    const reg2 = await InstrumentRegistry.create({ handle, requireReferences: false });
     expect(sharedMetrics(reg2.getMetrics())).toEqual(sharedMetrics(reg.getMetrics()));
     const { id } = reg2.registerInstrument(mixedInstrument(1));
     expect(RegistryReader.attach(handle).getById(id)?.toObject()).toMatchObject({ symbol: 'T1', venue: 'ETHEREUM' });
@@ -197,7 +197,7 @@ describe('snapshot round trip', () => {
     reg.logSeq = 2n;
     await writeSnapshot(reg, file);
     const handle = await readSnapshot(file);
-    expect((await InstrumentRegistry.create({ handle })).logSeq).toBe(2n);
+    expect((await InstrumentRegistry.create({ handle, requireReferences: false })).logSeq).toBe(2n);
     expect(RegistryReader.attach(handle).has(reg.idOf(mixedInstrument(5000)))).toBe(true);
     expect(readdirSync(dir).filter((n) => n.startsWith('replace.snap.tmp-'))).toEqual([]);
   });
@@ -373,7 +373,7 @@ describe('crash between write and rename', () => {
     const header = readSnapshotHeader(file);
     expect(header.logSeq).toBe(111n);
     const handle = await readSnapshot(file);
-    const reg = await InstrumentRegistry.create({ handle });
+    const reg = await InstrumentRegistry.create({ handle, requireReferences: false });
     expect(reg.logSeq).toBe(111n);
     expect(reg.getMetrics().instruments).toBe(1500);
     const r = RegistryReader.attach(handle);

@@ -55,7 +55,7 @@ function startReaders(handle: unknown, ids: bigint[], readers: number, minReads:
 describe('concurrency stress (writer churn vs reader workers)', { timeout: TEST_TIMEOUT_MS }, () => {
   it('0 torn reads over ≥ 10 M verified reads while the writer rewrites records', async () => {
     const N = 64; // a small hot set maximises writer/reader overlap on the same records
-    const reg = await InstrumentRegistry.create({ initialCapacity: N });
+    const reg = await InstrumentRegistry.create({ initialCapacity: N, requireReferences: false });
     const ids = Array.from({ length: N }, (_, i) => reg.registerInstrument(stressInstrument(i)).id);
     const minReads = 5_000_000 * SCALE;
     const { stop, reached, results } = startReaders(reg.handle, ids, 2, minReads, 'id');
@@ -85,7 +85,7 @@ describe('concurrency stress (writer churn vs reader workers)', { timeout: TEST_
 
   it('no lookup misses a record present before and after growth and tombstone rebuilds', async () => {
     const N = 512;
-    const reg = await InstrumentRegistry.create({ initialCapacity: 16 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: 16, requireReferences: false });
     const ids = Array.from({ length: N }, (_, i) => reg.registerInstrument(stressInstrument(i)).id);
     const startGen = reg.getMetrics().generation;
     const minReads = 1_000_000 * SCALE;
@@ -120,7 +120,7 @@ describe('concurrency stress (writer churn vs reader workers)', { timeout: TEST_
     const NS = 128; // stable, rewritten in place
     const NT = 64; // tokens, renamed on every version
     const NC = 64; // removed and registered again
-    const reg = await InstrumentRegistry.create({ initialCapacity: 32 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: 32, requireReferences: false });
     const stable = Array.from({ length: NS }, (_, i) => reg.registerInstrument(stressInstrument(i)).id);
     const tokens = Array.from({ length: NT }, (_, i) => reg.registerInstrument(stressToken(i, 0)).id);
     const churn = Array.from({ length: NC }, (_, i) => reg.registerInstrument(stressInstrument(NS + i)).id);

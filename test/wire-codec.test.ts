@@ -31,7 +31,19 @@ function fieldOf(fn: () => unknown): string | undefined {
 
 /** Registration payload prefix built from literal codes (layout/codes.ts): kind, source, status, rsvd, masks. */
 function regPayload(kind: number, source: number, status: number, commonMask: number, kindMask: number, rest: number[], reserved = 0): number[] {
-  return [kind, source, status, reserved, commonMask & 0xff, commonMask >> 8, kindMask & 0xff, kindMask >> 8, ...rest];
+  return [
+    kind,
+    source,
+    status,
+    reserved,
+    commonMask & 0xff,
+    commonMask >> 8,
+    kindMask & 0xff,
+    (kindMask >> 8) & 0xff,
+    (kindMask >> 16) & 0xff,
+    kindMask >>> 24,
+    ...rest,
+  ];
 }
 
 const EXAMPLES: Record<string, InstrumentInput> = {
@@ -77,6 +89,7 @@ const EXAMPLES: Record<string, InstrumentInput> = {
     source: 'tradfi',
     status: 'active',
     expiry: 1_734_652_800_000,
+    contractType: 'future',
     contractSize: { raw: 50n, scale: 0 },
     currency: 'USD',
     underlyingId: 0xfedcba9876543210n,
@@ -103,10 +116,7 @@ const EXAMPLES: Record<string, InstrumentInput> = {
     status: 'active',
     baseId: 1n,
     quoteId: 2n,
-    settleId: 2n,
-    contractType: 'perpetual',
-    settlement: 'linear',
-    contractSize: { raw: 1n, scale: 3 },
+    minNotional: { raw: 5n, scale: 0 },
     makerFeeBps: -0.5,
     takerFeeBps: 4.5,
     minQty: { raw: 1n, scale: 3 },
@@ -183,9 +193,9 @@ describe('payload sizes listed in SPEC-wire.md', () => {
   const size = (m: WireMessage) => encodeMessage(m).length - 32;
   it('smallest and largest valid payloads', () => {
     const legs = Array.from({ length: 64 }, (_, i) => ({ id: BigInt(i), weight: F, negative: true }));
-    expect(size({ type: 'instrumentRegistration', ...hdr, instrument: { ...full, kind: 'synthetic', legs } })).toBe(1527);
+    expect(size({ type: 'instrumentRegistration', ...hdr, instrument: { ...full, kind: 'synthetic', legs } })).toBe(1529);
     expect(size({ type: 'instrumentRegistration', ...hdr, instrument: { kind: 'currency', symbol: 'B', venue: 'A', source: 'cex', status: 'active' } })).toBe(
-      12,
+      14,
     );
     expect(
       size({
@@ -193,7 +203,7 @@ describe('payload sizes listed in SPEC-wire.md', () => {
         ...hdr,
         instrument: { ...full, kind: 'dexPool', chainId: 501000101, address: 'a'.repeat(64), token0Id: 1n, token1Id: 2n, feeTier: 1, poolType: 'weighted' },
       }),
-    ).toBe(464);
+    ).toBe(466);
     expect(
       size({
         type: 'cexPairRegistration',
@@ -203,14 +213,14 @@ describe('payload sizes listed in SPEC-wire.md', () => {
           kind: 'cexPair',
           baseId: 1n,
           quoteId: 2n,
-          settleId: 3n,
-          contractType: 'future',
-          settlement: 'linear',
-          expiry: 1,
-          contractSize: F,
+          minNotional: F,
+          maxNotional: F,
+          minPrice: F,
+          maxPrice: F,
+          positionLimit: F,
         },
       }),
-    ).toBe(417);
+    ).toBe(437);
     const { symbol: _s, venue: _v, source: _so, createdAt: _c, ...mutable } = full;
     expect(size({ type: 'instrumentUpdate', ...hdr, id: 1n, patch: { ...mutable, status: 'halted' } })).toBe(323);
     expect(size({ type: 'instrumentUpdate', ...hdr, id: 1n, patch: {} })).toBe(10);
@@ -408,10 +418,10 @@ describe('decode errors are typed', () => {
     const base = [...str8('X'), ...str8('V')];
     for (const [k, s, st, field] of [
       [0, 2, 1, 'kind'],
-      [10, 2, 1, 'kind'],
+      [11, 2, 1, 'kind'],
       [6, 9, 1, 'source'],
       [6, 2, 0, 'status'],
-      [6, 2, 4, 'status'],
+      [6, 2, 8, 'status'],
     ] as const) {
       const f = buildFrame({ type: 1, payload: regPayload(k, s, st, 0b11, 0, base) });
       expect(codeOf(() => decodeMessage(f))).toBe('InvalidEnum');
@@ -424,11 +434,12 @@ describe('decode errors are typed', () => {
     // same payload with right = 2 (put) decodes
     opt[opt.length - 2] = 2;
     expect((decodeMessage(buildFrame({ type: 1, payload: opt })) as { instrument: { right: string } }).instrument.right).toBe('put');
-    // cexPair: baseId, quoteId, contractType (=9), settlement
-    const cex = regPayload(7, 2, 1, 0b11, 0b11011, [...base, ...u64le(1n), ...u64le(2n), 9, 1]);
-    expect(fieldOf(() => decodeMessage(buildFrame({ type: 6, payload: cex })))).toBe('contractType');
-    // venue registration with status 7
-    expect(codeOf(() => decodeMessage(buildFrame({ type: 4, payload: [7, 0b101, ...str8('XNAS'), 4, 0, 78, 97, 115, 100] })))).toBe('InvalidEnum');
+    // future: field 2 is contractType (=9: unknown)
+    const fut = regPayload(4, 2, 1, 0b11, 0b100, [...base, 9]);
+    expect(codeOf(() => decodeMessage(buildFrame({ type: 1, payload: fut })))).toBe('InvalidEnum');
+    expect(fieldOf(() => decodeMessage(buildFrame({ type: 1, payload: fut })))).toBe('contractType');
+    // venue registration with status 8
+    expect(codeOf(() => decodeMessage(buildFrame({ type: 4, payload: [8, 0b101, ...str8('XNAS'), 4, 0, 78, 97, 115, 100] })))).toBe('InvalidEnum');
     expect(decodeMessage(buildFrame({ type: 4, payload: [1, 0b101, ...str8('XNAS'), 4, 0, 78, 97, 115, 100] }))).toMatchObject({
       venue: { code: 'XNAS', name: 'Nasd', status: 'active' },
     });

@@ -45,8 +45,6 @@ describe('LogWriter', () => {
       status: 'active',
       baseId: 1n,
       quoteId: 2n,
-      contractType: 'spot',
-      settlement: 'none',
     } as InstrumentInput;
     const out = [
       w.register(cur('BTC')),

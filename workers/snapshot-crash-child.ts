@@ -18,7 +18,7 @@ const file = process.env.SNAP_FILE;
 const marker = process.env.SNAP_MARKER;
 if (!file || !marker) throw new Error('SNAP_FILE and SNAP_MARKER must be set');
 
-const reg = await InstrumentRegistry.create({ initialCapacity: 2048 });
+const reg = await InstrumentRegistry.create({ initialCapacity: 2048, requireReferences: false });
 for (let i = 0; i < 1500; i++) reg.registerInstrument(mixedInstrument(i));
 reg.logSeq = 111n;
 await writeSnapshot(reg, file);

@@ -35,8 +35,6 @@ export function mixedInstrument(i: number): InstrumentInput {
         venue: i % 2 ? 'BINANCE' : 'COINBASE',
         baseId: BigInt(i),
         quoteId: 0x1234n,
-        contractType: 'spot',
-        settlement: 'none',
         tickSize: { raw: 1n, scale: 2 },
         lotSize: { raw: BigInt(1 + (i % 7)), scale: 5 },
         makerFeeBps: 1.5,
@@ -126,7 +124,5 @@ export function simpleInstrument(i: number): InstrumentInput {
         status: 'active',
         baseId: BigInt(i),
         quoteId: (1n << 40n) + BigInt(i),
-        contractType: 'spot',
-        settlement: 'none',
       };
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { REFERENCE_FIELD_NAMES } from '../writer/refs.js';
 import { createRequire } from 'node:module';
 import type TableType from 'cli-table3';
 import { formatId } from '../id/halves.js';
@@ -23,7 +24,7 @@ const LEADING_FIELDS = ['id', 'kind', 'symbol', 'venue'] as const;
 /** Fields holding ms-since-epoch timestamps (shown as ISO dates in tables). */
 const TIME_FIELDS = new Set(['createdAt', 'updatedAt', 'expiry']);
 /** Fields holding references to other instruments. */
-const REF_FIELDS = new Set(['baseId', 'quoteId', 'settleId', 'token0Id', 'token1Id', 'underlyingId']);
+const REF_FIELDS = REFERENCE_FIELD_NAMES;
 
 export type { Json } from '../json.js';
 

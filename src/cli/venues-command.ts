@@ -32,7 +32,7 @@ export interface Listing {
   id: bigint;
   kind: Instrument['kind'];
   role: ListingRole;
-  /** CEX pairs: spot, perpetual, future, option. */
+  /** Futures: `future` (dated) or `perpetual`. */
   contractType?: string;
   /** DEX pools: chain of the pool. */
   chainId?: number;
@@ -48,7 +48,7 @@ export interface VenueListings {
 function listingOf(v: InstrumentView, role: ListingRole): Listing {
   const inst = v.toObject();
   const l: Listing = { venue: inst.venue, symbol: inst.symbol, id: inst.id, kind: inst.kind, role };
-  if (inst.kind === 'cexPair') l.contractType = inst.contractType;
+  if (inst.kind === 'future') l.contractType = inst.contractType;
   if (inst.kind === 'dexPool' || inst.kind === 'token') l.chainId = inst.chainId;
   return l;
 }

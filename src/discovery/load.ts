@@ -9,18 +9,11 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DuplicateSymbolError, RegistryError } from '../errors.js';
-import type { InstrumentInput } from '../model/types.js';
 import { cachedJson, detectPayload } from './detect.js';
 import { discover, errorCode, RecordReject, type DiscoveredInstrument, type Reject, type RegistrationTarget } from './engine.js';
 import { checkPayloadSize } from './limits.js';
 import type { Mapping } from './mapping.js';
-
-const REF_FIELDS = ['baseId', 'quoteId', 'settleId', 'token0Id', 'token1Id', 'underlyingId'] as const;
-
-function refersTo(inst: InstrumentInput, id: bigint): boolean {
-  const o = inst as unknown as Record<string, unknown>;
-  return REF_FIELDS.some((f) => o[f] === id) || (inst.kind === 'synthetic' && inst.legs.some((l) => l.id === id));
-}
+import { refersTo } from '../writer/refs.js';
 
 /**
  * Register a placeholder without capturing a stack trace for the refusal it often meets (an Alpaca

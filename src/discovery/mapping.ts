@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { INSTRUMENT_FIELD_NAMES } from '../model/types.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -138,46 +139,8 @@ export interface LoadedMapping extends Mapping {
   abis: AbiEvent[];
 }
 
-/** Field names an instrument template may set (every field of `InstrumentInput`). */
-export const INSTRUMENT_FIELDS = new Set([
-  'symbol',
-  'venue',
-  'source',
-  'status',
-  'name',
-  'priceDecimals',
-  'sizeDecimals',
-  'tickSize',
-  'lotSize',
-  'minQty',
-  'maxQty',
-  'makerFeeBps',
-  'takerFeeBps',
-  'createdAt',
-  'updatedAt',
-  'chainId',
-  'address',
-  'isin',
-  'cusip',
-  'sedol',
-  'currency',
-  'underlyingId',
-  'expiry',
-  'contractSize',
-  'strike',
-  'right',
-  'style',
-  'occSymbol',
-  'baseId',
-  'quoteId',
-  'settleId',
-  'contractType',
-  'settlement',
-  'token0Id',
-  'token1Id',
-  'feeTier',
-  'poolType',
-]);
+/** Field names an instrument template may set (every field of `InstrumentInput`, from the kind descriptors). */
+export const INSTRUMENT_FIELDS = INSTRUMENT_FIELD_NAMES;
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 

@@ -134,17 +134,12 @@ export function generateInstruments(count: number, seed: number, register: (inpu
       let quote = pick(currencies);
       if (quote === base) quote = currencies[(currencies.indexOf(base) + 1) % currencies.length]!;
       const perp = rnd() < 0.3;
-      add({
-        kind: 'cexPair',
-        venue: `BV${b36(Math.floor(rnd() * 200), 3)}`,
-        symbol: `${perp ? 'P' : 'C'}${b36(g, 7)}`,
-        source: 'cex',
-        status: 'active',
-        baseId: base,
-        quoteId: quote,
-        contractType: perp ? 'perpetual' : 'spot',
-        settlement: perp ? 'linear' : 'none',
-      });
+      const listing = { venue: `BV${b36(Math.floor(rnd() * 200), 3)}`, symbol: `${perp ? 'P' : 'C'}${b36(g, 7)}`, source: 'cex', status: 'active' } as const;
+      add(
+        perp
+          ? { ...listing, kind: 'future', contractType: 'perpetual', settlement: 'linear', underlyingId: base, baseId: base, quoteId: quote, settleId: quote }
+          : { ...listing, kind: 'cexPair', baseId: base, quoteId: quote },
+      );
     } else if (r < 0.72 && tokens.length >= 2) {
       const t0 = pick(tokens);
       const t1 = pick(tokens);

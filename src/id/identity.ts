@@ -1,34 +1,48 @@
 /**
  * Canonical, versioned encoding of an instrument's identity fields. The instrument id is
  * BLAKE3 over exactly these bytes, so the encoding is frozen: any change needs a new
- * {@link IDENTITY_VERSION}.
+ * {@link IDENTITY_VERSION}. The rule (which fields identify a listing) is
+ * `docs/adr/0001-listing-identity.md`; the fields are each kind's `identity` in `layout/kinds.ts`.
  *
- * Encoding v1 (all integers little-endian):
+ * Encoding v2 (all integers little-endian):
  * ```
- *  u8 IDENTITY_VERSION | u8 kind code | fields of the kind:
- *    token     u32 chainId, str address (EVM: lower-case hex)
- *    stock/etf u8 1, str ISIN, str venue        when an ISIN is known
- *              u8 0, str venue, str symbol      otherwise
- *    future    str venue, str symbol
- *    option    u64 underlyingId, i64 expiry ms, fixed strike, u8 right
- *    currency  str symbol
- *    cexPair   str venue, str symbol
- *    dexPool   u32 chainId, str address
- *    synthetic str venue, str symbol
- *  str   = u16 byte length + UTF-8 bytes
- *  fixed = u8 scale + u64 raw, normalised (no trailing zeros in raw)
+ *  u8 IDENTITY_VERSION (2) | u8 kind code | u8 alternative | the alternative's fields, in order
+ *
+ *  alternative = index of the first identity alternative of the kind whose fields are all present:
+ *    token, dexPool                     0: chainId, address (EVM: lower-case hex)
+ *    stock, etf                         0: isin, venue      1: venue, symbol (no ISIN known)
+ *    future, option, cexPair,
+ *    synthetic                          0: venue, symbol
+ *    currency                           0: symbol
+ *  field encodings by descriptor type:
+ *    str   = u16 byte length + UTF-8 bytes     u32 = 4 bytes     id = u64     ms = i64
+ *    enum  = u8 code                           fixed = u8 scale + u64 raw, normalised (no trailing zeros in raw)
  * ```
+ * v1 (before this version) had no alternative byte, put stock/etf's ISIN alternative under tag 1,
+ * and identified an option by underlying + expiry + strike + right without its venue, so two
+ * venues' options with the same terms collapsed into one instrument.
  * The input must already be validated and normalised (`validateInstrument`).
  *
  * @module
  */
-import { KIND_CODES, RIGHT_CODES } from '../../layout/codes.js';
+import { KIND_CODES, KINDS, type KindField } from '../../layout/index.js';
 import { fixed } from '../model/fixed.js';
-import type { Fixed, InstrumentInput } from '../model/types.js';
+import type { Fixed, InstrumentInput, InstrumentKind } from '../model/types.js';
 import { utf8Length, writeUtf8 } from '../model/utf8.js';
 
 /** Version byte that starts every identity encoding. */
-export const IDENTITY_VERSION = 1;
+export const IDENTITY_VERSION = 2;
+
+/** Identity alternatives per kind, each a list of fields with their types (venue and symbol are strings). */
+const IDENTITY: Record<InstrumentKind, ReadonlyArray<readonly KindField[]>> = Object.fromEntries(
+  Object.entries(KINDS).map(([kind, d]) => {
+    const byName = new Map((d.fields as readonly KindField[]).map((f) => [f.name, f]));
+    const alts = (d.identity as ReadonlyArray<readonly string[]>).map((alt) =>
+      alt.map((name): KindField => byName.get(name) ?? { name, type: 'str', doc: 'common field' }),
+    );
+    return [kind, alts];
+  }),
+) as unknown as Record<InstrumentKind, ReadonlyArray<readonly KindField[]>>;
 
 class ByteWriter {
   buf = new Uint8Array(128);
@@ -109,44 +123,40 @@ export function identityBytesScratch(inst: InstrumentInput): Uint8Array {
 }
 
 function encodeIdentity(inst: InstrumentInput, w: ByteWriter): ByteWriter {
+  const rec = inst as unknown as Record<string, unknown>;
+  const alts = IDENTITY[inst.kind];
+  const alt = alts.findIndex((fields) => fields.every((f) => rec[f.name] !== undefined));
+  // validateInstrument guarantees the last alternative's fields (required or common) are present.
   w.u8(IDENTITY_VERSION);
   w.u8(KIND_CODES[inst.kind]);
-  switch (inst.kind) {
-    case 'token':
-      w.u32(inst.chainId);
-      w.str(inst.address);
-      break;
-    case 'stock':
-    case 'etf':
-      if (inst.isin) {
-        w.u8(1);
-        w.str(inst.isin);
-        w.str(inst.venue);
-      } else {
-        w.u8(0);
-        w.str(inst.venue);
-        w.str(inst.symbol);
-      }
-      break;
-    case 'option':
-      w.u64(inst.underlyingId);
-      w.i64(inst.expiry);
-      w.fixed(inst.strike);
-      w.u8(RIGHT_CODES[inst.right]);
-      break;
-    case 'currency':
-      w.str(inst.symbol);
-      break;
-    case 'dexPool':
-      w.u32(inst.chainId);
-      w.str(inst.address);
-      break;
-    case 'future':
-    case 'cexPair':
-    case 'synthetic':
-      w.str(inst.venue);
-      w.str(inst.symbol);
-      break;
+  w.u8(alt);
+  for (const f of alts[alt]!) {
+    const v = rec[f.name];
+    switch (f.type) {
+      case 'str':
+        w.str(v as string);
+        break;
+      case 'u32':
+        w.u32(v as number);
+        break;
+      case 'u8':
+        w.u8(v as number);
+        break;
+      case 'id':
+        w.u64(v as bigint);
+        break;
+      case 'ms':
+        w.i64(v as number);
+        break;
+      case 'fixed':
+        w.fixed(v as Fixed);
+        break;
+      case 'enum':
+        w.u8(f.codes![v as string]!);
+        break;
+      case 'legs':
+        throw new Error(`identity: legs cannot be an identity field (${inst.kind})`);
+    }
   }
   return w;
 }

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { KINDS as KIND_DESCRIPTORS, type KindField, type KINDS } from '../../layout/kinds.js';
 import type {
   CONTRACT_TYPE_CODES,
   KIND_CODES,
@@ -32,9 +33,9 @@ export type InstrumentKind = keyof typeof KIND_CODES;
 export type InstrumentSource = keyof typeof SOURCE_CODES;
 /** Trading status. */
 export type InstrumentStatus = keyof typeof STATUS_CODES;
-/** CEX pair contract type: spot, perpetual swap, dated future, option contract. */
+/** Future contract type: dated future or perpetual swap. */
 export type ContractType = keyof typeof CONTRACT_TYPE_CODES;
-/** Derivative settlement: linear (settled in quote), inverse (settled in base), or none for spot. */
+/** Derivative settlement (see `SETTLEMENT_CODES`). */
 export type Settlement = keyof typeof SETTLEMENT_CODES;
 /** Option right. */
 export type OptionRight = keyof typeof RIGHT_CODES;
@@ -88,85 +89,6 @@ export interface CommonFields {
   updatedAt?: number;
 }
 
-/** An on-chain fungible token. Identity: chain id + contract address. */
-export interface TokenFields {
-  kind: 'token';
-  /** EVM chain id (1 = Ethereum, 137 = Polygon, …) or a registry-assigned id for non-EVM chains. */
-  chainId: number;
-  /** Contract address: `0x` + 40 hex digits for EVM chains (stored lower-case); up to 64 chars otherwise. */
-  address: string;
-}
-
-/** A listed equity or ETF. Identity: ISIN + venue if an ISIN is known, else symbol + venue. */
-export interface SecurityFields {
-  kind: 'stock' | 'etf';
-  /** ISO 6166 ISIN (12 chars, valid check digit). */
-  isin?: string;
-  /** CUSIP (9 chars, valid check digit). */
-  cusip?: string;
-  /** SEDOL (7 chars, valid check digit). */
-  sedol?: string;
-  /** ISO 4217 trading currency. */
-  currency?: string;
-}
-
-/** An exchange-traded future. Identity: venue + symbol. */
-export interface FutureFields {
-  kind: 'future';
-  underlyingId?: InstrumentId;
-  /** Expiry, ms since the Unix epoch (UTC). */
-  expiry: number;
-  /** Contract size / multiplier. */
-  contractSize?: Fixed;
-  currency?: string;
-}
-
-/** A listed option. Identity: underlying + expiry + strike + right (+ venue). */
-export interface OptionFields {
-  kind: 'option';
-  underlyingId: InstrumentId;
-  /** Expiry, ms since the Unix epoch (UTC). */
-  expiry: number;
-  strike: Fixed;
-  right: OptionRight;
-  style: OptionStyle;
-  /** OCC 21-character option symbol, if any. */
-  occSymbol?: string;
-  contractSize?: Fixed;
-}
-
-/** A currency or crypto asset in the abstract (fiat ISO 4217 code or an asset ticker). Identity: code. */
-export interface CurrencyFields {
-  kind: 'currency';
-}
-
-/** A pair listed on a centralised exchange (spot, perpetual, dated future, option). Identity: venue + symbol. */
-export interface CexPairFields {
-  kind: 'cexPair';
-  baseId: InstrumentId;
-  quoteId: InstrumentId;
-  /** Settlement asset for derivatives. */
-  settleId?: InstrumentId;
-  contractType: ContractType;
-  settlement: Settlement;
-  /** Expiry of a dated contract, ms since the Unix epoch. */
-  expiry?: number;
-  contractSize?: Fixed;
-}
-
-/** A DEX liquidity pool. Identity: chain id + pool address. */
-export interface DexPoolFields {
-  kind: 'dexPool';
-  chainId: number;
-  /** Pool (pair) contract address. */
-  address: string;
-  token0Id: InstrumentId;
-  token1Id: InstrumentId;
-  /** Fee tier in hundredths of a basis point (Uniswap units: 3000 = 0.30 %). */
-  feeTier: number;
-  poolType: PoolType;
-}
-
 /** One leg of a synthetic instrument. */
 export interface SyntheticLeg {
   id: InstrumentId;
@@ -175,14 +97,53 @@ export interface SyntheticLeg {
   negative?: boolean;
 }
 
+/** The model value of a descriptor field (`layout/kinds.ts`) by its type. */
+type FieldValue<F> = F extends { readonly type: 'id' }
+  ? InstrumentId
+  : F extends { readonly type: 'u8' | 'u32' | 'ms' }
+    ? number
+    : F extends { readonly type: 'fixed' }
+      ? Fixed
+      : F extends { readonly type: 'str' }
+        ? string
+        : F extends { readonly type: 'enum'; readonly codes: infer C }
+          ? keyof C & string
+          : F extends { readonly type: 'legs' }
+            ? SyntheticLeg[]
+            : never;
+type DescriptorFields<K extends InstrumentKind> = (typeof KINDS)[K]['fields'][number];
+type Simplify<T> = { [P in keyof T]: T[P] } & {};
+
+/**
+ * The fields of kind `K`, derived from its descriptor in `layout/kinds.ts` (the only place a
+ * kind's fields, their meaning and units are listed): required fields are required here, the
+ * rest optional.
+ */
+export type KindFieldsOf<K extends InstrumentKind> = Simplify<
+  { kind: K } & { [F in Extract<DescriptorFields<K>, { readonly required: true }> as F['name']]: FieldValue<F> } & {
+    [F in Exclude<DescriptorFields<K>, { readonly required: true }> as F['name']]?: FieldValue<F>;
+  }
+>;
+
+/** An on-chain fungible token. Identity: chain id + contract address. */
+export type TokenFields = KindFieldsOf<'token'>;
+/** A listed equity or ETF. Identity: ISIN + venue if an ISIN is known, else venue + symbol. */
+export type SecurityFields = KindFieldsOf<'stock'> | KindFieldsOf<'etf'>;
+/** A futures contract, dated or perpetual. Identity: venue + symbol. */
+export type FutureFields = KindFieldsOf<'future'>;
+/** A listed option. Identity: venue + symbol (ADR 0001). */
+export type OptionFields = KindFieldsOf<'option'>;
+/** A currency or crypto asset in the abstract. Identity: code. */
+export type CurrencyFields = KindFieldsOf<'currency'>;
+/** A spot pair listed on a centralised exchange. Identity: venue + symbol. */
+export type CexPairFields = KindFieldsOf<'cexPair'>;
+/** A DEX liquidity pool. Identity: chain id + pool address. */
+export type DexPoolFields = KindFieldsOf<'dexPool'>;
 /** A synthetic instrument built from other instruments. Identity: venue + symbol. */
-export interface SyntheticFields {
-  kind: 'synthetic';
-  legs: SyntheticLeg[];
-}
+export type SyntheticFields = KindFieldsOf<'synthetic'>;
 
 /** Per-kind fields, discriminated by `kind`. */
-export type KindFields = TokenFields | SecurityFields | FutureFields | OptionFields | CurrencyFields | CexPairFields | DexPoolFields | SyntheticFields;
+export type KindFields = { [K in InstrumentKind]: KindFieldsOf<K> }[InstrumentKind];
 
 /** What the writer accepts: common fields plus the fields of one kind. */
 export type InstrumentInput = CommonFields & KindFields;
@@ -197,14 +158,40 @@ export type Instrument = InstrumentInput & { readonly id: InstrumentId };
  * chain (e.g. two `LIT` tokens on Ethereum), so they are exempt.
  */
 export function symbolIsUnique(kind: InstrumentKind): boolean {
-  return kind !== 'token' && kind !== 'dexPool';
+  return KIND_DESCRIPTORS[kind].symbolUnique;
 }
+
+/** Names of the common fields ({@link CommonFields}) plus `kind`: allowed on every kind. */
+export const COMMON_FIELD_NAMES: ReadonlySet<string> = new Set([
+  'kind',
+  'symbol',
+  'venue',
+  'source',
+  'status',
+  'name',
+  'priceDecimals',
+  'sizeDecimals',
+  'tickSize',
+  'lotSize',
+  'minQty',
+  'maxQty',
+  'makerFeeBps',
+  'takerFeeBps',
+  'createdAt',
+  'updatedAt',
+] satisfies ReadonlyArray<keyof CommonFields | 'kind'>);
+
+/** Every field name an instrument of some kind may carry: the common ones and every descriptor field. */
+export const INSTRUMENT_FIELD_NAMES: ReadonlySet<string> = new Set([
+  ...COMMON_FIELD_NAMES,
+  ...Object.values(KIND_DESCRIPTORS).flatMap((d) => (d.fields as readonly KindField[]).map((f) => f.name)),
+]);
 
 /** Venue code used for {@link CurrencyFields} instruments: an asset belongs to no venue. */
 export const ASSET_VENUE = 'ASSET';
 
-/** Mutable fields an update may change in place (identity fields never change). */
-export const MUTABLE_FIELDS = [
+/** Mutable common fields (stored in the record's cache line 1), in wire patch order. */
+const MUTABLE_COMMON_FIELDS = [
   'status',
   'name',
   'priceDecimals',
@@ -218,5 +205,20 @@ export const MUTABLE_FIELDS = [
   'updatedAt',
 ] as const;
 
+/** Names of the kind fields a descriptor marks `mutable` (the trading limits). */
+type MutableKindField = Extract<DescriptorFields<InstrumentKind>, { readonly mutable: true }>['name'];
+
+/**
+ * Mutable fields an update may change in place (identity fields never change): the mutable
+ * common fields, then each kind field a descriptor marks mutable (in the wire patch order of
+ * `layout/wire.ts`). A kind field in a patch for a kind without it is refused by validation.
+ */
+export const MUTABLE_FIELDS: ReadonlyArray<(typeof MUTABLE_COMMON_FIELDS)[number] | MutableKindField> = [
+  ...MUTABLE_COMMON_FIELDS,
+  ...new Set(
+    Object.values(KIND_DESCRIPTORS).flatMap((d) => (d.fields as readonly KindField[]).filter((f) => f.mutable).map((f) => f.name as MutableKindField)),
+  ),
+];
+
 /** A partial update of an instrument's mutable fields. */
-export type InstrumentPatch = Partial<Pick<CommonFields, (typeof MUTABLE_FIELDS)[number]>>;
+export type InstrumentPatch = Partial<Pick<CommonFields, (typeof MUTABLE_COMMON_FIELDS)[number]> & { [F in MutableKindField]: Fixed }>;

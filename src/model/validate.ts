@@ -6,25 +6,23 @@
  * @module
  */
 import {
-  CONTRACT_TYPE_CODES,
   DETAIL_STR_MAX,
   FEE_UNITS_PER_BP,
   KIND_CODES,
+  KINDS,
+  LEGS_MAX,
   NAME_MAX_BYTES,
-  POOL_TYPE_CODES,
-  RIGHT_CODES,
-  SETTLEMENT_CODES,
   SOURCE_CODES,
   STATUS_CODES,
-  STYLE_CODES,
   SYMBOL_MAX_BYTES,
   VENUE_CODE_MAX,
+  type KindField,
 } from '../../layout/index.js';
 import { ValidationError } from '../errors.js';
-import { checkCusip, checkIsin, checkSedol } from '../identifiers/index.js';
+import { checkCusip, checkIsin, checkSedol, formatOccSymbol, parseOccSymbol } from '../identifiers/index.js';
 import { FIXED_RAW_MAX, FIXED_SCALE_MAX } from './fixed.js';
 import { isAscii, utf8Length } from './utf8.js';
-import type { Fixed, InstrumentInput } from './types.js';
+import { COMMON_FIELD_NAMES, type Fixed, type InstrumentInput, type InstrumentKind } from './types.js';
 
 const VENUE_RE = /^[A-Z0-9_.-]+$/;
 const EVM_ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
@@ -109,13 +107,100 @@ function address(v: unknown, chainId: number, field: string): string {
   return v.toLowerCase();
 }
 
+/** Field names per kind (descriptor fields), for the unknown-field check. */
+const KIND_KEYS = Object.fromEntries(Object.entries(KINDS).map(([k, d]) => [k, new Set((d.fields as readonly KindField[]).map((f) => f.name))])) as Record<
+  InstrumentKind,
+  Set<string>
+>;
+
+/** Check one string field by its descriptor format; returns the normalised value. */
+function stringField(f: KindField, v: unknown, rec: Record<string, unknown>): string {
+  switch (f.format) {
+    case 'isin':
+      return checkIsin(String(v).toUpperCase(), f.name);
+    case 'cusip':
+      return checkCusip(String(v).toUpperCase(), f.name);
+    case 'sedol':
+      return checkSedol(String(v).toUpperCase(), f.name);
+    case 'currency':
+      if (typeof v !== 'string' || !CURRENCY_RE.test(v)) throw new ValidationError('InvalidField', f.name, 'must be an ISO 4217-style code');
+      return v;
+    case 'address':
+      return address(v, rec.chainId as number, f.name);
+    case 'occ':
+      if (typeof v !== 'string') throw new ValidationError('InvalidField', f.name, 'must be a string');
+      return formatOccSymbol(parseOccSymbol(v.toUpperCase()));
+    default:
+      text(v, f.name, f.max ?? DETAIL_STR_MAX, true);
+      return v as string;
+  }
+}
+
+function legsCheck(v: unknown, field: string): void {
+  if (!Array.isArray(v) || v.length === 0 || v.length > LEGS_MAX) throw new ValidationError('InvalidField', field, `must be 1..${LEGS_MAX} legs`);
+  v.forEach((leg: unknown, i) => {
+    if (typeof leg !== 'object' || leg === null) throw new ValidationError('InvalidField', `${field}[${i}]`, 'must be a leg object');
+    const l = leg as Record<string, unknown>;
+    for (const k of Object.keys(l))
+      if (k !== 'id' && k !== 'weight' && k !== 'negative') throw new ValidationError('InvalidField', `${field}[${i}].${k}`, 'is not a leg field');
+    idCheck(l.id, `${field}[${i}].id`, true);
+    fixedCheck(l.weight as Fixed, `${field}[${i}].weight`, true);
+    if (l.negative !== undefined && typeof l.negative !== 'boolean') throw new ValidationError('InvalidField', `${field}[${i}].negative`, 'must be a boolean');
+  });
+}
+
+/** Check one kind field against its descriptor; returns the (normalised) value to store. */
+function kindField(f: KindField, v: unknown, rec: Record<string, unknown>): unknown {
+  if (v === undefined) {
+    if (f.required) throw new ValidationError('InvalidField', f.name, 'is required');
+    return undefined;
+  }
+  switch (f.type) {
+    case 'u8':
+      intCheck(v, f.name, f.min ?? 0, f.max ?? 0xff, true);
+      return v;
+    case 'u32':
+      intCheck(v, f.name, f.min ?? 0, f.max ?? 0xffffffff, true);
+      return v;
+    case 'id':
+      idCheck(v, f.name, true);
+      return v;
+    case 'ms':
+      timeCheck(v, f.name, true);
+      return v;
+    case 'fixed':
+      fixedCheck(v as Fixed, f.name, true);
+      if (f.positive && (v as Fixed).raw === 0n) throw new ValidationError('InvalidField', f.name, 'must be positive');
+      return v;
+    case 'enum':
+      enumCheck(f.codes ?? {}, v, f.name);
+      return v;
+    case 'str':
+      return stringField(f, v, rec);
+    case 'legs':
+      legsCheck(v, f.name);
+      return v;
+  }
+}
+
+/** Rules across fields of one kind that a single field's descriptor cannot state. */
+function crossFieldRules(out: Record<string, unknown>): void {
+  if (out.kind === 'future') {
+    out.contractType ??= 'future';
+    if (out.contractType === 'future' && out.expiry === undefined) throw new ValidationError('InvalidField', 'expiry', 'is required for a dated future');
+    if (out.contractType === 'perpetual' && out.expiry !== undefined) throw new ValidationError('InvalidField', 'expiry', 'a perpetual has no expiry');
+  }
+}
+
 /**
- * Validate an instrument and return a normalised copy (EVM addresses lower-cased,
- * identifiers upper-cased, `status`, `source` checked). The input is not modified.
+ * Validate an instrument against the common rules and its kind's descriptor
+ * (`layout/kinds.ts`), and return a normalised copy (EVM addresses lower-cased, identifiers
+ * upper-cased, a future's `contractType` defaulted to `future`). The input is not modified.
  *
- * @throws {ValidationError} `InvalidField` (including a symbol, name or OCC symbol with NUL or a
- *   lone UTF-16 surrogate), `FieldTooLong`, `InvalidEnum` or `InvalidIdentifier`
- *   (ISO 6166 ISIN, CUSIP and SEDOL check digits) naming the first offending field.
+ * @throws {ValidationError} `InvalidField` (including a field the kind does not store, a symbol,
+ *   name or OCC symbol with NUL or a lone UTF-16 surrogate), `FieldTooLong`, `InvalidEnum` or
+ *   `InvalidIdentifier` (ISO 6166 ISIN, CUSIP and SEDOL check digits) naming the first offending
+ *   field.
  */
 export function validateInstrument(input: InstrumentInput): InstrumentInput {
   if (typeof input !== 'object' || input === null) throw new ValidationError('InvalidField', 'instrument', 'must be an object');
@@ -140,65 +225,17 @@ export function validateInstrument(input: InstrumentInput): InstrumentInput {
   timeCheck(input.createdAt, 'createdAt', false);
   timeCheck(input.updatedAt, 'updatedAt', false);
 
-  const out: Record<string, unknown> = { ...input };
-  switch (input.kind) {
-    case 'token':
-      intCheck(input.chainId, 'chainId', 1, 0xffffffff, true);
-      out.address = address(input.address, input.chainId, 'address');
-      break;
-    case 'stock':
-    case 'etf':
-      if (input.isin !== undefined) out.isin = checkIsin(String(input.isin).toUpperCase(), 'isin');
-      if (input.cusip !== undefined) out.cusip = checkCusip(String(input.cusip).toUpperCase(), 'cusip');
-      if (input.sedol !== undefined) out.sedol = checkSedol(String(input.sedol).toUpperCase(), 'sedol');
-      if (input.currency !== undefined && !CURRENCY_RE.test(input.currency))
-        throw new ValidationError('InvalidField', 'currency', 'must be an ISO 4217-style code');
-      break;
-    case 'future':
-      idCheck(input.underlyingId, 'underlyingId', false);
-      timeCheck(input.expiry, 'expiry', true);
-      fixedCheck(input.contractSize, 'contractSize');
-      if (input.currency !== undefined && !CURRENCY_RE.test(input.currency))
-        throw new ValidationError('InvalidField', 'currency', 'must be an ISO 4217-style code');
-      break;
-    case 'option':
-      idCheck(input.underlyingId, 'underlyingId', true);
-      timeCheck(input.expiry, 'expiry', true);
-      fixedCheck(input.strike, 'strike', true);
-      enumCheck(RIGHT_CODES, input.right, 'right');
-      enumCheck(STYLE_CODES, input.style, 'style');
-      text(input.occSymbol, 'occSymbol', DETAIL_STR_MAX, false);
-      fixedCheck(input.contractSize, 'contractSize');
-      break;
-    case 'currency':
-      break;
-    case 'cexPair':
-      idCheck(input.baseId, 'baseId', true);
-      idCheck(input.quoteId, 'quoteId', true);
-      idCheck(input.settleId, 'settleId', false);
-      enumCheck(CONTRACT_TYPE_CODES, input.contractType, 'contractType');
-      enumCheck(SETTLEMENT_CODES, input.settlement, 'settlement');
-      timeCheck(input.expiry, 'expiry', false);
-      fixedCheck(input.contractSize, 'contractSize');
-      break;
-    case 'dexPool':
-      intCheck(input.chainId, 'chainId', 1, 0xffffffff, true);
-      out.address = address(input.address, input.chainId, 'address');
-      idCheck(input.token0Id, 'token0Id', true);
-      idCheck(input.token1Id, 'token1Id', true);
-      intCheck(input.feeTier, 'feeTier', 0, 1_000_000, true);
-      enumCheck(POOL_TYPE_CODES, input.poolType, 'poolType');
-      break;
-    case 'synthetic': {
-      if (!Array.isArray(input.legs) || input.legs.length === 0 || input.legs.length > 64) {
-        throw new ValidationError('InvalidField', 'legs', 'must be 1..64 legs');
-      }
-      input.legs.forEach((leg, i) => {
-        idCheck(leg?.id, `legs[${i}].id`, true);
-        fixedCheck(leg?.weight, `legs[${i}].weight`, true);
-      });
-      break;
-    }
+  const rec = input as unknown as Record<string, unknown>;
+  const own = KIND_KEYS[input.kind];
+  for (const k of Object.keys(rec)) {
+    if (rec[k] === undefined || COMMON_FIELD_NAMES.has(k) || own.has(k)) continue;
+    throw new ValidationError('InvalidField', k, `is not a field of kind ${input.kind} (its fields: ${[...own].join(', ') || 'none'})`);
   }
+  const out: Record<string, unknown> = { ...rec };
+  for (const f of KINDS[input.kind].fields as readonly KindField[]) {
+    const v = kindField(f, rec[f.name], rec);
+    if (v !== undefined) out[f.name] = v;
+  }
+  crossFieldRules(out);
   return out as unknown as InstrumentInput;
 }

@@ -12,9 +12,11 @@
  * @module
  */
 import { CTL, KIND_CODES, LINE1_FIRST_WORD, LINE_WORDS, SEQ_WORD, SLOT_STATE, STATE_SHIFT, STATE_WORD } from '../../layout/index.js';
-import { RegistryError, UnknownInstrumentError } from '../errors.js';
+import { UnknownInstrumentError } from '../errors.js';
 import { splitId } from '../id/derive.js';
-import type { InstrumentKind } from '../model/types.js';
+import type { Fixed, InstrumentKind, OptionRight } from '../model/types.js';
+import { occKeyHash } from '../shm/index-keys.js';
+import { compareOptions, legsOf, occKey, optionMatches, toId, type OptionChainFilter } from './chain.js';
 import type { RegistryHandle } from '../shm/handle.js';
 import { heapView } from '../shm/heap.js';
 import { hashChainAddress, hashIdHalves, hashIdPair } from '../shm/keyhash.js';
@@ -213,8 +215,8 @@ export class RegistryReader extends ReaderCore implements ViewHost {
    * @throws {RegistryError} `InvalidArgument` for anything else (a number, a malformed string,
    *   a bigint outside 0..2^64-1).
    * @example
-   * reader.getById(0x91cd58f6006be229n)?.symbol;
-   * reader.getById('0x91cd58f6006be229')?.toObject();
+   * reader.getById(0xa9f423a8166d831an)?.symbol;
+   * reader.getById('0xa9f423a8166d831a')?.toObject();
    */
   getById(id: bigint | string, into?: InstrumentView): InstrumentView | undefined {
     const [lo, hi] = splitId(toId(id));
@@ -317,6 +319,54 @@ export class RegistryReader extends ReaderCore implements ViewHost {
     return this.viewsOf(() => this.walkKeyed('ASSET', hashIdHalves(lo, hi) | 0, lo | 0, hi | 0, this.walkBuf));
   }
 
+  /** Every live listing with this SEDOL. Case-insensitive. */
+  getBySedol(sedol: string): InstrumentView[] {
+    this.lookups++;
+    if (typeof sedol !== 'string' || !packCode(sedol, this.packed)) return [];
+    const [a, b] = this.packed;
+    return this.viewsOf(() => this.walkKeyed('SEDOL', a!, b!, 0, this.walkBuf));
+  }
+
+  /**
+   * Options with this OCC symbol (the 21-character padded form or the compact one, any case):
+   * normally one (OCC options are fungible across US exchanges, ADR 0001).
+   */
+  getByOccSymbol(occ: string): InstrumentView[] {
+    this.lookups++;
+    const key = occKey(occ);
+    if (key === undefined) return [];
+    return this.viewsOf(() => this.walkHashed('OCC', occKeyHash(key), null, this.walkBuf)).filter((v) => v.detail.occSymbol === key);
+  }
+
+  /**
+   * Instruments whose underlying is `id`: futures and options on it (the `underlyingId` of
+   * their descriptors) and, for an asset, its on-chain tokens (`assetId`). Index walk, no scan.
+   */
+  findByUnderlying(id: bigint): InstrumentView[] {
+    this.lookups++;
+    const [lo, hi] = splitId(toId(id));
+    return this.viewsOf(() => this.walkKeyed('UNDERLYING', hashIdHalves(lo, hi) | 0, lo | 0, hi | 0, this.walkBuf));
+  }
+
+  /**
+   * The option chain of an underlying: its live options, filtered, sorted by expiry, strike,
+   * then right (calls first) and venue. Walks the UNDERLYING index (no table scan).
+   * @param filter `expiry` (exact, ms), `expiryFrom` / `expiryTo` (inclusive, ms),
+   *   `strikeMin` / `strikeMax` (inclusive, exact decimals), `right`, `venue`
+   * @example
+   * const calls = reader.getOptionChain(btcIndexId, { expiry: Date.UTC(2025, 2, 28, 8), right: 'call' });
+   */
+  getOptionChain(underlying: bigint, filter: OptionChainFilter = {}): InstrumentView[] {
+    const venue = filter.venue === undefined ? -1 : this.venueIndex(filter.venue);
+    if (filter.venue !== undefined && venue < 0) return [];
+    const chain = this.findByUnderlying(underlying).filter((v) => {
+      if (v.kind !== 'option' || (venue >= 0 && v.venueIndex !== venue)) return false;
+      const d = v.detail as { expiry: number; strike: Fixed; right: OptionRight };
+      return optionMatches(d, filter);
+    });
+    return chain.sort(compareOptions);
+  }
+
   /** Every live instrument of a kind (scans the table: not a hot-path call). */
   findByType(kind: InstrumentKind): InstrumentView[] {
     const code = KIND_CODES[kind];
@@ -387,25 +437,4 @@ export class RegistryReader extends ReaderCore implements ViewHost {
       return out;
     }
   }
-}
-
-/** A 64-bit id from a bigint or hex string. */
-function toId(id: bigint | string): bigint {
-  if (typeof id === 'bigint') {
-    if (id < 0n || id > 0xffffffffffffffffn) throw new RegistryError('InvalidArgument', `id ${id} is outside 0..2^64-1`);
-    return id;
-  }
-  if (typeof id === 'string') {
-    const m = /^(?:0x)?([0-9a-fA-F]{1,16})$/.exec(id);
-    if (m) return BigInt('0x' + m[1]);
-    throw new RegistryError('InvalidArgument', `id must be 1-16 hex digits (0x optional), got ${JSON.stringify(id.slice(0, 40))}`);
-  }
-  throw new RegistryError('InvalidArgument', `id must be a bigint or a hex string, got ${typeof id}`);
-}
-
-/** The two leg ids of a CEX pair (base, quote) or DEX pool (token0, token1). */
-function legsOf(vw: InstrumentView): [bigint | undefined, bigint | undefined] {
-  const d = vw.detail;
-  if (d.baseId !== undefined) return [d.baseId as bigint, d.quoteId as bigint];
-  return [d.token0Id as bigint | undefined, d.token1Id as bigint | undefined];
 }

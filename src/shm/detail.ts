@@ -1,11 +1,10 @@
 /**
- * Encode and decode per-kind detail blobs (`layout/detail.ts`): the immutable identity
- * fields of each kind, stored in the string heap.
+ * Encode and decode per-kind detail blobs (`layout/detail.ts`): the fields of each kind's
+ * descriptor (`layout/kinds.ts`), stored in the string heap.
  *
  * @module
  */
 import {
-  CONTRACT_TYPE_CODES,
   DETAIL_FIELDS,
   DETAIL_FIXED_SIZE,
   DETAIL_LEG_COUNT_SIZE,
@@ -20,11 +19,8 @@ import {
   SIZE_OF_I32,
   SIZE_OF_I64,
   SIZE_OF_U8,
-  type DetailType,
-  POOL_TYPE_CODES,
-  RIGHT_CODES,
-  SETTLEMENT_CODES,
-  STYLE_CODES,
+  type KindField,
+  type KindFieldType,
   codeName,
   HEAP_ENTRY_DATA_OFFSET,
 } from '../../layout/index.js';
@@ -33,15 +29,6 @@ import type { Fixed, InstrumentInput, InstrumentKind, SyntheticLeg } from '../mo
 import { utf8Length, writeUtf8 } from '../model/utf8.js';
 
 const utf8d = new TextDecoder();
-
-/** Enum-valued detail fields and their code tables. */
-const ENUM_TABLES: Record<string, Record<string, number>> = {
-  right: RIGHT_CODES,
-  style: STYLE_CODES,
-  contractType: CONTRACT_TYPE_CODES,
-  settlement: SETTLEMENT_CODES,
-  poolType: POOL_TYPE_CODES,
-};
 
 function writeFixed(dv: DataView, p: number, v: Fixed): void {
   dv.setUint8(p + FIXED_SCALE_OFFSET, v.scale);
@@ -52,9 +39,10 @@ function readFixed(dv: DataView, p: number): Fixed {
   return Object.freeze({ raw: dv.getBigUint64(p + FIXED_RAW_OFFSET, true), scale: dv.getUint8(p + FIXED_SCALE_OFFSET) });
 }
 
-function sizeOf(type: DetailType, v: unknown): number {
+function sizeOf(type: KindFieldType, v: unknown): number {
   switch (type) {
     case 'u8':
+    case 'enum':
       return SIZE_OF_U8;
     case 'u32':
       return SIZE_OF_I32;
@@ -75,11 +63,11 @@ let scratchView = new DataView(scratch.buffer);
 
 /** Encode the detail blob of a validated instrument (a fresh array). */
 export function encodeDetail(inst: InstrumentInput): Uint8Array {
-  const fields = DETAIL_FIELDS[inst.kind] as ReadonlyArray<readonly [string, DetailType]>;
+  const fields: readonly KindField[] = DETAIL_FIELDS[inst.kind];
   const rec = inst as unknown as Record<string, unknown>;
   let present = 0;
   let size = DETAIL_PRESENT_SIZE;
-  fields.forEach(([name, type], i) => {
+  fields.forEach(({ name, type }, i) => {
     const v = rec[name];
     if (v === undefined) return;
     present |= 1 << i;
@@ -93,14 +81,18 @@ export function encodeDetail(inst: InstrumentInput): Uint8Array {
   }
   const out = scratch;
   const dv = scratchView;
-  dv.setUint16(0, present, true);
+  dv.setUint32(0, present, true);
   let p = DETAIL_PRESENT_SIZE;
-  fields.forEach(([name, type], i) => {
+  fields.forEach(({ name, type, codes }, i) => {
     if (!(present & (1 << i))) return;
     const v = rec[name];
     switch (type) {
       case 'u8':
-        dv.setUint8(p, ENUM_TABLES[name] ? ENUM_TABLES[name]![v as string]! : (v as number));
+        dv.setUint8(p, v as number);
+        p += SIZE_OF_U8;
+        break;
+      case 'enum':
+        dv.setUint8(p, codes![v as string]!);
         p += SIZE_OF_U8;
         break;
       case 'u32':
@@ -147,24 +139,27 @@ export function encodeDetail(inst: InstrumentInput): Uint8Array {
  * @throws {RegistryError} `InvalidEnum` on an unknown stored code, `LengthOutOfBounds` on a short blob.
  */
 export function decodeDetail(kind: InstrumentKind, bytes: Uint8Array): Record<string, unknown> {
-  const fields = DETAIL_FIELDS[kind] as ReadonlyArray<readonly [string, DetailType]>;
+  const fields: readonly KindField[] = DETAIL_FIELDS[kind];
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: Record<string, unknown> = {};
   if (bytes.byteLength < DETAIL_PRESENT_SIZE) throw new RegistryError('LengthOutOfBounds', 'detail blob too short');
-  const present = dv.getUint16(0, true);
+  const present = dv.getUint32(0, true);
+  if (fields.length < 32 && present >>> fields.length !== 0)
+    throw new RegistryError('LengthOutOfBounds', `detail blob of ${kind} has presence bits beyond its ${fields.length} fields`);
   let p = DETAIL_PRESENT_SIZE;
   try {
-    fields.forEach(([name, type], i) => {
+    fields.forEach(({ name, type, codes }, i) => {
       if (!(present & (1 << i))) return;
       switch (type) {
-        case 'u8': {
+        case 'u8':
+          out[name] = dv.getUint8(p);
+          p += SIZE_OF_U8;
+          break;
+        case 'enum': {
           const c = dv.getUint8(p);
-          const table = ENUM_TABLES[name];
-          if (table) {
-            const n = codeName(table, c);
-            if (n === undefined) throw new RegistryError('InvalidEnum', `${name} code ${c}`);
-            out[name] = n;
-          } else out[name] = c;
+          const n = codeName(codes!, c);
+          if (n === undefined) throw new RegistryError('InvalidEnum', `${name} code ${c}`);
+          out[name] = n;
           p += SIZE_OF_U8;
           break;
         }
@@ -220,12 +215,12 @@ export function decodeDetail(kind: InstrumentKind, bytes: Uint8Array): Record<st
  * no allocation): used by readers to verify index hits.
  */
 export function detailFieldOffset(heap: Uint8Array, ref: number, kind: InstrumentKind, name: string): number {
-  const fields = DETAIL_FIELDS[kind] as ReadonlyArray<readonly [string, DetailType]>;
+  const fields: readonly KindField[] = DETAIL_FIELDS[kind];
   let p = ref + HEAP_ENTRY_DATA_OFFSET;
-  const present = heap[p]! | (heap[p + 1]! << 8);
+  const present = heap[p]! | (heap[p + 1]! << 8) | (heap[p + 2]! << 16) | (heap[p + 3]! << 24);
   p += DETAIL_PRESENT_SIZE;
   for (let i = 0; i < fields.length; i++) {
-    const [fname, type] = fields[i]!;
+    const { name: fname, type } = fields[i]!;
     if (!(present & (1 << i))) {
       if (fname === name) return -1;
       continue;
@@ -233,6 +228,7 @@ export function detailFieldOffset(heap: Uint8Array, ref: number, kind: Instrumen
     if (fname === name) return p;
     switch (type) {
       case 'u8':
+      case 'enum':
         p += SIZE_OF_U8;
         break;
       case 'u32':

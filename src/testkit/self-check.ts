@@ -27,8 +27,6 @@ export function stressInstrument(i: number): InstrumentInput {
     status: 'active',
     baseId: BigInt(i + 1),
     quoteId: BigInt(1_000_000 + i),
-    contractType: 'spot',
-    settlement: 'none',
     ...stressPatch(i, 0),
   };
 }

@@ -194,6 +194,11 @@ export class ByteReader {
     return this.view.getUint16(at, true);
   }
 
+  /** u32 at an absolute position inside a {@link block}. */
+  u32At(at: number): number {
+    return this.view.getUint32(at, true);
+  }
+
   /** u64 (two u32 halves, low first) at an absolute position inside a {@link block}. */
   u64At(at: number): bigint {
     return this.view.getBigUint64(at, true);

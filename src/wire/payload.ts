@@ -29,7 +29,7 @@ import {
   WIRE_ERROR_FIELDS_OFFSET,
   WIRE_ERROR_REF_SEQ_OFFSET,
 } from '../../layout/wire.js';
-import { ASSET_VENUE, MUTABLE_FIELDS, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
+import { MUTABLE_FIELDS, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
 import { validateInstrument } from '../model/validate.js';
 import { ByteReader, ByteWriter, checkU64 } from './bytes.js';
 import { invalidField } from './errors.js';
@@ -58,7 +58,7 @@ export function writeInstrument(w: ByteWriter, input: InstrumentInput): Instrume
   w.patchU8(start + WIRE_REG_RESERVED_OFFSET, 0);
   const rec = v as unknown as Record<string, unknown>;
   w.patchU16(start + WIRE_REG_COMMON_PRESENT_OFFSET, writeFields(w, WIRE_COMMON_FIELDS, rec));
-  w.patchU16(start + WIRE_REG_KIND_PRESENT_OFFSET, writeFields(w, WIRE_KIND_FIELDS[v.kind], rec));
+  w.patchU32(start + WIRE_REG_KIND_PRESENT_OFFSET, writeFields(w, WIRE_KIND_FIELDS[v.kind], rec) >>> 0);
   return v;
 }
 
@@ -75,7 +75,7 @@ export function readInstrument(r: ByteReader): InstrumentInput {
   const status = enumName(STATUS_CODES, r.u8At(start + WIRE_REG_STATUS_OFFSET), 'status');
   if (r.u8At(start + WIRE_REG_RESERVED_OFFSET) !== 0) throw invalidField('reserved', 'must be 0');
   const commonPresent = r.u16At(start + WIRE_REG_COMMON_PRESENT_OFFSET);
-  const kindPresent = r.u16At(start + WIRE_REG_KIND_PRESENT_OFFSET);
+  const kindPresent = r.u32At(start + WIRE_REG_KIND_PRESENT_OFFSET);
   const out: Record<string, unknown> = { kind, source, status };
   readFields(r, WIRE_COMMON_FIELDS, commonPresent, out, 'commonPresent');
   readFields(r, WIRE_KIND_FIELDS[kind], kindPresent, out, 'kindPresent');
@@ -86,14 +86,15 @@ export function readInstrument(r: ByteReader): InstrumentInput {
 
 /**
  * Check a patch with the rules `validateInstrument` applies to the same fields (it is
- * validated as part of a minimal carrier instrument, so the rules cannot drift apart).
+ * validated as part of a minimal carrier instrument, a spot pair, which has every mutable field,
+ * so the rules cannot drift apart).
  * @throws {ValidationError} naming the offending patch field
  */
 export function validatePatch(patch: InstrumentPatch): InstrumentPatch {
   if (typeof patch !== 'object' || patch === null) throw invalidField('patch', 'must be an object');
   const out: Record<string, unknown> = {};
   for (const k of MUTABLE_FIELDS) if (patch[k] !== undefined) out[k] = patch[k];
-  validateInstrument({ kind: 'currency', symbol: 'PATCH', venue: ASSET_VENUE, source: 'synthetic', status: 'active', ...out } as InstrumentInput);
+  validateInstrument({ kind: 'cexPair', symbol: 'PATCH', venue: 'PATCH', source: 'cex', status: 'active', baseId: 1n, quoteId: 2n, ...out } as InstrumentInput);
   return out as InstrumentPatch;
 }
 

@@ -26,7 +26,14 @@ import {
   VENUE_OFFSET,
   wordIndex,
 } from '../../layout/index.js';
-import { DuplicateSymbolError, HashCollisionError, RegistryError, UnknownInstrumentError, type RegistryErrorCode } from '../errors.js';
+import {
+  DuplicateSymbolError,
+  HashCollisionError,
+  InstrumentReferencedError,
+  RegistryError,
+  UnknownInstrumentError,
+  type RegistryErrorCode,
+} from '../errors.js';
 import { IdDeriver, joinId, splitId, type DerivedId } from '../id/derive.js';
 import { MUTABLE_FIELDS, symbolIsUnique, type Instrument, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
 import { validateInstrument } from '../model/validate.js';
@@ -39,6 +46,7 @@ import { hashVenueSymbol } from '../shm/keyhash.js';
 import { getMs, symbolEquals, writeRecordImage } from '../shm/record-image.js';
 import { VenueTableWriter } from '../shm/venues.js';
 import { RegistryReader } from '../reader/reader.js';
+import { ReferenceCounts, forEachReference, refersTo } from './refs.js';
 import { TableWriter } from './table.js';
 import { EventWriter } from '../events/ring.js';
 
@@ -102,6 +110,13 @@ export interface RegistryOptions {
   /** Attach the writer to existing regions (e.g. a restored snapshot) instead of allocating. */
   handle?: RegistryHandle;
   /**
+   * Refuse a registration whose references (a pair's legs, a derivative's underlying, a
+   * synthetic's components: every `id` field of its kind) name no live instrument, with
+   * `UnknownInstrumentError` (default `true`). `false` accepts dangling references (for
+   * loading a subset of a larger universe).
+   */
+  requireReferences?: boolean;
+  /**
    * A change-event ring (`createEventRing` in `src/events/`). The registry publishes every
    * committed change into it (instrumentAdded / Updated / Removed, collisionDetected, and
    * venueStatusChange via {@link InstrumentRegistry.publishVenueStatus}); the ring is added to
@@ -148,6 +163,9 @@ export class InstrumentRegistry {
   readonly collisions: CollisionRecord[] = [];
   private localReader: RegistryReader | undefined;
   private readonly events: EventWriter | undefined;
+  private readonly requireReferences: boolean;
+  /** Live-reference counts, from the first removal on (see `refs.ts`). */
+  private refs: ReferenceCounts | undefined;
 
   private constructor(
     private readonly ids: IdDeriver,
@@ -160,6 +178,7 @@ export class InstrumentRegistry {
     this.handle = ring ? { ...handle, events: ring } : handle;
     this.now = opts.now ?? Date.now;
     this.onChange = opts.onChange;
+    this.requireReferences = opts.requireReferences ?? true;
     const ctl = new Int32Array(this.handle.control);
     this.heap = new HeapWriter(this.handle.heap, ctl);
     this.venues = new VenueTableWriter(this.handle.venues, ctl);
@@ -293,6 +312,7 @@ export class InstrumentRegistry {
       const other = this.findLiveBySymbol(venueIdx, inst.symbol, idLo, idHi);
       if (other !== undefined) throw new DuplicateSymbolError(inst.venue, inst.symbol, other);
     }
+    if (this.requireReferences) forEachReference(inst, (field, ref) => this.requireLive(ref, field));
     // Room for the record and its index entries, before anything is written.
     const gen = t.gen;
     t.reserve();
@@ -327,6 +347,10 @@ export class InstrumentRegistry {
       detailRef,
     });
     if (live && this.sameImage()) return { id, outcome: 'unchanged' };
+    if (this.refs && !(live && sameDetail)) {
+      if (live) this.refs.remove(this.decodeCurrent());
+      this.refs.add(inst);
+    }
     if (slot >= 0) {
       // An existing slot keeps its entries (a tombstone's too); only changed keys are touched.
       // Entries for keys the record loses die before the record changes, entries for keys it
@@ -374,19 +398,63 @@ export class InstrumentRegistry {
 
   /**
    * Remove an instrument: its slot becomes a tombstone (slots never return to empty while readers probe).
+   * An instrument that live instruments refer to (a pair's leg, a derivative's underlying, a
+   * synthetic's component) is refused unless `cascade` is set, which removes the referrers first
+   * (and theirs, recursively). The first removal of a registry's life counts references over the
+   * live instruments once (`refs.ts`).
    * @returns false if no live instrument had that id.
+   * @throws {InstrumentReferencedError} live instruments refer to it and `cascade` is not set (nothing removed).
+   * @example
+   * registry.removeInstrument(btcId, { cascade: true }); // BTC and every pair, future, option on it
    */
-  removeInstrument(id: bigint): boolean {
+  removeInstrument(id: bigint, opts: { cascade?: boolean } = {}): boolean {
+    try {
+      if (typeof id !== 'bigint') throw new RegistryError('InvalidArgument', `id must be a bigint, got ${typeof id}`);
+      const inst = this.getById(id);
+      if (!inst) return false;
+      const refs = (this.refs ??= new ReferenceCounts(this.liveInstruments()));
+      const n = refs.count(id);
+      if (n > 0) {
+        const referrers = this.referrersOf(id);
+        if (!opts.cascade) throw new InstrumentReferencedError(id, referrers.slice(0, 8), n);
+        for (const r of referrers) this.removeInstrument(r, opts);
+      }
+      const [lo, hi] = splitId(id);
+      const slot = this.table.find(lo, hi);
+      this.table.setState(slot, SLOT_STATE.TOMBSTONE);
+      this.table.count--;
+      this.table.tombstones++;
+      this.table.publishCounts();
+      refs.remove(inst);
+      this.emit('instrumentRemoved', id, inst, this.venues.get(inst.venue)!);
+      return true;
+    } catch (e) {
+      this.fail(e);
+      throw e;
+    }
+  }
+
+  /** Every live instrument (writer-side decode of each full slot; not a hot-path call). */
+  *liveInstruments(): IterableIterator<Instrument> {
+    const t = this.table;
+    for (let slot = 0; slot < t.capacity; slot++) {
+      if (t.state(slot) !== SLOT_STATE.FULL) continue;
+      t.readImage(slot, this.current);
+      yield this.decodeCurrent();
+    }
+  }
+
+  /** Ids of the live instruments that refer to `id` (scans the table). */
+  private referrersOf(id: bigint): bigint[] {
+    const out: bigint[] = [];
+    for (const inst of this.liveInstruments()) if (refersTo(inst, id)) out.push(inst.id);
+    return out;
+  }
+
+  private requireLive(id: bigint, field: string): void {
     const [lo, hi] = splitId(id);
     const slot = this.table.find(lo, hi);
-    if (slot < 0 || this.table.state(slot) !== SLOT_STATE.FULL) return false;
-    const inst = this.onChange || this.events ? this.getById(id) : undefined;
-    this.table.setState(slot, SLOT_STATE.TOMBSTONE);
-    this.table.count--;
-    this.table.tombstones++;
-    this.table.publishCounts();
-    if (inst) this.emit('instrumentRemoved', id, inst, this.venues.get(inst.venue)!);
-    return true;
+    if (slot < 0 || this.table.state(slot) !== SLOT_STATE.FULL) throw new UnknownInstrumentError(id, field);
   }
 
   /** The live instrument with this id (writer-side read), or undefined. */

@@ -7,6 +7,7 @@
  * against published examples).
  */
 import fc from 'fast-check';
+import { KINDS, STATUS_CODES, type KindField, type KindName } from '../../layout/index.js';
 import { cusipCheckDigit, isinCheckDigit, sedolCheckDigit } from '../../src/identifiers/index.js';
 import type { Fixed, InstrumentInput, InstrumentPatch } from '../../src/model/types.js';
 import type { CexPairRegistrationMessage, PoolRegistrationMessage, WireMessage, WireVenue } from '../../src/wire/types.js';
@@ -69,7 +70,7 @@ const common = {
   symbol: text(28),
   venue: venueCode,
   source: fc.constantFrom('defi', 'cex', 'tradfi', 'synthetic' as const),
-  status: fc.constantFrom('active', 'halted', 'delisted' as const),
+  status: fc.constantFrom(...(Object.keys(STATUS_CODES) as Array<keyof typeof STATUS_CODES>)),
   name: text(256),
   priceDecimals: fc.integer({ min: 0, max: 30 }),
   sizeDecimals: fc.integer({ min: 0, max: 255 }),
@@ -84,72 +85,85 @@ const common = {
 };
 const COMMON_REQUIRED = ['symbol', 'venue', 'source', 'status'] as const;
 
-function kindOf<T extends Record<string, fc.Arbitrary<unknown>>>(kind: string, fields: T, required: (keyof T)[]) {
-  return fc
-    .record({ ...common, ...fields }, { requiredKeys: [...COMMON_REQUIRED, ...required] as never })
-    .map((r) => ({ ...r, kind }) as unknown as InstrumentInput);
+/** An OCC symbol in its stored, 21-character padded form. */
+const occSymbol = fc
+  .tuple(chars(letters, 1), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }))
+  .chain(([r0, extra, yy, mm, dd]) =>
+    fc.tuple(chars(alnum, extra), fc.constantFrom('C', 'P'), fc.integer({ min: 1, max: 99_999_999 })).map(([rest, cp, k]) => {
+      const root = (r0 + rest).padEnd(6, ' ');
+      const p2 = (n: number) => String(n).padStart(2, '0');
+      return `${root}${p2(yy)}${p2(mm)}${p2(dd)}${cp}${String(k).padStart(8, '0')}`;
+    }),
+  );
+
+/**
+ * Arbitrary of one descriptor field (`layout/kinds.ts`): the field's type and format give the
+ * generator, so a field added to a descriptor is fuzzed without a change here. `address` and
+ * `chainId` are generated together by {@link chainAndAddress}.
+ */
+function fieldArb(f: KindField): fc.Arbitrary<unknown> {
+  switch (f.type) {
+    case 'u8':
+      return fc.integer({ min: f.min ?? 0, max: f.max ?? 0xff });
+    case 'u32':
+      return fc.integer({ min: f.min ?? 0, max: f.max ?? 0xffffffff });
+    case 'id':
+      return u64Edgy;
+    case 'ms':
+      return ms;
+    case 'fixed':
+      return f.positive ? positiveFixed : fixedArb;
+    case 'enum':
+      return fc.constantFrom(...Object.keys(f.codes ?? {}));
+    case 'legs':
+      return fc.array(leg, { minLength: 1, maxLength: 64 });
+    case 'str':
+      switch (f.format) {
+        case 'isin':
+          return isin;
+        case 'cusip':
+          return cusip;
+        case 'sedol':
+          return sedol;
+        case 'currency':
+          return currencyCode;
+        case 'occ':
+          return occSymbol;
+        default:
+          return text(f.max ?? 255);
+      }
+  }
+}
+const leg = fc.record({ id: u64Edgy, weight: fixedArb, negative: fc.boolean() }, { requiredKeys: ['id', 'weight'] });
+
+/** Arbitrary valid instrument of one kind, from its descriptor (plus the cross-field rules of validation). */
+function kindArb(kind: KindName): fc.Arbitrary<InstrumentInput> {
+  const fields = (KINDS[kind].fields as readonly KindField[]).filter((f) => f.format !== 'address' && f.name !== 'chainId');
+  const onChain = (KINDS[kind].fields as readonly KindField[]).some((f) => f.format === 'address');
+  const arbs = Object.fromEntries(fields.map((f) => [f.name, fieldArb(f)]));
+  const required = fields.filter((f) => f.required).map((f) => f.name);
+  const base = fc
+    .record({ ...common, ...arbs }, { requiredKeys: [...COMMON_REQUIRED, ...required] as never })
+    .map((r) => ({ ...r, kind }) as Record<string, unknown>);
+  const withChain: fc.Arbitrary<Record<string, unknown>> = onChain ? fc.tuple(base, chainAndAddress).map(([r, ca]) => ({ ...r, ...ca })) : base;
+  return withChain.map((r) => {
+    if (kind === 'future') {
+      // validation: contractType defaults to future (stored), a dated future has an expiry, a perpetual none
+      r.contractType ??= 'future';
+      if (r.contractType === 'perpetual') delete r.expiry;
+      else r.expiry ??= 0;
+    }
+    return r as unknown as InstrumentInput;
+  });
 }
 
-const token = fc.tuple(kindOf('token', {}, []), chainAndAddress).map(([r, ca]) => ({ ...r, ...ca }) as InstrumentInput);
-const dexPool = fc
-  .tuple(
-    kindOf(
-      'dexPool',
-      {
-        token0Id: u64Edgy,
-        token1Id: u64Edgy,
-        feeTier: fc.integer({ min: 0, max: 1_000_000 }),
-        poolType: fc.constantFrom('constantProduct', 'concentratedLiquidity', 'stableSwap', 'weighted'),
-      },
-      ['token0Id', 'token1Id', 'feeTier', 'poolType'],
-    ),
-    chainAndAddress,
-  )
-  .map(([r, ca]) => ({ ...r, ...ca }) as InstrumentInput);
-const security = (kind: 'stock' | 'etf') => kindOf(kind, { isin, cusip, sedol, currency: currencyCode }, []);
-const future = kindOf('future', { underlyingId: u64Edgy, expiry: ms, contractSize: fixedArb, currency: currencyCode }, ['expiry']);
-const option = kindOf(
-  'option',
-  {
-    underlyingId: u64Edgy,
-    expiry: ms,
-    strike: fixedArb,
-    right: fc.constantFrom('call', 'put'),
-    style: fc.constantFrom('american', 'european'),
-    occSymbol: text(255),
-    contractSize: fixedArb,
-  },
-  ['underlyingId', 'expiry', 'strike', 'right', 'style'],
-);
-const currency = kindOf('currency', {}, []);
-const cexPair = kindOf(
-  'cexPair',
-  {
-    baseId: u64Edgy,
-    quoteId: u64Edgy,
-    settleId: u64Edgy,
-    contractType: fc.constantFrom('spot', 'perpetual', 'future', 'option'),
-    settlement: fc.constantFrom('none', 'linear', 'inverse'),
-    expiry: ms,
-    contractSize: fixedArb,
-  },
-  ['baseId', 'quoteId', 'contractType', 'settlement'],
-);
-const leg = fc.record({ id: u64Edgy, weight: fixedArb, negative: fc.boolean() }, { requiredKeys: ['id', 'weight'] });
-const synthetic = kindOf('synthetic', { legs: fc.array(leg, { minLength: 1, maxLength: 64 }) }, ['legs']);
-
 /** Arbitrary valid instrument of each kind. */
-export const instrumentsByKind = {
-  token,
-  stock: security('stock'),
-  etf: security('etf'),
-  future,
-  option,
-  currency,
-  cexPair,
-  dexPool,
-  synthetic,
-} as const;
+export const instrumentsByKind = Object.fromEntries((Object.keys(KINDS) as KindName[]).map((k) => [k, kindArb(k)])) as Record<
+  KindName,
+  fc.Arbitrary<InstrumentInput>
+>;
+const dexPool = instrumentsByKind.dexPool;
+const cexPair = instrumentsByKind.cexPair;
 
 /** A valid instrument of any kind (all kinds equally likely). */
 export const instrument: fc.Arbitrary<InstrumentInput> = fc.oneof(...Object.values(instrumentsByKind)).map(plain);
@@ -182,7 +196,7 @@ export const venue: fc.Arbitrary<WireVenue> = fc
       mic: fc.stringMatching(/^[A-Z0-9]{4}$/),
       name: text(256),
       country: chars(letters, 2),
-      status: common.status,
+      status: fc.constantFrom('active', 'halted', 'delisted' as const),
       makerFeeBps: fee,
       takerFeeBps: fee,
     },
