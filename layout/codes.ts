@@ -20,6 +20,7 @@ export const KIND_CODES = {
   cexPair: 7,
   dexPool: 8,
   synthetic: 9,
+  index: 10,
 } as const;
 
 /** Where an instrument comes from (record byte `SOURCE_OFFSET`). */

@@ -252,6 +252,17 @@ export const KINDS = {
       ...LIMIT_FIELDS,
     ],
   },
+  index: {
+    code: KIND_CODES.index,
+    doc: 'A price or benchmark index (e.g. a venue’s BTC/USD settlement index, the S&P 500).',
+    identity: CEX_VENUE_SYMBOL,
+    symbolUnique: true,
+    fields: [
+      ref('quoteId', 'Currency the index is expressed in.'),
+      str('currency', 'ISO 4217 currency of the index level.', 'currency'),
+      str('isin', 'ISO 6166 ISIN of the index, if any.', 'isin', { index: 'ISIN' }),
+    ],
+  },
 } as const satisfies Record<keyof typeof KIND_CODES, KindDescriptor>;
 
 /** Name of a kind. */

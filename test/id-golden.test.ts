@@ -120,6 +120,12 @@ const GOLDEN: Array<[string, InstrumentInput, number[], string]> = [
     '0x4064c11b23024fd1',
   ],
   [
+    'index: the Deribit BTC/USD settlement index (venue + symbol)',
+    { kind: 'index', symbol: 'btc_usd', venue: 'DERIBIT', source: 'cex', status: 'active', currency: 'USD' },
+    [2, 10, 0, ...str('DERIBIT'), ...str('btc_usd')],
+    '0x0b41218a93b62345',
+  ],
+  [
     'currency with a non-ASCII symbol (UTF-8 length prefix)',
     { kind: 'currency', symbol: '€URO', venue: 'ASSET', source: 'cex', status: 'active' },
     [2, 6, 0, ...str('€URO')],
@@ -130,7 +136,7 @@ const GOLDEN: Array<[string, InstrumentInput, number[], string]> = [
 describe('golden ids for every kind (identity encoding v2)', () => {
   it('covers every kind together with test/id.test.ts', () => {
     const kinds = new Set([...GOLDEN.map((g) => g[1].kind), 'token', 'stock', 'currency', 'cexPair']);
-    expect([...kinds].sort()).toStrictEqual(['cexPair', 'currency', 'dexPool', 'etf', 'future', 'option', 'stock', 'synthetic', 'token']);
+    expect([...kinds].sort()).toStrictEqual(['cexPair', 'currency', 'dexPool', 'etf', 'future', 'index', 'option', 'stock', 'synthetic', 'token']);
   });
 
   it.each(GOLDEN)('%s', async (_name, inst, bytes, hex) => {
