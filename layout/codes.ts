@@ -55,11 +55,13 @@ export const CONTRACT_TYPE_CODES = {
 
 /**
  * Settlement of a future or option (detail blob): `linear` settles in the quote currency,
- * `inverse` in the base (the contract is worth a fixed amount of quote). Code 1 (none, for spot) is retired.
+ * `inverse` in the base (the contract is worth a fixed amount of quote), `quanto` in a third
+ * currency at a fixed rate (BitMEX ETHUSD: priced in USD, settled in XBT). Code 1 (none, for spot) is retired.
  */
 export const SETTLEMENT_CODES = {
   linear: 2,
   inverse: 3,
+  quanto: 4,
 } as const;
 
 /** Option right (detail blob). */

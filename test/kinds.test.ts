@@ -106,6 +106,32 @@ describe('kind descriptors drive the detail blob, the wire fields and validation
   });
 });
 
+describe('quanto settlement', () => {
+  it('a quanto perpetual (BitMEX ETHUSD: quoted in USD, settled in XBT at a fixed multiplier) round-trips with its settlement', async () => {
+    const reg = await InstrumentRegistry.create();
+    for (const a of ['ETH', 'USD', 'XBT']) reg.registerInstrument(asset(a));
+    const input = {
+      kind: 'future',
+      symbol: 'ETHUSD',
+      venue: 'BITMEX',
+      source: 'cex',
+      status: 'active',
+      contractType: 'perpetual',
+      underlyingId: currencyId('ETH'),
+      baseId: currencyId('ETH'),
+      quoteId: currencyId('USD'),
+      settleId: currencyId('XBT'),
+      settlement: 'quanto',
+      multiplier: { raw: 1n, scale: 6 }, // 0.000001 XBT per USD per contract
+      tickSize: { raw: 5n, scale: 2 },
+    } as InstrumentInput;
+    const { id } = reg.registerInstrument(input);
+    expect(reg.reader().getById(id)?.toObject()).toMatchObject({ settlement: 'quanto', settleId: currencyId('XBT'), multiplier: { raw: 1n, scale: 6 } });
+    const frame = encodeMessage({ type: 'instrumentRegistration', seq: 1n, timestampNs: 0n, flags: 0, instrument: input });
+    expect((decodeMessage(frame) as unknown as { instrument: { settlement: string } }).instrument.settlement).toBe('quanto');
+  });
+});
+
 describe('listing identity v2 (ADR 0001)', () => {
   it('two venues listing options with the same terms keep every listing; so do coin- and USDC-settled contracts on one venue', async () => {
     const reg = await InstrumentRegistry.create();
