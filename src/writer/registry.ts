@@ -26,7 +26,7 @@ import {
   VENUE_OFFSET,
   wordIndex,
 } from '../../layout/index.js';
-import { DuplicateSymbolError, HashCollisionError, RegistryError, UnknownInstrumentError, type RegistryErrorCode } from '../errors.js';
+import { DuplicateSymbolError, HashCollisionError, RegistryError, UnknownInstrumentError, ValidationError, type RegistryErrorCode } from '../errors.js';
 import { IdDeriver, joinId, splitId, type DerivedId } from '../id/derive.js';
 import { MUTABLE_FIELDS, symbolIsUnique, type Instrument, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
 import { validateInstrument } from '../model/validate.js';
@@ -275,7 +275,7 @@ export class InstrumentRegistry {
     return out;
   }
 
-  private register(inst: InstrumentInput, derived: DerivedId, publish: boolean): RegisterResult {
+  private register(inst: InstrumentInput, derived: DerivedId, publish: boolean, touch = false): RegisterResult {
     const { idLo, idHi, fp } = derived;
     const id = joinId(idLo, idHi);
     const t = this.table;
@@ -326,7 +326,7 @@ export class InstrumentRegistry {
       nameRef,
       detailRef,
     });
-    if (live && this.sameImage()) return { id, outcome: 'unchanged' };
+    if (live && this.sameImage(touch)) return { id, outcome: 'unchanged' };
     if (slot >= 0) {
       // An existing slot keeps its entries (a tombstone's too); only changed keys are touched.
       // Entries for keys the record loses die before the record changes, entries for keys it
@@ -351,21 +351,38 @@ export class InstrumentRegistry {
   }
 
   /**
-   * Update mutable fields of a live instrument in place (under its seqlock).
+   * Update mutable fields of a live instrument in place (under its seqlock). Every update sets
+   * `updatedAt`: to `patch.updatedAt` when the caller gives one (an integer, ms since the Unix
+   * epoch, not before the instrument's `createdAt`), else to the registry clock's now. A patch
+   * that changes nothing else still moves `updatedAt` (a touch); one whose `updatedAt` equals the
+   * stored value and changes nothing writes nothing.
+   *
+   * @returns the effective `updatedAt` (ms since the Unix epoch) now stored in the record; a
+   *   writer that logs the update logs this value, so a replay yields the same record.
    * @throws {UnknownInstrumentError} no live instrument with that id.
-   * @throws {ValidationError} the patched instrument is invalid (nothing written).
+   * @throws {ValidationError} the patched instrument is invalid, e.g. `InvalidField` for an
+   *   `updatedAt` that is not an integer or is before `createdAt` (nothing written).
+   * @example
+   * registry.updateInstrument(id, { status: 'halted' });             // updatedAt = now
+   * registry.updateInstrument(id, { updatedAt: Date.parse('2026-01-02') }); // honoured
    */
-  updateInstrument(id: bigint, patch: InstrumentPatch): void {
+  updateInstrument(id: bigint, patch: InstrumentPatch): number {
     try {
       const current = this.getById(id);
       if (!current) throw new UnknownInstrumentError(id);
       const merged: Record<string, unknown> = { ...current };
       for (const k of MUTABLE_FIELDS) if (Object.prototype.hasOwnProperty.call(patch, k)) merged[k] = patch[k];
       delete merged.id;
-      if (!Object.prototype.hasOwnProperty.call(patch, 'updatedAt')) merged.updatedAt = this.now();
+      const updatedAt = patch.updatedAt ?? this.now();
+      if (!Number.isSafeInteger(updatedAt))
+        throw new ValidationError('InvalidField', 'updatedAt', `must be an integer (ms since the Unix epoch), got ${String(updatedAt)}`);
+      if (current.createdAt !== undefined && updatedAt < current.createdAt)
+        throw new ValidationError('InvalidField', 'updatedAt', `${updatedAt} is before createdAt ${current.createdAt}`);
+      merged.updatedAt = updatedAt;
       const p = this.prepare(merged as unknown as InstrumentInput);
-      this.register(p.input, p.derived, true);
+      this.register(p.input, p.derived, true, true);
       this.registrations++;
+      return updatedAt;
     } catch (e) {
       this.fail(e);
       throw e;
@@ -501,10 +518,10 @@ export class InstrumentRegistry {
     return true;
   }
 
-  /** Does the new image equal the current one, ignoring SEQ and UPDATED_AT? */
-  private sameImage(): boolean {
+  /** Does the new image equal the current one, ignoring SEQ (and UPDATED_AT unless `withUpdatedAt`)? */
+  private sameImage(withUpdatedAt = false): boolean {
     for (let w = 1; w < RECORD_WORDS; w++) {
-      if (w === UPDATED_LO || w === UPDATED_LO + 1) continue;
+      if (!withUpdatedAt && (w === UPDATED_LO || w === UPDATED_LO + 1)) continue;
       if (this.image[w] !== this.current[w]) return false;
     }
     return true;
