@@ -3,7 +3,7 @@
  * reported; skip rules run before `let` bindings they do not use; a reference to a template
  * whose `when` is false leaves the field out; user mapping folders (`INSTREG_MAPPINGS_DIR`).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -181,6 +181,7 @@ describe('discovery engine rules', () => {
     writeFileSync(join(dir2, 'other.json'), JSON.stringify(currency({ name: 'tokenlist' })));
     await expect(loadMappings(defaultMappingsDir(), [dir, dir2])).rejects.toThrow(/duplicate mapping name tokenlist \(also .*clash\.json\)/);
     await expect(loadMappings(defaultMappingsDir(), [join(dir, 'missing')])).rejects.toBeInstanceOf(RegistryError);
+    for (const d of [dir, dir2]) rmSync(d, { recursive: true, force: true });
   });
 
   it("detection looks past the first array element with a '?' segment", () => {
