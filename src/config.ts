@@ -3,12 +3,14 @@
  *
  * The one data-directory setting everything uses (CLI, tests, benches) is {@link dataDir}:
  * `INSTREG_DATA_DIR` when set, else, in a source checkout only, `<repo>/../shared/data`.
+ * User mapping folders (in addition to the shipped `mappings/`): {@link userMappingsDirs}
+ * (`INSTREG_MAPPINGS_DIR` plus the CLI's `--mappings DIR`).
  *
  * @module
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.js';
 
@@ -87,4 +89,26 @@ export function cacheDir(): string {
   }
   const xdg = process.env['XDG_CACHE_HOME'];
   return resolve(xdg !== undefined && xdg !== '' ? xdg : join(homedir(), '.cache'), 'instreg');
+}
+
+/**
+ * Folders of user mappings, loaded in addition to the shipped `mappings/` (`loadMappings`):
+ * the folders of `INSTREG_MAPPINGS_DIR` (one, or several separated by the platform's path
+ * delimiter, `:` here; unset or blank: none), then `extra` (the CLI's `--mappings DIR`, repeatable),
+ * resolved to absolute paths, each folder once.
+ *
+ * @param extra further folders, e.g. from `--mappings`.
+ * @param from what `extra` came from, for the message.
+ * @throws {ConfigError} `InvalidConfig` when an `extra` folder is empty or only blanks.
+ * @example
+ * userMappingsDirs(['./my-mappings']); // ['/home/me/my-mappings'] (+ INSTREG_MAPPINGS_DIR's)
+ */
+export function userMappingsDirs(extra: readonly string[] = [], from = '--mappings'): string[] {
+  const env = process.env['INSTREG_MAPPINGS_DIR'];
+  const dirs = env === undefined ? [] : env.split(delimiter).filter((d) => d.trim() !== '');
+  for (const d of extra) {
+    if (d.trim() === '') throw new ConfigError(from, `${from} is empty: give a folder of mapping files`);
+    dirs.push(d);
+  }
+  return [...new Set(dirs.map((d) => resolve(d)))];
 }

@@ -10,13 +10,18 @@ export * from './errors.js';
 export * from './model/types.js';
 export * from './model/fixed.js';
 export { validateInstrument } from './model/validate.js';
+export { storedFields } from './model/stored-fields.js';
 export { IdDeriver, deriveIdReference, formatId, parseId, joinId, splitId, type DerivedId } from './id/derive.js';
 export { identityBytes, IDENTITY_VERSION } from './id/identity.js';
 export {
   InstrumentRegistry,
   type RegisterResult,
   type RegisterOutcome,
+  type RegisterOptions,
   type RegistryOptions,
+  type DiscoveryMetrics,
+  type DiscoveryReport,
+  type OutcomeCounts,
   type RegistryMetrics,
   type RegistryChange,
   type CollisionRecord,

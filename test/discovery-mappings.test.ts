@@ -338,7 +338,7 @@ describe('shipped mappings on the data folder', () => {
     // Alpaca AAPL defers to the iShares listing with ISIN
     expect(t.find('XNAS', 'AAPL')).toMatchObject({ isin: 'US0378331005' });
     const alp = res.files.find((f) => f.mapping === 'alpaca-v2-assets')!;
-    expect(alp.registered + alp.alreadyPresent).toBe(json('alpaca_v2_assets_2019-07-09.json').length);
+    expect(alp.registered + alp.unchanged).toBe(json('alpaca_v2_assets_2019-07-09.json').length);
     for (const f of res.files) {
       const rej = Object.values(f.rejected).reduce((a, b) => a + b, 0);
       expect(rej, f.file).toBeLessThanOrEqual(f.recordsSeen);

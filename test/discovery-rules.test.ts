@@ -3,7 +3,7 @@
  * reported; skip rules run before `let` bindings they do not use; a reference to a template
  * whose `when` is false leaves the field out; user mapping folders (`INSTREG_MAPPINGS_DIR`).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -149,7 +149,7 @@ describe('discovery engine rules', () => {
     ]);
   });
 
-  it('INSTREG_MAPPINGS_DIR adds user mapping folders to the shipped ones; a user mapping cannot replace a shipped one', async () => {
+  it('INSTREG_MAPPINGS_DIR adds user mapping folders to the shipped ones; a user mapping with a shipped name replaces it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'instreg-user-mappings-'));
     writeFileSync(join(dir, 'acme.json'), JSON.stringify(currency({ name: 'acme-user' })));
     process.env.INSTREG_MAPPINGS_DIR = dir;
@@ -167,10 +167,21 @@ describe('discovery engine rules', () => {
     delete process.env.INSTREG_MAPPINGS_DIR;
     expect((await loadMappings(defaultMappingsDir(), [dir])).some((m) => m.name === 'acme-user')).toBe(true);
     expect((await loadMappings()).some((m) => m.name === 'acme-user')).toBe(false);
-    // a name clash with a shipped mapping is an error naming it
+    // a user mapping with a shipped mapping's name replaces it, and says which file it replaced
     writeFileSync(join(dir, 'clash.json'), JSON.stringify(currency({ name: 'tokenlist' })));
-    await expect(loadMappings(defaultMappingsDir(), [dir])).rejects.toThrow(/duplicate mapping name tokenlist/);
+    const replaced = await loadMappings(defaultMappingsDir(), [dir]);
+    const tl = replaced.filter((m) => m.name === 'tokenlist');
+    expect(tl.length).toBe(1);
+    expect(tl[0]).toMatchObject({ user: true, file: join(dir, 'clash.json'), replaces: join(defaultMappingsDir(), 'tokenlist.json') });
+    expect(tl[0]!.detect).toEqual(currency({}).detect);
+    expect(replaced.filter((m) => m.replaces !== undefined).map((m) => m.name)).toEqual(['tokenlist']);
+    // the same folder given twice is read once; two user folders defining one name are an error naming both
+    expect((await loadMappings(defaultMappingsDir(), [dir, dir])).length).toBe(replaced.length);
+    const dir2 = mkdtempSync(join(tmpdir(), 'instreg-user-mappings-'));
+    writeFileSync(join(dir2, 'other.json'), JSON.stringify(currency({ name: 'tokenlist' })));
+    await expect(loadMappings(defaultMappingsDir(), [dir, dir2])).rejects.toThrow(/duplicate mapping name tokenlist \(also .*clash\.json\)/);
     await expect(loadMappings(defaultMappingsDir(), [join(dir, 'missing')])).rejects.toBeInstanceOf(RegistryError);
+    for (const d of [dir, dir2]) rmSync(d, { recursive: true, force: true });
   });
 
   it("detection looks past the first array element with a '?' segment", () => {

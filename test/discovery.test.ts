@@ -132,7 +132,7 @@ describe('discovery engine: new formats need only a mapping file', () => {
       recordsSeen: 3,
       instruments: 5,
       registered: 5,
-      alreadyPresent: 0,
+      unchanged: 0,
       skipped: { TestMarket: 1 },
       rejected: {},
     });
@@ -146,7 +146,7 @@ describe('discovery engine: new formats need only a mapping file', () => {
     expect(t.find('ACME', 'ETH-USD')!.status).toBe('halted');
     // loading the same file again changes nothing
     const again = await loadPayload(join(pdir, 'acme-markets.json'), t, mappings);
-    expect(again).toMatchObject({ registered: 0, alreadyPresent: 5 });
+    expect(again).toMatchObject({ registered: 0, unchanged: 5 });
   });
 
   it('loads a made-up CSV (BOM, preamble, custom delimiter, missing markers)', async () => {

@@ -16,6 +16,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { userMappingsDirs } from '../config.js';
+import { RegistryError } from '../errors.js';
 import { defaultReaders } from '../harness/defaults.js';
 import type { BenchOptions, BenchResult } from '../harness/run.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
@@ -43,6 +45,16 @@ function num(name: string, v: string, min: number, integer = true): number {
     throw new CliError(`bench: --${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(v)}`, EXIT_USAGE);
   }
   return n;
+}
+
+/** `INSTREG_MAPPINGS_DIR` + `--mappings` folders (an empty `--mappings` exits 2). */
+function mappingsDirsOf(flags: string[] | undefined): string[] {
+  try {
+    return userMappingsDirs(flags ?? []);
+  } catch (e) {
+    if (e instanceof RegistryError) throw new CliError(e.message.replace(/^InvalidConfig: /, ''), EXIT_USAGE);
+    throw e;
+  }
 }
 
 function benchMode(v: string): 'throughput' | 'latency' {
@@ -78,7 +90,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--plot <file.svg>', 'write an SVG of the latency percentile curves')
     .option('--snapshot <file>', 'benchmark a registry restored from a snapshot instead of loading the shipped data')
     .action(async (jsonFile: string | undefined, o: BenchCliOptions, cmd: Command) => {
-      const g = cmd.optsWithGlobals() as { dataDir?: string; json?: boolean | string; progress?: boolean };
+      const g = cmd.optsWithGlobals() as { dataDir?: string; json?: boolean | string; progress?: boolean; mappings?: string[] };
       const file = typeof o.json === 'string' ? o.json : typeof g.json === 'string' ? g.json : jsonFile;
       const jsonStdout = g.json === true && file === undefined;
       const [{ renderPlot }, { renderReport }, { runBench }] = await Promise.all([
@@ -97,6 +109,7 @@ export function registerBenchCommand(program: Command): void {
         seed: num('seed', o.seed, 0),
         baselines: { lmdb: o.lmdb },
         ...(g.dataDir ? { dataDir: g.dataDir } : {}),
+        mappingsDirs: mappingsDirsOf(g.mappings),
         ...(o.snapshot ? { snapshot: o.snapshot } : {}),
         log: (m) => process.stderr.write(`bench: ${m}\n`),
       };

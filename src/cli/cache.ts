@@ -4,8 +4,9 @@
  *
  * **Key.** XXH64 over: every regular file of the data folder (name, device, inode, size, mtime and
  * an XXH64 of its content; an entry that cannot be read contributes its error code), every file
- * under the package's `mappings/` (name and content hash), `LAYOUT_VERSION`, `IDENTITY_VERSION`
- * and the package version. Any change to any of those gives another key, so a stale cache is never
+ * under the package's `mappings/` (name and content hash), every file under each user mapping
+ * folder (`--mappings DIR`, `INSTREG_MAPPINGS_DIR`: the folder, then each file's name and content
+ * hash), `LAYOUT_VERSION`, `IDENTITY_VERSION` and the package version. Any change to any of those gives another key, so a stale cache is never
  * read; the cache is rebuilt on the next lookup and older cache files are removed.
  *
  * Content hashes are remembered in `content-index.json` by file identity (path, device, inode,
@@ -147,8 +148,9 @@ function fileLines(dir: string, recursive: boolean, withIdentity: boolean, idx: 
  *
  * @param dataDir the data folder (absolute).
  * @param dir the cache folder (its content index saves re-reading unchanged files), or `false`.
+ * @param mappingsDirs user mapping folders loaded next to the shipped ones (absolute), in load order.
  */
-export async function cacheKey(dataDir: string, dir: string | false = false): Promise<string> {
+export async function cacheKey(dataDir: string, dir: string | false = false, mappingsDirs: readonly string[] = []): Promise<string> {
   await loadSnapshotChecksum();
   const root = repoRoot();
   const idx = readIndex(dir);
@@ -158,6 +160,7 @@ export async function cacheKey(dataDir: string, dir: string | false = false): Pr
     ...fileLines(dataDir, false, true, idx),
     'mappings',
     ...fileLines(join(root, 'mappings'), true, false, idx),
+    ...mappingsDirs.flatMap((d) => [`user mappings ${d}`, ...fileLines(d, true, false, idx)]),
   ];
   if (dir !== false) writeIndex(dir, idx);
   return hex(digestOf([Buffer.from(lines.join('\n'), 'utf8')]));

@@ -30,7 +30,7 @@ export function registerExportCommand(program: Command): void {
       const session =
         snapshot !== undefined
           ? await openSessionFromSnapshot({ dataDir: g.dataDir, snapshot })
-          : await openSession({ dataDir: g.dataDir, paths: paths.length > 0 ? paths : [g.dataDir], progress: g.progress });
+          : await openSession({ dataDir: g.dataDir, paths: paths.length > 0 ? paths : [g.dataDir], progress: g.progress, mappingsDirs: g.mappingsDirs });
       for (const f of session.report.failed) process.stderr.write(`instreg: warning: not loaded: ${f.error}\n`);
       let out;
       try {

@@ -77,7 +77,13 @@ export function registerGetCommand(program: Command): void {
         const { remoteGet } = await import('./service-commands.js');
         return remoteGet(cmdOpts.server, query, g.json);
       }
-      const session = await openQuerySession(q, { dataDir: g.dataDir, progress: g.progress, snapshot: checkSnapshotOption(cmdOpts.snapshot), cache: g.cache });
+      const session = await openQuerySession(q, {
+        dataDir: g.dataDir,
+        progress: g.progress,
+        snapshot: checkSnapshotOption(cmdOpts.snapshot),
+        cache: g.cache,
+        mappingsDirs: g.mappingsDirs,
+      });
       const found = findInstruments(session, q);
       if (found.length === 0) throw new CliError(`no instrument found for ${describeQuery(q)}`, EXIT_NOT_FOUND);
       if (g.json) {

@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import type { InstrumentKind, InstrumentSource } from '../model/types.js';
+import type { RegistryMetrics } from '../writer/registry.js';
 import { CliError, EXIT_DATA, EXIT_USAGE } from './cli-error.js';
 import { countTable, newTable, printJson } from './format.js';
 import { checkSnapshotOption, globalOptions, type GlobalOptions } from './options.js';
@@ -27,14 +28,37 @@ export interface FileSummary {
   registered: number;
   added: number;
   updated: number;
-  /** Already held unchanged (from an earlier file). */
-  alreadyPresent: number;
+  /** Already held unchanged ("already present": from an earlier file, or the same listing a placeholder deferred to). */
+  unchanged: number;
   /** Records skipped by the mapping's rules, total and by code. */
   skipped: number;
   skippedBy: Record<string, number>;
   /** Records rejected, total and by reason code. */
   rejected: number;
   rejectedBy: Record<string, number>;
+  /** The subset of `rejectedBy` the registry refused when registering, by code. */
+  refusedBy: Record<string, number>;
+  /** Values of fields the kind does not store, dropped because the mapping declares them ignorable (`ignoreFields`), by field. */
+  ignoredFields: Record<string, number>;
+}
+
+/**
+ * Totals over every loaded file. Each counter has the name of the registry metric it equals
+ * (`registry.getMetrics()`, see {@link LoadSummary.registry}): `added` / `updated` / `unchanged` =
+ * `outcomes.*`, `refused` = `failuresByCode`, and `files`, `recordsSeen`, `skipped`, `rejected`,
+ * `ignoredFields` = `discovery.*`.
+ */
+export interface LoadTotals {
+  files: number;
+  recordsSeen: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  skipped: Record<string, number>;
+  rejected: Record<string, number>;
+  refused: Record<string, number>;
+  /** By mapping, then field. */
+  ignoredFields: Record<string, Record<string, number>>;
 }
 
 /** Rejected records of one reason code, over all files. */
@@ -70,18 +94,46 @@ export interface LoadSummary {
   byVenue: Array<{ venue: string; instruments: number; venues?: number }>;
   /** Distinct venue codes holding instruments. */
   venueCount: number;
+  /** Mappings used: how many shipped ones, and every user mapping (`--mappings`, `INSTREG_MAPPINGS_DIR`) with the shipped file it replaces. */
+  mappings: { shipped: number; user: Array<{ name: string; file: string; replaces?: string }> };
   files: FileSummary[];
+  totals: LoadTotals;
   rejectsByReason: RejectSummary[];
   ignored: Array<{ file: string; reason: string }>;
   failed: Array<{ file: string; error: string }>;
   venueRegistry: { venues: number; chains: number };
-  registry: { capacity: number; generation: number; heapBytes: number; collisions: number; registrationFailures: number };
+  /** The registry's metrics after the load (`getMetrics()`); its counters equal {@link LoadSummary.totals}. */
+  registry: Pick<
+    RegistryMetrics,
+    'capacity' | 'generation' | 'heapBytes' | 'collisions' | 'registrationFailures' | 'outcomes' | 'failuresByCode' | 'discovery'
+  >;
   /** The snapshot written (`--snapshot FILE` only). */
   snapshot?: SnapshotSummary;
 }
 
 function sum(o: Record<string, number>): number {
   return Object.values(o).reduce((a, b) => a + b, 0);
+}
+
+function addInto(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+}
+
+/** Totals of a session's loaded files (see {@link LoadTotals}). */
+export function loadTotals(files: Session['report']['files']): LoadTotals {
+  const t: LoadTotals = { files: 0, recordsSeen: 0, added: 0, updated: 0, unchanged: 0, skipped: {}, rejected: {}, refused: {}, ignoredFields: {} };
+  for (const f of files) {
+    t.files++;
+    t.recordsSeen += f.recordsSeen;
+    t.added += f.added;
+    t.updated += f.updated;
+    t.unchanged += f.unchanged;
+    addInto(t.skipped, f.skipped);
+    addInto(t.rejected, f.rejected);
+    addInto(t.refused, f.refused);
+    if (Object.keys(f.ignoredFields).length > 0) addInto((t.ignoredFields[f.mapping] ??= {}), f.ignoredFields);
+  }
+  return t;
 }
 
 function sortedCounts<K extends string>(m: Map<K, number>): Array<[K, number]> {
@@ -133,6 +185,12 @@ export function summarize(session: Session, top = 10): LoadSummary {
     bySource: Object.fromEntries(sortedCounts(sources)),
     byVenue,
     venueCount: venues.size,
+    mappings: {
+      shipped: session.mappings.filter((x) => !x.user).length,
+      user: session.mappings
+        .filter((x) => x.user)
+        .map((x) => ({ name: x.name, file: x.file ?? '', ...(x.replaces !== undefined ? { replaces: x.replaces } : {}) })),
+    },
     files: session.report.files.map((f) => ({
       file: f.file,
       path: f.path,
@@ -142,12 +200,15 @@ export function summarize(session: Session, top = 10): LoadSummary {
       registered: f.registered,
       added: f.added,
       updated: f.updated,
-      alreadyPresent: f.alreadyPresent,
+      unchanged: f.unchanged,
       skipped: sum(f.skipped),
       skippedBy: { ...f.skipped },
       rejected: sum(f.rejected),
       rejectedBy: { ...f.rejected },
+      refusedBy: { ...f.refused },
+      ignoredFields: { ...f.ignoredFields },
     })),
+    totals: loadTotals(session.report.files),
     rejectsByReason: [...rejects.values()].sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1)),
     ignored: session.report.ignored,
     failed: session.report.failed,
@@ -158,6 +219,9 @@ export function summarize(session: Session, top = 10): LoadSummary {
       heapBytes: m.heapBytes,
       collisions: m.collisions,
       registrationFailures: m.registrationFailures,
+      outcomes: m.outcomes,
+      failuresByCode: m.failuresByCode,
+      discovery: m.discovery,
     },
   };
 }
@@ -181,15 +245,26 @@ export function summaryText(s: LoadSummary): string {
     ),
   );
 
-  const ft = newTable(['file', 'seen', 'registered', 'already present', 'skipped', 'rejected'], {
+  const ft = newTable(['file', 'seen', 'registered', 'unchanged', 'skipped', 'rejected'], {
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right'],
   });
   const skips = new Map<string, number>();
   for (const f of s.files) {
-    ft.push([f.file, f.seen, f.registered, f.alreadyPresent, f.skipped, f.rejected]);
+    ft.push([f.file, f.seen, f.registered, f.unchanged, f.skipped, f.rejected]);
     for (const [k, n] of Object.entries(f.skippedBy)) skips.set(k, (skips.get(k) ?? 0) + n);
   }
+  if (s.mappings.user.length > 0) {
+    const ut = newTable(['user mapping', 'file', 'replaces shipped']);
+    for (const u of s.mappings.user) ut.push([u.name, u.file, u.replaces ?? '']);
+    out.push('', `Mappings: ${s.mappings.shipped} shipped, ${s.mappings.user.length} from user folders`, ut.toString());
+  }
   out.push('', 'Files', ft.toString());
+  const t = s.totals;
+  const refused = sum(t.refused);
+  out.push(
+    `Totals: ${t.recordsSeen} records seen in ${t.files} file${t.files === 1 ? '' : 's'}; instruments ${t.added} added, ${t.updated} updated, ${t.unchanged} unchanged (already present);` +
+      ` ${sum(t.skipped)} records skipped, ${sum(t.rejected)} rejected (${refused} of them refused by the registry)`,
+  );
 
   if (skips.size > 0) out.push('', 'Skipped by rule', countTable('rule', sortedCounts(skips), undefined, 'records'));
   if (s.rejectsByReason.length > 0) {
@@ -199,6 +274,12 @@ export function summaryText(s: LoadSummary): string {
       rt.push([r.code, r.count, ex.length > 110 ? `${ex.slice(0, 109)}…` : ex]);
     }
     out.push('', 'Rejects by reason', rt.toString());
+  }
+  const ignoredFields = Object.entries(s.totals.ignoredFields).flatMap(([m, fields]) => Object.entries(fields).map(([f, n]) => [m, f, n] as const));
+  if (ignoredFields.length > 0) {
+    const it = newTable(['mapping', 'ignored field', 'values'], { colAligns: ['left', 'left', 'right'] });
+    for (const row of ignoredFields) it.push([...row]);
+    out.push('', "Ignored fields (not stored by the kind; declared in the mapping's ignoreFields)", it.toString());
   }
   if (s.ignored.length > 0) {
     const it = newTable(['ignored file', 'why']);
@@ -272,7 +353,12 @@ export function registerLoadCommand(program: Command): void {
       const snapshotFile = checkSnapshotOption(cmdOpts.snapshot);
       const g = globalOptions(cmd);
       const { openSession } = await import('./session.js');
-      const session = await openSession({ dataDir: g.dataDir, paths: paths.length > 0 ? paths : [g.dataDir], progress: g.progress });
+      const session = await openSession({
+        dataDir: g.dataDir,
+        paths: paths.length > 0 ? paths : [g.dataDir],
+        progress: g.progress,
+        mappingsDirs: g.mappingsDirs,
+      });
       const snapshot = snapshotFile !== undefined ? await saveSnapshot(session, snapshotFile) : undefined;
       reportLoad(session, g, top, snapshot);
     });

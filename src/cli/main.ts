@@ -14,7 +14,8 @@
  * - `export --parquet DIR`: the registry as Parquet files, one per venue and kind;
  *
  * Global options: `--data-dir DIR` (default: `INSTREG_DATA_DIR`, or `../shared/data` in a source
- * checkout; required elsewhere), `--cache-dir DIR`, `--no-cache`, `--json`, `--no-progress`. Exit codes: 0 ok, 1 not found, 2 usage (malformed query, bad option),
+ * checkout; required elsewhere), `--cache-dir DIR`, `--no-cache`, `--json`, `--no-progress`,
+ * `--mappings DIR` (repeatable: user mapping folders next to the shipped ones, after `INSTREG_MAPPINGS_DIR`'s). Exit codes: 0 ok, 1 not found, 2 usage (malformed query, bad option),
  * 3 data (a file could not be loaded), 4 internal error.
  *
  * The registry is built on the main thread (it is the single writer); lookups go through
@@ -66,7 +67,7 @@ function registerStartCommand(program: Command): void {
       ]);
       const top = parseTop(cmdOpts.top);
       const g = globalOptions(cmd);
-      const session = await openSession({ dataDir: g.dataDir, progress: g.progress });
+      const session = await openSession({ dataDir: g.dataDir, progress: g.progress, mappingsDirs: g.mappingsDirs });
       reportLoad(session, g, top);
       await runStartBench(session);
     });
@@ -82,6 +83,11 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'data folder (MIC list and default payloads); env INSTREG_DATA_DIR; default ../shared/data in a source checkout')
     .option('--cache-dir <dir>', 'folder of the cache snapshot get/venues start from; env INSTREG_CACHE_DIR; default $XDG_CACHE_HOME/instreg')
     .option('--no-cache', 'get/venues: load the payloads afresh (neither read nor write the cache snapshot)')
+    .option(
+      '--mappings <dir>',
+      'a folder of user mapping files, loaded next to the shipped ones (repeatable; also env INSTREG_MAPPINGS_DIR); a user mapping named like a shipped one replaces it',
+      (dir: string, prev: string[] = []) => [...prev, dir],
+    )
     .option('--json', 'print JSON on stdout instead of tables')
     .option('--no-progress', 'no progress bar on stderr (it is shown only when stderr is a terminal)')
     .showHelpAfterError('(run instreg --help for usage)')

@@ -88,7 +88,7 @@ export function registerServiceCommands(program: Command): void {
         ...(o.seed
           ? {
               seed: async () =>
-                (await openSession({ dataDir: g.dataDir, progress: false })).registry
+                (await openSession({ dataDir: g.dataDir, progress: false, mappingsDirs: g.mappingsDirs })).registry
                   .reader()
                   .all()
                   .map((v) => {

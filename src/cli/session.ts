@@ -84,6 +84,8 @@ export interface SessionOptions {
    * that names an unknown venue or chain without waiting for the load (throw to abort).
    */
   beforeLoad?: (venues: VenueRegistry) => void;
+  /** User mapping folders loaded next to the shipped ones (`--mappings`, `INSTREG_MAPPINGS_DIR`; see `userMappingsDirs()`). Default: none. */
+  mappingsDirs?: readonly string[];
 }
 
 export { oneLine };
@@ -330,7 +332,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   opts.beforeLoad?.(venues);
   const [{ InstrumentRegistry }, { loadMappings }] = await Promise.all([import('../writer/registry.js'), discovery()]);
   const registry = await InstrumentRegistry.create({ initialCapacity: opts.initialCapacity ?? 32768 });
-  const mappings = await loadMappings();
+  const mappings = await loadMappings(undefined, opts.mappingsDirs ?? []);
+  for (const m of mappings) if (m.replaces !== undefined) warnings.push(`mapping ${m.name}: ${m.file} replaces the shipped ${m.replaces}`);
   const report = await loadPaths(registry, mappings, opts.paths ?? [opts.dataDir], { progress: opts.progress === true });
   return { dataDir: opts.dataDir, registry, reader: registry.reader(), venues, mappings, report, warnings };
 }
@@ -381,6 +384,8 @@ export interface QuerySessionOptions {
   snapshot?: string | undefined;
   /** Cache folder of the automatic cache snapshot (see `cache.ts`), or `false` for a fresh load (`--no-cache`). */
   cache: string | false;
+  /** User mapping folders (part of the cache key). Default: none. */
+  mappingsDirs?: readonly string[];
 }
 
 /**
@@ -394,18 +399,19 @@ export async function openQuerySession(query: { type: string; chain?: string | n
   const beforeLoad = (venues: VenueRegistry): void => {
     if (query.type === 'address' && query.chain !== undefined) resolveChainId(venues, query.chain, query.address);
   };
+  const mappingsDirs = opts.mappingsDirs ?? [];
   let session: ReaderSession | undefined;
   if (opts.snapshot !== undefined) {
     session = await openSessionFromSnapshot({ dataDir: opts.dataDir, snapshot: opts.snapshot, beforeLoad });
   } else if (opts.cache === false) {
-    session = await openSession({ dataDir: opts.dataDir, progress: opts.progress, beforeLoad });
+    session = await openSession({ dataDir: opts.dataDir, progress: opts.progress, beforeLoad, mappingsDirs });
   } else {
     const cache = await import('./cache.js');
-    const key = await cache.cacheKey(opts.dataDir, opts.cache);
+    const key = await cache.cacheKey(opts.dataDir, opts.cache, mappingsDirs);
     session = cache.openCachedSession(opts.cache, key, opts.dataDir);
     if (session) beforeLoad(session.venues);
     else {
-      const fresh = await openSession({ dataDir: opts.dataDir, progress: opts.progress, beforeLoad });
+      const fresh = await openSession({ dataDir: opts.dataDir, progress: opts.progress, beforeLoad, mappingsDirs });
       const warning = await cache.writeCache(opts.cache, key, fresh);
       if (warning) process.stderr.write(`instreg: warning: ${oneLine(warning)}\n`);
       session = fresh;

@@ -190,7 +190,13 @@ export function registerVenuesCommand(program: Command): void {
       const q = parseVenuesQuery(query);
       const g = globalOptions(cmd);
       const { openQuerySession } = await import('./session.js');
-      const session = await openQuerySession(q, { dataDir: g.dataDir, progress: g.progress, snapshot: checkSnapshotOption(cmdOpts.snapshot), cache: g.cache });
+      const session = await openQuerySession(q, {
+        dataDir: g.dataDir,
+        progress: g.progress,
+        snapshot: checkSnapshotOption(cmdOpts.snapshot),
+        cache: g.cache,
+        mappingsDirs: g.mappingsDirs,
+      });
       const listings = findListings(session, q);
       if (listings.length === 0) throw new CliError(`no listing found for ${describeQuery(q)}`, EXIT_NOT_FOUND);
       const groups = groupByVenue(session, listings);

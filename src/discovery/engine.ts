@@ -33,6 +33,8 @@ import { decodeLog } from './evm.js';
 import { FORBIDDEN_KEYS, MAX_LIMIT_HITS, scanRecord } from './limits.js';
 import { prepareMapping, type LoadedMapping, type Mapping } from './mapping.js';
 import { parseCsvPayload, parseJsonText } from './parse.js';
+import { storedFields } from '../model/stored-fields.js';
+import type { DiscoveryReport } from '../writer/metrics.js';
 
 export { loadMappings, prepareMapping, validateMapping, defaultMappingsDir, userMappingsDirs } from './mapping.js';
 export type { Mapping, LoadedMapping, InstrumentTemplate, FieldSpec, SkipRule, DetectSpec, DetectCondition, TableSpec, CsvOptions } from './mapping.js';
@@ -52,8 +54,10 @@ export interface RegistrationTarget {
   /**
    * Registers (or updates) an instrument. Throws `RegistryError` subclasses
    * (`ValidationError`, `DuplicateSymbolError`, `HashCollisionError`) and registers nothing on throw.
+   * `opts.placeholder`: the instrument defers to the same listing already held (outcome
+   * `unchanged`, possibly with the held instrument's id; see `RegisterOptions` in `src/writer/registry.ts`).
    */
-  registerInstrument(input: InstrumentInput): { id: bigint; outcome: 'added' | 'unchanged' | 'updated' };
+  registerInstrument(input: InstrumentInput, opts?: { placeholder?: boolean }): { id: bigint; outcome: 'added' | 'unchanged' | 'updated' };
   /** Optional: whether an instrument with this id is registered (lets `placeholder` templates defer to it). */
   has?(id: bigint): boolean;
   /**
@@ -62,7 +66,12 @@ export interface RegistrationTarget {
    */
   prepare?(input: InstrumentInput): { readonly input: InstrumentInput; readonly id: bigint };
   /** Optional: register what {@link prepare} returned (`InstrumentRegistry.registerPrepared`). */
-  registerPrepared?(p: { readonly input: InstrumentInput; readonly id: bigint }): { id: bigint; outcome: 'added' | 'unchanged' | 'updated' };
+  registerPrepared?(
+    p: { readonly input: InstrumentInput; readonly id: bigint },
+    opts?: { placeholder?: boolean },
+  ): { id: bigint; outcome: 'added' | 'unchanged' | 'updated' };
+  /** Optional: receives each loaded file's counts (`loadPayload`), e.g. for `InstrumentRegistry.getMetrics().discovery`. */
+  recordDiscovery?(report: DiscoveryReport): void;
 }
 
 /** A record that was rejected, with why. */
@@ -74,7 +83,7 @@ export interface Reject {
   /** The record's key (`mapping.key`), e.g. the venue symbol. */
   key?: string;
   reason: string;
-  /** A `RegistryErrorCode` (`InvalidField`, `InvalidIdentifier`, `InvalidEnum`, `FieldTooLong`, `DuplicateSymbol`, `LimitExceeded`, …) or an engine code (`MalformedRecord`, `ForbiddenKey`, `DecodeError`, `ExpressionError`, `ExpressionLimit`, `NoInstrument`, `DuplicateRecord`, `DependencyRejected`). */
+  /** A `RegistryErrorCode` (`InvalidField`, `InvalidIdentifier`, `InvalidEnum`, `FieldTooLong`, `DuplicateSymbol`, `LimitExceeded`, …) or an engine code (`MalformedRecord`, `ForbiddenKey`, `DecodeError`, `ExpressionError`, `ExpressionLimit`, `NoInstrument`, `DuplicateRecord`, `DependencyRejected`, `UnstoredField`). */
   code: string;
 }
 
@@ -110,6 +119,8 @@ export interface DiscoveryResult {
   recordsSeen: number;
   /** Accepted records with their instruments. */
   records: DiscoveredRecord[];
+  /** Values dropped from accepted records because the kind does not store the field and the mapping lists it in `ignoreFields`, by field. */
+  ignoredFields: Record<string, number>;
 }
 
 /** Options of {@link discover}. */
@@ -280,6 +291,8 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
   const records: DiscoveredRecord[] = [];
   const registrations: InstrumentInput[] = [];
   const sharedMemo = new Map<string, { norm: InstrumentInput; id: bigint; prepared: DiscoveredInstrument['prepared'] }>();
+  const ignorable = new Set(m.ignoreFields ?? []);
+  const ignoredFields: Record<string, number> = Object.create(null);
 
   for (let n = 0; n < live.length; n++) {
     const i = live[n];
@@ -305,6 +318,7 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
       reject(i, 'NoInstrument', 'no instrument template applies to this record', key);
       continue;
     }
+    const dropped: string[] = [];
     try {
       const refs = new Map<string, bigint>();
       const got: DiscoveredInstrument[] = [];
@@ -327,6 +341,16 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
             if (v === undefined || v === null) continue;
             inst[f] = p.convert === undefined ? v : convertValue(p.convert, v, f, m.resolvedTables);
           }
+        }
+        // A field the kind does not store is never dropped quietly: counted when the mapping
+        // declares it ignorable, else the record is rejected.
+        const stored = storedFields(t.kind);
+        for (const f of Object.keys(inst)) {
+          if (stored.has(f)) continue;
+          if (!ignorable.has(f))
+            throw new RecordReject('UnstoredField', `${t.as}.${f}: kind ${t.kind} does not store ${f} (list it in "ignoreFields" to drop it, counted)`);
+          dropped.push(f);
+          delete inst[f];
         }
         // A shared dependency (the currencies of CEX pairs) repeats across records: validate and
         // derive its id once per distinct field set (both are pure functions of the fields).
@@ -374,10 +398,11 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
         } else if (!t.shared) seenIds.get(g.id)!.own = true;
       }
       records.push({ record: i, ...(key !== undefined ? { key } : {}), instruments: got });
+      for (const f of dropped) ignoredFields[f] = (ignoredFields[f] ?? 0) + 1;
     } catch (e) {
       const { code, reason } = errorCode(e);
       reject(i, code, reason, key);
     }
   }
-  return { registrations, rejected, skipped: { ...skipped }, recordsSeen, records };
+  return { registrations, rejected, skipped: { ...skipped }, recordsSeen, records, ignoredFields: { ...ignoredFields } };
 }

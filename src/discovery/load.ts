@@ -8,7 +8,8 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { DuplicateSymbolError, RegistryError } from '../errors.js';
+import { RegistryError } from '../errors.js';
+import type { InstrumentInput } from '../model/types.js';
 import { cachedJson, detectPayload } from './detect.js';
 import { discover, errorCode, RecordReject, type DiscoveredInstrument, type Reject, type RegistrationTarget } from './engine.js';
 import { checkPayloadSize } from './limits.js';
@@ -16,23 +17,12 @@ import type { Mapping } from './mapping.js';
 import { refersTo } from '../writer/refs.js';
 
 /**
- * Register a placeholder without capturing a stack trace for the refusal it often meets (an Alpaca
- * listing already registered with its ISIN is refused `DuplicateSymbol`, 2 604 times in the shipped
- * data): the refusal is counted, its stack is never read, and capturing it was ~10 µs a record.
+ * Register a discovered instrument, without validating it or deriving its id again when the target
+ * prepared it; `placeholder`: it defers to the same listing already held (outcome `unchanged`).
  */
-function registerQuiet(target: RegistrationTarget, g: DiscoveredInstrument): ReturnType<RegistrationTarget['registerInstrument']> {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return register(target, g);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
-/** Register a discovered instrument, without validating it or deriving its id again when the target prepared it. */
-function register(target: RegistrationTarget, g: DiscoveredInstrument): ReturnType<RegistrationTarget['registerInstrument']> {
-  return g.prepared && target.registerPrepared ? target.registerPrepared(g.prepared) : target.registerInstrument(g.input);
+function register(target: RegistrationTarget, g: DiscoveredInstrument, placeholder: boolean): ReturnType<RegistrationTarget['registerInstrument']> {
+  const opts = placeholder ? { placeholder: true } : undefined;
+  return g.prepared && target.registerPrepared ? target.registerPrepared(g.prepared, opts) : target.registerInstrument(g.input, opts);
 }
 
 /** Per-file result of {@link loadPayload}. */
@@ -45,14 +35,23 @@ export interface SourceStats {
   instruments: number;
   /** Instruments registered as new or changed (`added` + `updated`). */
   registered: number;
+  /** Outcomes reported by the target, one per instrument registered: what `getMetrics().outcomes` counts. */
   added: number;
   updated: number;
-  /** Instruments the target already held unchanged. */
-  alreadyPresent: number;
+  /**
+   * Instruments the target already held unchanged ("already present"), including a placeholder
+   * that deferred to the same listing held under another id (an Alpaca asset whose venue +
+   * symbol iShares holdings registered with its ISIN).
+   */
+  unchanged: number;
   /** Skipped records by code (mapping `skip` rules, logs of other events). */
   skipped: Record<string, number>;
-  /** Rejected records by reason code. */
+  /** Rejected records by reason code (by discovery or by the target). */
   rejected: Record<string, number>;
+  /** The subset of `rejected` the target refused when registering (`getMetrics().failuresByCode`), by code. */
+  refused: Record<string, number>;
+  /** Values of fields the kind does not store, dropped because the mapping lists them in `ignoreFields`, by field. */
+  ignoredFields: Record<string, number>;
   /** The first rejected records in detail (at most `maxRejects`). */
   rejects: Reject[];
   /** Set when the mapping is flagged `ignore`: why the file was not loaded. */
@@ -108,10 +107,12 @@ export interface LoadOptions {
  * Detect, discover and register one payload file. Each record is all-or-nothing as far as
  * validation goes (all its instruments pass `idOf` before any is registered). If the target
  * then refuses one (e.g. `DuplicateSymbol` against what it already holds) the record is counted
- * as rejected; shared dependencies registered just before (a currency, a token) stay: they are
- * valid instruments on their own. A `placeholder` instrument refused with `DuplicateSymbol`
- * (the venue + symbol is already held, e.g. by the same stock registered with its ISIN) counts
- * as already present, unless the record's other instruments reference it.
+ * as rejected (and in `refused`); shared dependencies registered just before (a currency, a token)
+ * stay: they are valid instruments on their own. A `placeholder` instrument is registered with
+ * `{ placeholder: true }`: when the target already holds the same listing under its venue +
+ * symbol (e.g. the same stock registered with its ISIN) it counts as `unchanged`, unless the
+ * record's other instruments reference it by its own id. Each file's counts go to
+ * `target.recordDiscovery` when the target has it.
  *
  * @param opts.source the file already read and detected ({@link readPayload}); default: read it here
  * @throws {RegistryError} `ParseError` if the file cannot be read or parsed (with position),
@@ -136,9 +137,11 @@ export async function loadPayload(
     registered: 0,
     added: 0,
     updated: 0,
-    alreadyPresent: 0,
+    unchanged: 0,
     skipped: {},
     rejected: {},
+    refused: {},
+    ignoredFields: {},
     rejects: [],
     ...(src.ambiguous ? { ambiguous: src.ambiguous } : {}),
   };
@@ -150,31 +153,30 @@ export async function loadPayload(
   const rejects = [...res.rejected];
   const failed = new Set<bigint>();
   for (const rec of res.records) {
+    let refused = false;
     try {
       const dep = rec.instruments.find((g) => failed.has(g.id));
       if (dep) throw new RecordReject('DependencyRejected', `${dep.input.venue}:${dep.input.symbol} was refused by the target`);
       for (const g of rec.instruments) {
         if (!g.emit) continue;
+        // A placeholder defers to the same listing the target already holds (e.g. a stock known
+        // there with its ISIN), unless another instrument of the record refers to it by its own id.
+        const defer = g.placeholder && !rec.instruments.some((o) => o !== g && refersTo(o.input, g.id));
+        let r: ReturnType<RegistrationTarget['registerInstrument']>;
         try {
-          const r = g.placeholder ? registerQuiet(target, g) : register(target, g);
-          session.add(r.id);
-          if (r.outcome === 'added') stats.added++;
-          else if (r.outcome === 'updated') stats.updated++;
-          else stats.alreadyPresent++;
+          r = register(target, g, defer);
         } catch (e) {
-          // A placeholder whose venue + symbol the target already holds (e.g. a stock known
-          // there with its ISIN) defers to it, unless another instrument of the record refers to it.
-          if (g.placeholder && e instanceof DuplicateSymbolError && !rec.instruments.some((o) => o !== g && refersTo(o.input, g.id))) {
-            stats.alreadyPresent++;
-            continue;
-          }
           failed.add(g.id);
+          refused = true;
           throw e;
         }
+        session.add(r.id);
+        stats[r.outcome]++;
       }
     } catch (e) {
       const { code, reason } = errorCode(e);
       rejects.push({ record: rec.record, ...(rec.key !== undefined ? { key: rec.key } : {}), code, reason });
+      if (refused) stats.refused[code] = (stats.refused[code] ?? 0) + 1;
     }
   }
   stats.recordsSeen = res.recordsSeen;
@@ -182,7 +184,15 @@ export async function loadPayload(
   stats.registered = stats.added + stats.updated;
   stats.skipped = res.skipped;
   for (const r of rejects) stats.rejected[r.code] = (stats.rejected[r.code] ?? 0) + 1;
+  stats.ignoredFields = res.ignoredFields;
   stats.rejects = rejects.sort((a, b) => a.record - b.record).slice(0, maxRejects);
+  target.recordDiscovery?.({
+    mapping: stats.mapping,
+    recordsSeen: stats.recordsSeen,
+    skipped: { ...stats.skipped },
+    rejected: { ...stats.rejected },
+    ignoredFields: { ...stats.ignoredFields },
+  });
   return stats;
 }
 

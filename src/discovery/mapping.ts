@@ -13,11 +13,12 @@
 import { INSTRUMENT_FIELD_NAMES } from '../model/types.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsonata from 'jsonata';
 import { parseAbiItem, type AbiEvent } from 'viem';
 import { KIND_CODES } from '../../layout/codes.js';
+import { userMappingsDirs } from '../config.js';
 import { RegistryError } from '../errors.js';
 import type { InstrumentKind } from '../model/types.js';
 import { CONVERSION_NAMES, type ConvertStep } from './convert.js';
@@ -126,6 +127,13 @@ export interface Mapping {
   /** JSONata expression naming a record in reports (default: the record number). */
   key?: string;
   skip?: SkipRule[];
+  /**
+   * Fields a template may produce although the instrument's kind does not store them (e.g. a
+   * payload's `currency` on a token): their values are dropped and counted per field in the load
+   * summary and the metrics. A produced field the kind does not store and that is not listed here
+   * rejects the record (`UnstoredField`).
+   */
+  ignoreFields?: string[];
   instruments: InstrumentTemplate[];
 }
 
@@ -133,6 +141,10 @@ export interface Mapping {
 export interface LoadedMapping extends Mapping {
   /** File the mapping was read from (absent for mappings built in code). */
   file?: string;
+  /** Read from a user folder (`INSTREG_MAPPINGS_DIR`, `--mappings DIR`), not the shipped `mappings/`. */
+  user?: boolean;
+  /** File of the shipped mapping of the same name this user mapping replaces. */
+  replaces?: string;
   /** Tables resolved to null-prototype objects. */
   resolvedTables: Record<string, Record<string, unknown>>;
   /** Event ABIs parsed from `events`. */
@@ -256,6 +268,12 @@ export function validateMapping(m: unknown, label = 'mapping'): Mapping {
       fail(`${where}.events[${i}]`, `not a Solidity event signature: ${(e as Error).message.split('\n')[0]}`);
     }
   });
+  if (o.ignoreFields !== undefined) {
+    if (!Array.isArray(o.ignoreFields)) fail(`${where}.ignoreFields`, 'must be an array of instrument field names');
+    o.ignoreFields.forEach((f, i) => {
+      if (typeof f !== 'string' || !INSTRUMENT_FIELDS.has(f)) fail(`${where}.ignoreFields[${i}]`, `${JSON.stringify(f)} is not an instrument field`);
+    });
+  }
   (o.skip ?? []).forEach((s, i) => {
     checkExpr(s?.when, `${where}.skip[${i}].when`);
     if (typeof s.code !== 'string' || s.code === '') fail(`${where}.skip[${i}].code`, 'is required');
@@ -353,34 +371,31 @@ export function defaultMappingsDir(): string {
   }
 }
 
-/**
- * Folders of user mappings from `INSTREG_MAPPINGS_DIR` (one folder, or several separated by the
- * platform's path delimiter, `:` here), loaded in addition to the shipped ones.
- */
-export function userMappingsDirs(): string[] {
-  const env = process.env['INSTREG_MAPPINGS_DIR'];
-  if (env === undefined || env.trim() === '') return [];
-  return env
-    .split(delimiter)
-    .filter((d) => d.trim() !== '')
-    .map((d) => resolve(d));
-}
+export { userMappingsDirs };
 
 /**
  * Load and validate every `*.json` mapping in `dir` (not sub-folders: `mappings/venues/` is the
  * venue registry's), plus the mappings in `extraDirs` (user folders; by default
  * {@link userMappingsDirs}, i.e. `INSTREG_MAPPINGS_DIR`), so a new venue format needs no change to
- * the package. Mappings with `extends` are resolved after their parent (a user mapping may extend
- * a shipped one); `tables.*.file` paths are relative to the mapping's own folder.
+ * the package. A user mapping with the name of a shipped one **replaces** it (e.g. a fixed or
+ * newer version of a venue's format): the result says so in `replaces`, and the CLI reports it.
+ * Mappings with `extends` are resolved after their parent (a user mapping may extend a shipped
+ * one, or the user mapping that replaced it); `tables.*.file` paths are relative to the mapping's
+ * own folder. A folder given twice is read once.
  *
  * @param dir default {@link defaultMappingsDir}
  * @returns mappings sorted by `priority` then name
  * @throws {RegistryError} `ParseError` naming the file and the offending property, a missing
- *   folder, or a mapping name defined twice (a user mapping cannot silently replace a shipped one).
+ *   folder, or a mapping name defined twice in the shipped folder or twice among the user folders.
+ * @example
+ * const mappings = await loadMappings(undefined, ['/etc/instreg/mappings']);
+ * mappings.filter((m) => m.replaces); // user mappings that replaced shipped ones
  */
 export async function loadMappings(dir: string = defaultMappingsDir(), extraDirs: readonly string[] = userMappingsDirs()): Promise<LoadedMapping[]> {
-  const raw: Array<{ file: string; dir: string; obj: Mapping }> = [];
-  for (const d of [dir, ...extraDirs]) {
+  const shippedDir = resolve(dir);
+  const raw: Array<{ file: string; dir: string; obj: Mapping; user: boolean }> = [];
+  const folders = [shippedDir, ...new Set(extraDirs.map((d) => resolve(d)))].filter((d, i) => i === 0 || d !== shippedDir);
+  for (const d of folders) {
     let files: string[];
     try {
       files = readdirSync(d)
@@ -392,18 +407,29 @@ export async function loadMappings(dir: string = defaultMappingsDir(), extraDirs
     for (const f of files) {
       const p = join(d, f);
       const obj = parseJsonText(await readFile(p, 'utf8'), p) as Mapping;
-      raw.push({ file: p, dir: d, obj });
+      raw.push({ file: p, dir: d, obj, user: d !== shippedDir });
     }
   }
+  const nameOf = (r: { obj: Mapping }): unknown => (r.obj !== null && typeof r.obj === 'object' ? r.obj.name : undefined);
+  const shippedFile = new Map<unknown, string>();
+  for (const r of raw) if (!r.user && !shippedFile.has(nameOf(r))) shippedFile.set(nameOf(r), r.file);
+  const userFile = new Map<unknown, string>();
+  for (const r of raw) {
+    if (!r.user || typeof nameOf(r) !== 'string') continue;
+    const other = userFile.get(nameOf(r));
+    if (other !== undefined) fail(r.file, `duplicate mapping name ${String(nameOf(r))} (also ${other})`);
+    userFile.set(nameOf(r), r.file);
+  }
+  const pending = raw.filter((r) => r.user || !userFile.has(nameOf(r)));
   const out: LoadedMapping[] = [];
-  const pending = [...raw];
   while (pending.length > 0) {
     const before = pending.length;
     for (let i = 0; i < pending.length; i++) {
-      const { file, dir: base, obj } = pending[i];
+      const { file, dir: base, obj, user } = pending[i];
       if (obj && typeof obj.extends === 'string' && !out.some((m) => m.name === obj.extends)) continue;
       try {
-        out.push({ ...prepareMapping(obj, base, out), file });
+        const replaces = user ? shippedFile.get(nameOf(pending[i])) : undefined;
+        out.push({ ...prepareMapping(obj, base, out), file, ...(user ? { user: true } : {}), ...(replaces !== undefined ? { replaces } : {}) });
       } catch (e) {
         if (e instanceof RegistryError) throw new RegistryError('ParseError', `${file}: ${e.message.replace(/^ParseError: /, '')}`);
         throw e;

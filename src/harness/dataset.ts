@@ -87,7 +87,8 @@ export function generateInstruments(count: number, seed: number, register: (inpu
   let registerNs = 0;
   const add = (input: InstrumentInput, isin?: string): bigint => {
     const g = entries.length;
-    Object.assign(input, stressPatch(g, 0));
+    // createdAt 0: every version's updatedAt (v * 1000 + …, see stressPatch) is at or after it
+    Object.assign(input, { createdAt: 0 }, stressPatch(g, 0));
     const t0 = process.hrtime.bigint();
     const id = register(input);
     registerNs += Number(process.hrtime.bigint() - t0);

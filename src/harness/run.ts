@@ -74,6 +74,8 @@ export interface BenchOptions {
   snapshot?: string;
   /** Data directory for the shipped payloads (default `dataDir()`). */
   dataDir?: string;
+  /** User mapping folders loaded next to the shipped ones (default: `INSTREG_MAPPINGS_DIR`'s). */
+  mappingsDirs?: readonly string[];
   /** Progress messages. */
   log?: (msg: string) => void;
 }
@@ -134,8 +136,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     registry = await InstrumentRegistry.create({ initialCapacity: N + 32_768 });
     const dir = opts.dataDir ?? dataDir();
     log(`loading shipped data from ${dir}`);
-    const { loadDirectory } = await import('../discovery/index.js');
-    await loadDirectory(dir, registry);
+    const { loadDirectory, loadMappings } = await import('../discovery/index.js');
+    await loadDirectory(dir, registry, opts.mappingsDirs ? { mappings: await loadMappings(undefined, opts.mappingsDirs) } : {});
   }
   const mainReader = registry.reader();
   const shipped = mainReader.all().map((v) => {

@@ -22,7 +22,8 @@ import { ValidationError } from '../errors.js';
 import { checkCusip, checkIsin, checkSedol, formatOccSymbol, parseOccSymbol } from '../identifiers/index.js';
 import { FIXED_RAW_MAX, FIXED_SCALE_MAX } from './fixed.js';
 import { isAscii, utf8Length } from './utf8.js';
-import { COMMON_FIELD_NAMES, type Fixed, type InstrumentInput, type InstrumentKind } from './types.js';
+import { storedFields } from './stored-fields.js';
+import type { Fixed, InstrumentInput } from './types.js';
 
 const VENUE_RE = /^[A-Z0-9_.-]+$/;
 const EVM_ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
@@ -106,12 +107,6 @@ function address(v: unknown, chainId: number, field: string): string {
   if (!EVM_ADDRESS_RE.test(v)) throw new ValidationError('InvalidField', field, `not an EVM address (0x + 40 hex): ${JSON.stringify(v.slice(0, 50))}`);
   return v.toLowerCase();
 }
-
-/** Field names per kind (descriptor fields), for the unknown-field check. */
-const KIND_KEYS = Object.fromEntries(Object.entries(KINDS).map(([k, d]) => [k, new Set((d.fields as readonly KindField[]).map((f) => f.name))])) as Record<
-  InstrumentKind,
-  Set<string>
->;
 
 /** Check one string field by its descriptor format; returns the normalised value. */
 function stringField(f: KindField, v: unknown, rec: Record<string, unknown>): string {
@@ -226,10 +221,11 @@ export function validateInstrument(input: InstrumentInput): InstrumentInput {
   timeCheck(input.updatedAt, 'updatedAt', false);
 
   const rec = input as unknown as Record<string, unknown>;
-  const own = KIND_KEYS[input.kind];
+  const stored = storedFields(input.kind);
   for (const k of Object.keys(rec)) {
-    if (rec[k] === undefined || COMMON_FIELD_NAMES.has(k) || own.has(k)) continue;
-    throw new ValidationError('InvalidField', k, `is not a field of kind ${input.kind} (its fields: ${[...own].join(', ') || 'none'})`);
+    if (rec[k] === undefined || stored.has(k)) continue;
+    const own = (KINDS[input.kind].fields as readonly KindField[]).map((f) => f.name);
+    throw new ValidationError('InvalidField', k, `is not a field of kind ${input.kind} (its fields: ${own.join(', ') || 'none'})`);
   }
   const out: Record<string, unknown> = { ...rec };
   for (const f of KINDS[input.kind].fields as readonly KindField[]) {

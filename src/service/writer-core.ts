@@ -83,15 +83,18 @@ export class WriterCore {
   }
 
   /**
-   * Change mutable fields of a live instrument.
-   * @throws {UnknownInstrumentError} no live instrument `id`; {ValidationError} invalid patch
+   * Change mutable fields of a live instrument. The frame carries the effective `updatedAt` (the
+   * caller's, else the frame's timestamp in ms), so a replay sets exactly the value the writer set.
+   * @throws {UnknownInstrumentError} no live instrument `id`; {ValidationError} invalid patch (e.g.
+   *   an `updatedAt` before `createdAt`)
    */
   update(id: InstrumentId, patch: InstrumentPatch): ChangeResult {
     try {
       const h = this.header();
-      const msg: WireMessage = { type: 'instrumentUpdate', ...h, id, patch };
+      const effective: InstrumentPatch = { ...patch, updatedAt: patch.updatedAt ?? this.target.clock.ms };
+      const msg: WireMessage = { type: 'instrumentUpdate', ...h, id, patch: effective };
       const frame = encodeMessage(msg);
-      this.target.registry.updateInstrument(id, patch);
+      this.target.registry.updateInstrument(id, effective);
       this.counters.updates++;
       this.commit(msg, frame);
       return { logSeq: msg.seq, id, outcome: 'updated', frame };

@@ -27,6 +27,7 @@ export function stressInstrument(i: number): InstrumentInput {
     status: 'active',
     baseId: BigInt(i + 1),
     quoteId: BigInt(1_000_000 + i),
+    createdAt: 0, // the updatedAt of every version (stressPatch) is at or after it
     ...stressPatch(i, 0),
   };
 }
@@ -105,6 +106,7 @@ export function stressToken(i: number, v: number): InstrumentInput {
     status: 'active',
     chainId: 1,
     address: `0x${(0x5157_0000 + i).toString(16).padStart(40, '0')}`,
+    createdAt: 0,
     ...stressPatch(i, v),
   };
 }

@@ -32,6 +32,7 @@ import {
   InstrumentReferencedError,
   RegistryError,
   UnknownInstrumentError,
+  ValidationError,
   type RegistryErrorCode,
 } from '../errors.js';
 import { IdDeriver, joinId, splitId, type DerivedId } from '../id/derive.js';
@@ -49,6 +50,10 @@ import { RegistryReader } from '../reader/reader.js';
 import { ReferenceCounts, forEachReference, refersTo } from './refs.js';
 import { TableWriter } from './table.js';
 import { EventWriter } from '../events/ring.js';
+import { sameListing } from './listing.js';
+import { DiscoveryCounters, type DiscoveryMetrics, type DiscoveryReport, type OutcomeCounts } from './metrics.js';
+
+export type { DiscoveryMetrics, DiscoveryReport, OutcomeCounts } from './metrics.js';
 
 /** What happened to a registration. */
 export type RegisterOutcome = 'added' | 'unchanged' | 'updated';
@@ -68,6 +73,19 @@ export interface PreparedInstrument {
   readonly derived: DerivedId;
   /** @internal the registry that derived it (ids depend on its id width) */
   readonly owner: object;
+}
+
+/** Options of {@link InstrumentRegistry.registerInstrument} and {@link InstrumentRegistry.registerPrepared}. */
+export interface RegisterOptions {
+  /**
+   * The instrument is a stand-in that defers to what the registry already holds (discovery's
+   * `placeholder` templates): when its id is live, nothing is written; when another live
+   * instrument holds its venue + symbol and is the same listing (same kind, no field in
+   * conflict, see `src/writer/listing.ts`), nothing is written and that instrument's id is
+   * returned. Both count as outcome `unchanged`. A different instrument on that venue + symbol
+   * is still a `DuplicateSymbolError`.
+   */
+  placeholder?: boolean;
 }
 
 /** Result of {@link InstrumentRegistry.registerInstrument}. */
@@ -135,10 +153,18 @@ export interface RegistryMetrics {
   venues: number;
   heapBytes: number;
   tableBytes: number;
+  /** Successful registrations (any outcome) plus successful updates. */
   registrations: number;
+  /** Successful registrations by outcome (`registerInstrument`, `registerPrepared`, `registerMany`). */
+  outcomes: OutcomeCounts;
+  /** Successful `updateInstrument` calls. */
+  updates: number;
   collisions: number;
+  /** Refused registrations and updates (each threw a typed error), total and by code. */
   registrationFailures: number;
   failuresByCode: Partial<Record<RegistryErrorCode, number>>;
+  /** What discovery loads into this registry reported (files, records seen, skipped, rejected, ignored fields). */
+  discovery: DiscoveryMetrics;
 }
 
 /** The single writer of a registry. Create with {@link InstrumentRegistry.create}. */
@@ -157,6 +183,9 @@ export class InstrumentRegistry {
   private readonly now: () => number;
   private readonly onChange: ((c: RegistryChange) => void) | undefined;
   private registrations = 0;
+  private updates = 0;
+  private readonly outcomes: OutcomeCounts = { added: 0, updated: 0, unchanged: 0 };
+  private readonly discovery = new DiscoveryCounters();
   private failures = 0;
   private readonly failuresByCode: Partial<Record<RegistryErrorCode, number>> = {};
   /** Audit list of every collision detected. */
@@ -242,7 +271,7 @@ export class InstrumentRegistry {
    * @throws {HashCollisionError} a different instrument already has this id (nothing written; audited).
    * @throws {RegistryError} `CapacityExceeded` when the table, heap or venue table is full.
    */
-  registerInstrument(input: InstrumentInput): RegisterResult {
+  registerInstrument(input: InstrumentInput, opts?: RegisterOptions): RegisterResult {
     let p: PreparedInstrument;
     try {
       p = this.prepare(input);
@@ -250,7 +279,7 @@ export class InstrumentRegistry {
       this.fail(e);
       throw e;
     }
-    return this.registerPrepared(p);
+    return this.registerPrepared(p, opts);
   }
 
   /**
@@ -258,11 +287,12 @@ export class InstrumentRegistry {
    * Same outcomes and errors as {@link registerInstrument}.
    * @throws {RegistryError} `InvalidArgument` if `p` was prepared by another registry.
    */
-  registerPrepared(p: PreparedInstrument): RegisterResult {
+  registerPrepared(p: PreparedInstrument, opts?: RegisterOptions): RegisterResult {
     try {
       if (p.owner !== this) throw new RegistryError('InvalidArgument', 'instrument was prepared by another registry');
-      const r = this.register(p.input, p.derived, true);
+      const r = this.register(p.input, p.derived, true, false, opts?.placeholder === true);
       this.registrations++;
+      this.outcomes[r.outcome]++;
       return r;
     } catch (e) {
       this.fail(e);
@@ -283,8 +313,10 @@ export class InstrumentRegistry {
     for (let i = 0; i < inputs.length; i++) {
       try {
         const p = this.prepare(inputs[i]!);
-        out[i] = this.register(p.input, p.derived, false);
+        const r = this.register(p.input, p.derived, false);
+        out[i] = r;
         this.registrations++;
+        this.outcomes[r.outcome]++;
       } catch (e) {
         this.fail(e);
         out[i] = e instanceof RegistryError ? e : new RegistryError('InvalidField', String(e));
@@ -294,7 +326,7 @@ export class InstrumentRegistry {
     return out;
   }
 
-  private register(inst: InstrumentInput, derived: DerivedId, publish: boolean): RegisterResult {
+  private register(inst: InstrumentInput, derived: DerivedId, publish: boolean, touch = false, placeholder = false): RegisterResult {
     const { idLo, idHi, fp } = derived;
     const id = joinId(idLo, idHi);
     const t = this.table;
@@ -304,13 +336,17 @@ export class InstrumentRegistry {
       if (this.current[FP_WORD]! >>> 0 !== fp) this.collision(id, this.decodeCurrent(), inst);
     }
     let live = slot >= 0 && t.state(slot) === SLOT_STATE.FULL;
+    if (placeholder && live) return { id, outcome: 'unchanged' }; // defers to what is held under its id
     const venueIdx = this.venues.get(inst.venue);
     // Duplicate venue + symbol held by another live instrument?
-    const sameListing =
+    const sameSlotListing =
       live && venueIdx !== undefined && this.currentDv.getUint16(VENUE_OFFSET, true) === venueIdx && symbolEquals(this.currentU8, 0, inst.symbol);
-    if (venueIdx !== undefined && !sameListing && symbolIsUnique(inst.kind)) {
+    if (venueIdx !== undefined && !sameSlotListing && symbolIsUnique(inst.kind)) {
       const other = this.findLiveBySymbol(venueIdx, inst.symbol, idLo, idHi);
-      if (other !== undefined) throw new DuplicateSymbolError(inst.venue, inst.symbol, other);
+      if (other !== undefined) {
+        if (placeholder && sameListing(this.getById(other)!, inst)) return { id: other, outcome: 'unchanged' };
+        throw new DuplicateSymbolError(inst.venue, inst.symbol, other);
+      }
     }
     if (this.requireReferences) forEachReference(inst, (field, ref) => this.requireLive(ref, field));
     // Room for the record and its index entries, before anything is written.
@@ -346,7 +382,7 @@ export class InstrumentRegistry {
       nameRef,
       detailRef,
     });
-    if (live && this.sameImage()) return { id, outcome: 'unchanged' };
+    if (live && this.sameImage(touch)) return { id, outcome: 'unchanged' };
     if (this.refs && !(live && sameDetail)) {
       if (live) this.refs.remove(this.decodeCurrent());
       this.refs.add(inst);
@@ -375,21 +411,39 @@ export class InstrumentRegistry {
   }
 
   /**
-   * Update mutable fields of a live instrument in place (under its seqlock).
+   * Update mutable fields of a live instrument in place (under its seqlock). Every update sets
+   * `updatedAt`: to `patch.updatedAt` when the caller gives one (an integer, ms since the Unix
+   * epoch, not before the instrument's `createdAt`), else to the registry clock's now. A patch
+   * that changes nothing else still moves `updatedAt` (a touch); one whose `updatedAt` equals the
+   * stored value and changes nothing writes nothing.
+   *
+   * @returns the effective `updatedAt` (ms since the Unix epoch) now stored in the record; a
+   *   writer that logs the update logs this value, so a replay yields the same record.
    * @throws {UnknownInstrumentError} no live instrument with that id.
-   * @throws {ValidationError} the patched instrument is invalid (nothing written).
+   * @throws {ValidationError} the patched instrument is invalid, e.g. `InvalidField` for an
+   *   `updatedAt` that is not an integer or is before `createdAt` (nothing written).
+   * @example
+   * registry.updateInstrument(id, { status: 'halted' });             // updatedAt = now
+   * registry.updateInstrument(id, { updatedAt: Date.parse('2026-01-02') }); // honoured
    */
-  updateInstrument(id: bigint, patch: InstrumentPatch): void {
+  updateInstrument(id: bigint, patch: InstrumentPatch): number {
     try {
       const current = this.getById(id);
       if (!current) throw new UnknownInstrumentError(id);
       const merged: Record<string, unknown> = { ...current };
       for (const k of MUTABLE_FIELDS) if (Object.prototype.hasOwnProperty.call(patch, k)) merged[k] = patch[k];
       delete merged.id;
-      if (!Object.prototype.hasOwnProperty.call(patch, 'updatedAt')) merged.updatedAt = this.now();
+      const updatedAt = patch.updatedAt ?? this.now();
+      if (!Number.isSafeInteger(updatedAt))
+        throw new ValidationError('InvalidField', 'updatedAt', `must be an integer (ms since the Unix epoch), got ${String(updatedAt)}`);
+      if (current.createdAt !== undefined && updatedAt < current.createdAt)
+        throw new ValidationError('InvalidField', 'updatedAt', `${updatedAt} is before createdAt ${current.createdAt}`);
+      merged.updatedAt = updatedAt;
       const p = this.prepare(merged as unknown as InstrumentInput);
-      this.register(p.input, p.derived, true);
+      this.register(p.input, p.derived, true, true);
       this.registrations++;
+      this.updates++;
+      return updatedAt;
     } catch (e) {
       this.fail(e);
       throw e;
@@ -479,10 +533,21 @@ export class InstrumentRegistry {
       heapBytes: this.heap.used,
       tableBytes: t.capacity * RECORD_SIZE,
       registrations: this.registrations,
+      outcomes: { ...this.outcomes },
+      updates: this.updates,
       collisions: this.collisions.length,
       registrationFailures: this.failures,
       failuresByCode: { ...this.failuresByCode },
+      discovery: this.discovery.snapshot(),
     };
+  }
+
+  /**
+   * Add one loaded file's discovery counts to {@link getMetrics}`().discovery` (`loadPayload`
+   * calls this for every file it loads into this registry). Writes no shared memory.
+   */
+  recordDiscovery(report: DiscoveryReport): void {
+    this.discovery.record(report);
   }
 
   /** Last applied registration-log sequence number (stored in the control region). */
@@ -569,10 +634,10 @@ export class InstrumentRegistry {
     return true;
   }
 
-  /** Does the new image equal the current one, ignoring SEQ and UPDATED_AT? */
-  private sameImage(): boolean {
+  /** Does the new image equal the current one, ignoring SEQ (and UPDATED_AT unless `withUpdatedAt`)? */
+  private sameImage(withUpdatedAt = false): boolean {
     for (let w = 1; w < RECORD_WORDS; w++) {
-      if (w === UPDATED_LO || w === UPDATED_LO + 1) continue;
+      if (!withUpdatedAt && (w === UPDATED_LO || w === UPDATED_LO + 1)) continue;
       if (this.image[w] !== this.current[w]) return false;
     }
     return true;

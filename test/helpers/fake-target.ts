@@ -31,12 +31,24 @@ export class FakeTarget implements RegistrationTarget {
     return this.byId.has(id);
   }
 
-  registerInstrument(input: InstrumentInput): { id: bigint; outcome: 'added' | 'unchanged' | 'updated' } {
+  registerInstrument(input: InstrumentInput, opts?: { placeholder?: boolean }): { id: bigint; outcome: 'added' | 'unchanged' | 'updated' } {
     const v = validateInstrument(input);
     const id = this.idOf(v);
+    if (opts?.placeholder && this.byId.has(id)) return { id, outcome: 'unchanged' };
     const sk = `${v.venue}\u0000${v.symbol}`;
     const other = this.bySymbol.get(sk);
-    if (other !== undefined && other !== id && symbolIsUnique(v.kind)) throw new DuplicateSymbolError(v.venue, v.symbol, other);
+    if (other !== undefined && other !== id && symbolIsUnique(v.kind)) {
+      // a placeholder defers to the same listing: same kind, no field other than status / name / timestamps in conflict
+      const held = this.byId.get(other)! as unknown as Record<string, unknown>;
+      const agree = Object.entries(v).every(
+        ([k, x]) =>
+          ['status', 'name', 'createdAt', 'updatedAt'].includes(k) ||
+          held[k] === undefined ||
+          JSON.stringify(held[k], replacer) === JSON.stringify(x, replacer),
+      );
+      if (opts?.placeholder && agree) return { id: other, outcome: 'unchanged' };
+      throw new DuplicateSymbolError(v.venue, v.symbol, other);
+    }
     const prev = this.byId.get(id);
     if (prev && JSON.stringify(prev, replacer) === JSON.stringify(v, replacer)) return { id, outcome: 'unchanged' };
     this.byId.set(id, v);
