@@ -11,7 +11,8 @@ export * from './model/types.js';
 export * from './model/fixed.js';
 export { validateInstrument } from './model/validate.js';
 export { IdDeriver, deriveIdReference, formatId, parseId, joinId, splitId, type DerivedId } from './id/derive.js';
-export { identityBytes, IDENTITY_VERSION } from './id/identity.js';
+export { IDENTITY_VERSION } from './id/identity.js';
+export { checkedIdentityBytes as identityBytes } from './id/derive.js';
 export {
   InstrumentRegistry,
   type RegisterResult,

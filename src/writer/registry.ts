@@ -26,10 +26,12 @@ import {
   VENUE_OFFSET,
   wordIndex,
 } from '../../layout/index.js';
-import { DuplicateSymbolError, HashCollisionError, RegistryError, UnknownInstrumentError, type RegistryErrorCode } from '../errors.js';
+import { DuplicateSymbolError, HashCollisionError, RegistryError, UnknownInstrumentError, ValidationError, type RegistryErrorCode } from '../errors.js';
 import { IdDeriver, joinId, splitId, type DerivedId } from '../id/derive.js';
 import { MUTABLE_FIELDS, symbolIsUnique, type Instrument, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
+import { checkPatchKeys } from '../model/patch.js';
 import { validateInstrument } from '../model/validate.js';
+import { VENUE_STATUSES } from '../venues/types.js';
 import { decodeInstrument } from '../shm/decode.js';
 import { encodeDetail } from '../shm/detail.js';
 import { allocateHandle, checkHandle, type RegistryHandle } from '../shm/handle.js';
@@ -171,12 +173,17 @@ export class InstrumentRegistry {
 
   /**
    * Create a registry (allocates shared memory, initialises the WASM BLAKE3).
-   * @throws {RangeError} if `idBits` is outside 1..64.
+   * @throws {RegistryError} `InvalidArgument` if `idBits` is not an integer in 1..64.
    * @throws {LayoutMismatchError} if `opts.handle` carries another layout.
-   * @throws {RegistryError} `InvalidArgument` for a malformed `initialCapacity` / `maxCapacity`;
+   * @throws {RegistryError} `InvalidArgument` for options that are not an object, a malformed
+   *   `initialCapacity` / `maxCapacity`, or a `now` / `onChange` that is not a function;
    *   `CapacityExceeded` if `initialCapacity` does not fit the largest table.
    */
   static async create(opts: RegistryOptions = {}): Promise<InstrumentRegistry> {
+    if (typeof opts !== 'object' || opts === null) throw new RegistryError('InvalidArgument', 'registry options must be an object');
+    for (const k of ['now', 'onChange'] as const) {
+      if (opts[k] !== undefined && typeof opts[k] !== 'function') throw new RegistryError('InvalidArgument', `option ${k} must be a function`);
+    }
     return new InstrumentRegistry(await IdDeriver.create(opts.idBits ?? 64), opts);
   }
 
@@ -204,7 +211,7 @@ export class InstrumentRegistry {
    */
   prepare(input: InstrumentInput): PreparedInstrument {
     const norm = validateInstrument(input);
-    const derived = this.ids.derive(norm);
+    const derived = this.ids.deriveValidated(norm);
     return { input: norm, id: joinId(derived.idLo, derived.idHi), derived, owner: this };
   }
 
@@ -237,11 +244,11 @@ export class InstrumentRegistry {
   /**
    * Register an instrument returned by {@link prepare} (no second validation or id derivation).
    * Same outcomes and errors as {@link registerInstrument}.
-   * @throws {RegistryError} `InvalidArgument` if `p` was prepared by another registry.
+   * @throws {RegistryError} `InvalidArgument` if `p` was prepared by another registry (or is no prepared instrument).
    */
   registerPrepared(p: PreparedInstrument): RegisterResult {
     try {
-      if (p.owner !== this) throw new RegistryError('InvalidArgument', 'instrument was prepared by another registry');
+      if (typeof p !== 'object' || p === null || p.owner !== this) throw new RegistryError('InvalidArgument', 'instrument was prepared by another registry');
       const r = this.register(p.input, p.derived, true);
       this.registrations++;
       return r;
@@ -255,11 +262,13 @@ export class InstrumentRegistry {
    * Register many instruments; counters are published once at the end. Each instrument succeeds
    * or fails on its own (a failure is returned, counted and does not stop the batch).
    * @returns one entry per input, in order: a {@link RegisterResult} or the typed error.
+   * @throws {RegistryError} `InvalidArgument` if `inputs` is not an array (nothing registered).
    * @example
    * const results = registry.registerMany(instruments);
    * const failed = results.filter((r) => r instanceof Error);
    */
   registerMany(inputs: readonly InstrumentInput[]): Array<RegisterResult | RegistryError> {
+    if (!Array.isArray(inputs)) throw new RegistryError('InvalidArgument', 'registerMany needs an array of instruments');
     const out: Array<RegisterResult | RegistryError> = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
       try {
@@ -353,10 +362,13 @@ export class InstrumentRegistry {
   /**
    * Update mutable fields of a live instrument in place (under its seqlock).
    * @throws {UnknownInstrumentError} no live instrument with that id.
-   * @throws {ValidationError} the patched instrument is invalid (nothing written).
+   * @throws {ValidationError} the patched instrument is invalid, or the patch is not an object or
+   *   names a field that is not mutable (`InvalidField`, nothing written).
+   * @throws {RegistryError} `InvalidArgument` if `id` is not a bigint in 0..2^64-1.
    */
   updateInstrument(id: bigint, patch: InstrumentPatch): void {
     try {
+      checkPatchKeys(patch);
       const current = this.getById(id);
       if (!current) throw new UnknownInstrumentError(id);
       const merged: Record<string, unknown> = { ...current };
@@ -375,6 +387,7 @@ export class InstrumentRegistry {
   /**
    * Remove an instrument: its slot becomes a tombstone (slots never return to empty while readers probe).
    * @returns false if no live instrument had that id.
+   * @throws {RegistryError} `InvalidArgument` if `id` is not a bigint in 0..2^64-1.
    */
   removeInstrument(id: bigint): boolean {
     const [lo, hi] = splitId(id);
@@ -389,7 +402,10 @@ export class InstrumentRegistry {
     return true;
   }
 
-  /** The live instrument with this id (writer-side read), or undefined. */
+  /**
+   * The live instrument with this id (writer-side read), or undefined.
+   * @throws {RegistryError} `InvalidArgument` if `id` is not a bigint in 0..2^64-1.
+   */
   getById(id: bigint): Instrument | undefined {
     const [lo, hi] = splitId(id);
     const slot = this.table.find(lo, hi);
@@ -431,9 +447,19 @@ export class InstrumentRegistry {
   /**
    * Publish a venue status change on the event feed (hook for `VenueRegistry`'s
    * `onStatusChange`). Venue statuses map to instrument statuses: suspended → halted,
-   * expired → delisted, anything else → active.
+   * expired → delisted, active and updated → active.
+   * @throws {ValidationError} `InvalidField` if `venue` is not a non-empty string, `InvalidEnum` if
+   *   `status` is not a venue status (`VENUE_STATUSES`).
    */
   publishVenueStatus(venue: string, status: string): void {
+    if (typeof venue !== 'string' || venue === '') throw new ValidationError('InvalidField', 'venue', 'must be a non-empty string');
+    if (!(VENUE_STATUSES as readonly unknown[]).includes(status)) {
+      throw new ValidationError(
+        'InvalidEnum',
+        'status',
+        `${typeof status === 'string' ? JSON.stringify(status.slice(0, 40)) : typeof status} is not one of ${VENUE_STATUSES.join(', ')}`,
+      );
+    }
     const mapped = status === 'suspended' ? 'halted' : status === 'expired' ? 'delisted' : 'active';
     this.events?.publish({ type: 'venueStatusChange', id: 0n, venue, status: mapped, venueIndex: this.venues.get(venue) });
   }
