@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import jsonata from 'jsonata';
 import { parseAbiItem, type AbiEvent } from 'viem';
 import { KIND_CODES } from '../../layout/codes.js';
+import { argArray, argPath, argString } from '../args.js';
 import { RegistryError } from '../errors.js';
 import type { InstrumentKind } from '../model/types.js';
 import { CONVERSION_NAMES, type ConvertStep } from './convert.js';
@@ -358,9 +359,12 @@ function resolveTables(m: Mapping, baseDir: string | undefined): Record<string, 
  *
  * @param baseDir folder `tables.*.file` paths are relative to (default: the current directory)
  * @param parents mappings an `extends` may name
- * @throws {RegistryError} `ParseError` for an invalid mapping.
+ * @throws {RegistryError} `ParseError` for an invalid mapping; `InvalidArgument` if `baseDir` is
+ *   neither a string nor `undefined`, or `parents` not an array.
  */
 export function prepareMapping(m: unknown, baseDir?: string, parents: Mapping[] = []): LoadedMapping {
+  if (baseDir !== undefined) argString(baseDir, 'baseDir');
+  argArray(parents, 'parents');
   let obj = m as Mapping;
   if (obj && typeof obj === 'object' && typeof obj.extends === 'string') {
     const parent = parents.find((p) => p.name === obj.extends);
@@ -413,9 +417,12 @@ export function userMappingsDirs(): string[] {
  * @param dir default {@link defaultMappingsDir}
  * @returns mappings sorted by `priority` then name
  * @throws {RegistryError} `ParseError` naming the file and the offending property, a missing
- *   folder, or a mapping name defined twice (a user mapping cannot silently replace a shipped one).
+ *   folder, or a mapping name defined twice (a user mapping cannot silently replace a shipped one);
+ *   `InvalidArgument` if `dir` is not a non-empty string or `extraDirs` not an array of them.
  */
 export async function loadMappings(dir: string = defaultMappingsDir(), extraDirs: readonly string[] = userMappingsDirs()): Promise<LoadedMapping[]> {
+  argPath(dir, 'dir');
+  argArray(extraDirs, 'extraDirs').forEach((d, i) => argPath(d, `extraDirs[${i}]`));
   const raw: Array<{ file: string; dir: string; obj: Mapping }> = [];
   for (const d of [dir, ...extraDirs]) {
     let files: string[];
@@ -428,7 +435,13 @@ export async function loadMappings(dir: string = defaultMappingsDir(), extraDirs
     }
     for (const f of files) {
       const p = join(d, f);
-      const obj = parseJsonText(await readFile(p, 'utf8'), p) as Mapping;
+      let text: string;
+      try {
+        text = await readFile(p, 'utf8');
+      } catch (e) {
+        fail(p, `cannot read the mapping file: ${(e as Error).message}`);
+      }
+      const obj = parseJsonText(text, p) as Mapping;
       raw.push({ file: p, dir: d, obj });
     }
   }
