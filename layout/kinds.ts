@@ -268,9 +268,9 @@ export const KINDS = {
 /** Name of a kind. */
 export type KindName = keyof typeof KINDS;
 
-/** The descriptor of a kind (widened type, for generic code). */
-export function kindDescriptor(kind: KindName): KindDescriptor {
-  return KINDS[kind];
+/** The descriptor of a kind (widened type, for generic code), or `undefined` for a name that is not a kind. */
+export function kindDescriptor(kind: KindName): KindDescriptor | undefined {
+  return Object.prototype.hasOwnProperty.call(KINDS, kind) ? KINDS[kind] : undefined;
 }
 
 for (const [name, d] of Object.entries(KINDS) as Array<[string, KindDescriptor]>) {

@@ -38,6 +38,7 @@
  */
 import { RECORD_SIZE } from './record.js';
 import { SIZE_OF_I32, wordIndex } from './sizes.js';
+import { RegistryError } from '../src/errors.js';
 
 /** Number of table regions (double buffering). */
 export const REGION_COUNT = 2;
@@ -112,14 +113,17 @@ export function indexesOffset(capacity: number): number {
   return capacity * RECORD_SIZE;
 }
 
-/** Byte offset of index `name` within a region of `capacity` slots. */
+/**
+ * Byte offset of index `name` within a region of `capacity` slots.
+ * @throws {RegistryError} `InvalidArgument` for a name that is no index of {@link INDEXES}.
+ */
 export function indexOffset(capacity: number, name: IndexName): number {
   let off = indexesOffset(capacity);
   for (const [k, v] of Object.entries(INDEXES)) {
     if (k === name) return off;
     off += capacity * v.capacityFactor * v.entrySize;
   }
-  throw new Error(`layout: unknown index ${name}`);
+  throw new RegistryError('InvalidArgument', `layout: unknown index ${String(name)} (one of ${Object.keys(INDEXES).join(', ')})`);
 }
 
 /** Total bytes of a region holding `capacity` slots and all its indexes. */

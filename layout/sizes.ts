@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { RegistryError } from '../src/errors.js';
 
 /** Bytes in a u8/i8. */
 export const SIZE_OF_U8 = 1;
@@ -19,9 +20,12 @@ export const CACHE_LINE = 64;
 /**
  * Byte offset → Int32Array element index. Throws on a misaligned offset so that a
  * layout mistake fails at module load, not as a silent torn field.
+ * @throws {RegistryError} `InvalidArgument` if `byteOffset` is not a number that is a multiple of 4.
  */
 export function wordIndex(byteOffset: number): number {
-  if (byteOffset % SIZE_OF_I32 !== 0) throw new Error(`layout: offset ${byteOffset} is not 4-byte aligned`);
+  if (typeof byteOffset !== 'number' || byteOffset % SIZE_OF_I32 !== 0) {
+    throw new RegistryError('InvalidArgument', `layout: offset ${typeof byteOffset === 'number' ? byteOffset : typeof byteOffset} is not 4-byte aligned`);
+  }
   return byteOffset / SIZE_OF_I32;
 }
 

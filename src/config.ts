@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from './errors.js';
+import { ConfigError, RegistryError } from './errors.js';
 
 /**
  * The package root: the nearest directory at or above `from` that contains a `package.json`.
@@ -21,14 +21,16 @@ import { ConfigError } from './errors.js';
  *
  * @param from directory to start from; default: this module's directory.
  * @returns absolute path of the package root.
- * @throws {Error} if no ancestor directory contains a `package.json`.
+ * @throws {ConfigError} `InvalidConfig` if no ancestor directory contains a `package.json`.
+ * @throws {RegistryError} `InvalidArgument` if `from` is not a string.
  */
 export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  if (typeof from !== 'string') throw new RegistryError('InvalidArgument', `repoRoot: directory must be a string, got ${typeof from}`);
   let dir = resolve(from);
   for (;;) {
     if (existsSync(join(dir, 'package.json'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json found at or above ${from}`);
+    if (parent === dir) throw new ConfigError('repoRoot', `no package.json found at or above ${from}`);
     dir = parent;
   }
 }
@@ -38,8 +40,10 @@ export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url)))
  * an installed tarball has neither).
  *
  * @param root package root (default {@link repoRoot}).
+ * @throws {RegistryError} `InvalidArgument` if `root` is not a string.
  */
 export function isCheckout(root: string = repoRoot()): boolean {
+  if (typeof root !== 'string') throw new RegistryError('InvalidArgument', `isCheckout: root must be a string, got ${typeof root}`);
   return existsSync(join(root, '.git')) || existsSync(join(root, 'src', 'config.ts'));
 }
 
@@ -49,9 +53,10 @@ export function isCheckout(root: string = repoRoot()): boolean {
  * @param dir the value as given.
  * @param from what it came from, for the message (`--data-dir`, `INSTREG_DATA_DIR`).
  * @returns the absolute path (existence is not checked: a missing folder fails when read).
- * @throws {ConfigError} `InvalidConfig` when `dir` is empty or only blanks.
+ * @throws {ConfigError} `InvalidConfig` when `dir` is not a string, is empty or only blanks.
  */
 export function checkDataDir(dir: string, from = '--data-dir'): string {
+  if (typeof dir !== 'string') throw new ConfigError(String(from), `${String(from)} must be a string (the data folder), got ${typeof dir}`);
   if (dir.trim() === '') throw new ConfigError(from, `${from} is empty: give the data folder (MIC list and payloads)`);
   return resolve(dir);
 }

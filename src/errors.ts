@@ -37,7 +37,9 @@ export type RegistryErrorCode =
   | 'InvalidArgument'
   | 'InvalidConfig'
   /** An input limit of discovery (payload size, record depth, expression evaluation bounds; see docs/limits-discovery.md). */
-  | 'LimitExceeded';
+  | 'LimitExceeded'
+  /** A file-system or socket operation failed (no such file, permission denied, connection refused …); see {@link IoError}. */
+  | 'IoError';
 
 /** Base class of every instreg error. `field` names the offending input field when there is one. */
 export class RegistryError extends Error {
@@ -140,5 +142,24 @@ export class ConfigError extends RegistryError {
   constructor(field: string, message: string) {
     super('InvalidConfig', message, field);
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * A file-system or socket operation failed: code `IoError`. `errno` is the Node.js error code
+ * (`ENOENT`, `EACCES`, `ENOTDIR`, `EISDIR`, `ENOSPC`, `ECONNREFUSED`, …), `syscall` and `path`
+ * say what failed when Node reports them, and `cause` is the original error.
+ */
+export class IoError extends RegistryError {
+  readonly errno: string | undefined;
+  readonly syscall: string | undefined;
+  readonly path: string | undefined;
+  constructor(message: string, cause?: NodeJS.ErrnoException) {
+    super('IoError', message);
+    this.name = 'IoError';
+    this.errno = cause?.code;
+    this.syscall = cause?.syscall;
+    this.path = cause?.path;
+    if (cause) Object.defineProperty(this, 'cause', { value: cause, enumerable: false, configurable: true, writable: true });
   }
 }

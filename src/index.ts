@@ -12,7 +12,8 @@ export * from './model/fixed.js';
 export { validateInstrument } from './model/validate.js';
 export { storedFields } from './model/stored-fields.js';
 export { IdDeriver, deriveIdReference, formatId, parseId, joinId, splitId, type DerivedId } from './id/derive.js';
-export { identityBytes, IDENTITY_VERSION } from './id/identity.js';
+export { IDENTITY_VERSION } from './id/identity.js';
+export { checkedIdentityBytes as identityBytes } from './id/derive.js';
 export {
   InstrumentRegistry,
   type RegisterResult,

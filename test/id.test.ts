@@ -111,7 +111,7 @@ describe('instrument ids (BLAKE3 over canonical identity)', () => {
     const v = validateInstrument(GOLDEN[2]![1]);
     const full = joinId(d64.derive(v).idLo, d64.derive(v).idHi);
     expect(joinId(d8.derive(v).idLo, d8.derive(v).idHi)).toBe(full & 0xffn);
-    await expect(IdDeriver.create(0)).rejects.toThrow(RangeError);
+    await expect(IdDeriver.create(0)).rejects.toMatchObject({ name: 'RegistryError', code: 'InvalidArgument' });
   });
 
   it('parses and formats hex ids', () => {

@@ -8,7 +8,9 @@
 import { threadId } from 'node:worker_threads';
 import { workerData } from 'piscina';
 import type { Instrument } from '../src/model/types.js';
+import { RegistryError } from '../src/errors.js';
 import type { ReaderTask, ReaderTaskContext } from '../src/reader/pool.js';
+import { toWireError } from '../src/reader/pool-tasks.js';
 import { RegistryReader } from '../src/reader/reader.js';
 import { InstrumentView } from '../src/reader/view.js';
 
@@ -18,8 +20,19 @@ const view = new InstrumentView(reader);
 const ctx: ReaderTaskContext = { reader, handle, threadId };
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
-/** Serve one task (see {@link ReaderTask}). */
+/**
+ * Serve one task (see {@link ReaderTask}). A RegistryError leaves as plain data with its code
+ * (`toWireError`); the pool turns it back into a RegistryError.
+ */
 export default async function serve(task: ReaderTask): Promise<unknown> {
+  try {
+    return await serveTask(task);
+  } catch (e) {
+    throw toWireError(e);
+  }
+}
+
+async function serveTask(task: ReaderTask): Promise<unknown> {
   switch (task.op) {
     case 'ping':
       return threadId;
@@ -36,11 +49,18 @@ export default async function serve(task: ReaderTask): Promise<unknown> {
     case 'module': {
       let mod = modules.get(task.module);
       if (!mod) modules.set(task.module, (mod = import(task.module) as Promise<Record<string, unknown>>));
-      const fn = (await mod)[task.fn];
-      if (typeof fn !== 'function') throw new Error(`${task.module} has no export ${task.fn}`);
+      let exports: Record<string, unknown>;
+      try {
+        exports = await mod;
+      } catch (e) {
+        modules.delete(task.module);
+        throw new RegistryError('InvalidArgument', `cannot import ${task.module}: ${(e as Error).message}`);
+      }
+      const fn = exports[task.fn];
+      if (typeof fn !== 'function') throw new RegistryError('InvalidArgument', `${task.module} has no export ${task.fn}`);
       return await (fn as (c: ReaderTaskContext, a: unknown) => unknown)(ctx, task.args);
     }
     default:
-      throw new Error(`unknown reader task ${(task as { op: string }).op}`);
+      throw new RegistryError('InvalidArgument', `unknown reader task ${(task as { op: string }).op}`);
   }
 }

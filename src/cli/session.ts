@@ -12,7 +12,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { SingleBar } from 'cli-progress';
 import { repoRoot } from '../config.js';
-import { RegistryError } from '../errors.js';
+import { IoError, RegistryError } from '../errors.js';
 import type { LoadedMapping, PayloadSource, SourceStats } from '../discovery/index.js';
 import { RegistryReader } from '../reader/reader.js';
 import { readSnapshot } from '../snapshot/index.js';
@@ -365,7 +365,7 @@ export async function openSessionFromSnapshot(opts: SnapshotSessionOptions): Pro
   try {
     reader = RegistryReader.attach(await readSnapshot(file));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = e instanceof IoError ? e.errno : (e as NodeJS.ErrnoException).code;
     if (!(e instanceof RegistryError) && typeof code !== 'string') throw e;
     const why = code === 'ENOENT' ? 'no such file' : oneLine((e as Error).message);
     throw new CliError(why.includes(file) ? why : `${file}: ${why}`, EXIT_DATA);

@@ -9,7 +9,8 @@
  * @module
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import type { RegistryErrorCode } from '../errors.js';
+import { argArray, argInt, argMs, argObject, argString, ioError } from '../args.js';
+import { ValidationError, type RegistryErrorCode } from '../errors.js';
 import type { InstrumentId, InstrumentInput, InstrumentPatch } from '../model/types.js';
 import { ServiceError, RemoteError } from '../service/errors.js';
 import { nowNs } from '../service/apply.js';
@@ -116,6 +117,7 @@ export class WriterClient {
 
   private regMsg(input: InstrumentInput) {
     return (seq: bigint): WireMessage => {
+      if (typeof input !== 'object' || input === null) throw new ValidationError('InvalidField', 'instrument', 'must be an object');
       const type = input.kind === 'dexPool' ? 'poolRegistration' : input.kind === 'cexPair' ? 'cexPairRegistration' : 'instrumentRegistration';
       return { type, ...this.header(seq), instrument: input } as WireMessage;
     };
@@ -182,18 +184,34 @@ export class WriterClient {
    * Register many instruments in one write; one result per input, in order: an {@link Ack} or
    * the typed error for that input (a local `ValidationError` or a {@link RemoteError}).
    * @throws {ServiceError} `ConnectionClosed` / `Timeout` (the connection failed)
+   * @throws {RegistryError} `InvalidArgument` if `inputs` is not an array
    */
   registerBatch(inputs: readonly InstrumentInput[]): Promise<Array<Ack | RemoteError>> {
+    argArray(inputs, 'inputs');
     return this.batch(inputs.map((i) => this.regMsg(i)));
   }
 
-  /** Many updates in one write; results as {@link registerBatch}. */
+  /**
+   * Many updates in one write; results as {@link registerBatch} (a change that is not an object
+   * gets a `ValidationError`).
+   * @throws {RegistryError} `InvalidArgument` if `changes` is not an array
+   */
   updateBatch(changes: ReadonlyArray<{ id: InstrumentId; patch: InstrumentPatch }>): Promise<Array<Ack | RemoteError>> {
-    return this.batch(changes.map((c) => (seq: bigint) => ({ type: 'instrumentUpdate', ...this.header(seq), id: c.id, patch: c.patch })));
+    argArray(changes, 'changes');
+    return this.batch(
+      changes.map((c) => (seq: bigint) => {
+        if (typeof c !== 'object' || c === null) throw new ValidationError('InvalidField', 'change', 'must be an object { id, patch }');
+        return { type: 'instrumentUpdate', ...this.header(seq), id: c.id, patch: c.patch };
+      }),
+    );
   }
 
-  /** Many removals in one write; results as {@link registerBatch}. */
+  /**
+   * Many removals in one write; results as {@link registerBatch}.
+   * @throws {RegistryError} `InvalidArgument` if `ids` is not an array
+   */
   removeBatch(ids: readonly InstrumentId[]): Promise<Array<Ack | RemoteError>> {
+    argArray(ids, 'ids');
     return this.batch(ids.map((id) => (seq: bigint) => ({ type: 'instrumentRemoval', ...this.header(seq), id })));
   }
 
@@ -222,27 +240,55 @@ export class WriterClient {
   }
 }
 
-/** Open a socket to the writer (Unix socket or loopback TCP). @throws {Error} `ENOENT` / `ECONNREFUSED` */
+/**
+ * Check a writer address: a Unix socket path, or a TCP port (1..65535) with an optional host.
+ * @throws {RegistryError} `InvalidArgument` otherwise.
+ */
+export function checkWriterAddress(addr: WriterAddress): void {
+  argObject(addr, 'writer address');
+  if (addr.socket !== undefined) {
+    argString(addr.socket, 'socket', true);
+    return;
+  }
+  if (addr.port === undefined) argString(addr.socket, 'socket (or a TCP port)', true);
+  argInt(addr.port, 'port', 1, 65535);
+  if (addr.host !== undefined) argString(addr.host, 'host', true);
+}
+
+/**
+ * Open a socket to the writer (Unix socket or loopback TCP).
+ * @throws {RegistryError} `InvalidArgument` for a malformed address (see {@link checkWriterAddress})
+ * @throws {IoError} `IoError` when the connection fails (`errno` `ENOENT`, `ECONNREFUSED`, `EACCES` …)
+ */
 export function openSocket(addr: WriterAddress): Promise<Socket> {
+  checkWriterAddress(addr);
+  const where = addr.socket ?? `${addr.host ?? '127.0.0.1'}:${addr.port}`;
   return new Promise((resolve, reject) => {
-    const s = addr.socket ? netConnect(addr.socket) : netConnect(addr.port ?? 0, addr.host ?? '127.0.0.1');
+    const fail = (e: Error) => reject(ioError(e, `connect to the writer at ${where}`));
+    const s = addr.socket ? netConnect(addr.socket) : netConnect(addr.port!, addr.host ?? '127.0.0.1');
     s.once('connect', () => {
-      s.off('error', reject);
+      s.off('error', fail);
       s.setNoDelay(true);
       resolve(s);
     });
-    s.once('error', reject);
+    s.once('error', fail);
   });
 }
 
 /**
  * Connect to the writer service.
- * @throws {Error} `ENOENT` (no such socket), `ECONNREFUSED`, `EACCES` (socket owned by another user)
+ * @throws {IoError} `IoError` when the connection fails: `errno` `ENOENT` (no such socket),
+ *   `ECONNREFUSED`, `EACCES` (socket owned by another user)
+ * @throws {RegistryError} `InvalidArgument` for options that are not an object, a malformed
+ *   address, or a `timeoutMs` that is not a finite number > 0
  * @example
  * const writer = await connectWriter({ socket: '/tmp/instreg/instreg.sock' });
  * const acks = await writer.registerBatch(instruments);
  * await writer.close();
  */
 export async function connectWriter(opts: ConnectWriterOptions): Promise<WriterClient> {
-  return new WriterClient(await openSocket(opts), opts.timeoutMs ?? 30_000);
+  argObject(opts, 'options');
+  const timeoutMs = argMs(opts.timeoutMs ?? 30_000, 'timeoutMs');
+  if (timeoutMs === 0) argInt(timeoutMs, 'timeoutMs', 1);
+  return new WriterClient(await openSocket(opts), timeoutMs);
 }

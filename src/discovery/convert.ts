@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { argObject, argString } from '../args.js';
 import { ValidationError } from '../errors.js';
 import { formatFixed, parseFixed } from '../model/fixed.js';
 
@@ -229,8 +230,47 @@ export function applyStep(step: ConvertStep, v: unknown, field: string, tables: 
   }
 }
 
-/** Apply a conversion pipeline (one step or a list) to a value. */
+const STEP_KEYS: Record<string, 'string'> = { map: 'string', alias: 'string', lookup: 'string', template: 'string', multiply: 'string', divide: 'string' };
+
+/** A step as {@link ConvertStep} describes it: a conversion name, or an object with one step key holding a string. */
+function checkStep(step: unknown, field: string): ConvertStep {
+  if (typeof step === 'string') return step;
+  const key = typeof step === 'object' && step !== null ? Object.keys(step).find((k) => Object.prototype.hasOwnProperty.call(STEP_KEYS, k)) : undefined;
+  if (key === undefined || typeof (step as Record<string, unknown>)[key] !== 'string') {
+    throw new ValidationError(
+      'InvalidField',
+      field,
+      `unknown conversion step ${typeof step === 'object' && step !== null ? JSON.stringify(Object.keys(step)) : typeof step}`,
+    );
+  }
+  return step as ConvertStep;
+}
+
+/**
+ * Apply a conversion pipeline (one step or a list) to a value.
+ * @throws {ValidationError} `InvalidField` for a step that is no conversion (see {@link ConvertStep}),
+ *   and the step's own errors (see `applyStep`).
+ * @throws {RegistryError} `InvalidArgument` if `tables` is not an object or `field` not a string.
+ */
 export function convertValue(
+  steps: ConvertStep | ConvertStep[] | undefined,
+  v: unknown,
+  field: string,
+  tables: Record<string, Record<string, unknown>>,
+): unknown {
+  argString(field, 'field');
+  argObject(tables, 'tables');
+  if (steps === undefined) return v;
+  return applySteps(
+    (Array.isArray(steps) ? steps : [steps]).map((s) => checkStep(s, field)),
+    v,
+    field,
+    tables,
+  );
+}
+
+/** @internal {@link convertValue} without its argument checks (the engine's path: mappings are validated when loaded). */
+export function applySteps(
   steps: ConvertStep | ConvertStep[] | undefined,
   v: unknown,
   field: string,

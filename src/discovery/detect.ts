@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { argArray, argString } from '../args.js';
+import { RegistryError } from '../errors.js';
 import type { DetectCondition, Mapping } from './mapping.js';
 import { csvHeader, stripBom } from './parse.js';
 
@@ -119,8 +121,19 @@ export function mappingFits(m: Mapping, text: string, fileName?: string): boolea
   return (m.detect.csvHeader ?? []).every((c) => cols.has(c));
 }
 
-/** How specific a mapping's detection is: the number of conditions it checks. */
+/** A mapping as detection reads it: an object with a `detect` object. */
+function checkDetectable(m: unknown, name: string): void {
+  if (typeof m !== 'object' || m === null || typeof (m as Mapping).detect !== 'object' || (m as Mapping).detect === null) {
+    throw new RegistryError('InvalidArgument', `${name} must be a mapping (an object with a detect object)`);
+  }
+}
+
+/**
+ * How specific a mapping's detection is: the number of conditions it checks.
+ * @throws {RegistryError} `InvalidArgument` if `m` is not a mapping.
+ */
 export function specificity(m: Mapping): number {
+  checkDetectable(m, 'mapping');
   return (m.detect.json?.length ?? 0) + (m.detect.csvHeader?.length ?? 0) + (m.detect.firstLine !== undefined ? 1 : 0);
 }
 
@@ -135,8 +148,14 @@ export interface Detection<M extends Mapping> {
  * Every mapping that fits a payload, and the winner: the most specific one (most detection
  * conditions), the first in the order given among equally specific ones. The others are
  * reported, so a newer schema of a known venue that an older mapping also reads is visible.
+ * @throws {RegistryError} `InvalidArgument` if `payloadText` is not a string, `fileName` neither a
+ *   string nor `undefined`, or `mappings` not an array of mappings.
  */
 export function detectPayload<M extends Mapping>(payloadText: string, fileName: string | undefined, mappings: readonly M[]): Detection<M> {
+  argString(payloadText, 'payloadText');
+  if (fileName !== undefined) argString(fileName, 'fileName');
+  argArray(mappings, 'mappings');
+  mappings.forEach((m, i) => checkDetectable(m, `mappings[${i}]`));
   const fits = mappings.filter((m) => mappingFits(m, payloadText, fileName));
   let best: M | undefined;
   for (const m of fits) if (!best || specificity(m) > specificity(best)) best = m;
@@ -150,6 +169,7 @@ export function detectPayload<M extends Mapping>(payloadText: string, fileName: 
  *
  * @param fileName optional; `.json` excludes CSV mappings and `.csv` excludes JSON ones
  * @returns the mapping, or `undefined` when none fits (unknown or garbage payload)
+ * @throws {RegistryError} `InvalidArgument` as {@link detectPayload}
  */
 export function detectFormat<M extends Mapping>(payloadText: string, fileName: string | undefined, mappings: readonly M[]): M | undefined {
   return detectPayload(payloadText, fileName, mappings).mapping;

@@ -22,11 +22,12 @@
  *
  * @module
  */
+import { argFunction, argObject, argOptions, argString } from '../args.js';
 import { RegistryError } from '../errors.js';
 import { validateInstrument } from '../model/validate.js';
 import { symbolIsUnique, type InstrumentInput } from '../model/types.js';
 import type { Vars } from './compile.js';
-import { convertValue } from './convert.js';
+import { applySteps } from './convert.js';
 import { NEEDS_JSONATA, compile, evaluateRecord, evaluateRecordSync, isLimit, memoKey, padded, value, type Evaluated } from './evaluate.js';
 import { cachedJson } from './detect.js';
 import { decodeLog } from './evm.js';
@@ -35,6 +36,7 @@ import { prepareMapping, type LoadedMapping, type Mapping } from './mapping.js';
 import { parseCsvPayload, parseJsonText } from './parse.js';
 import { storedFields } from '../model/stored-fields.js';
 import type { DiscoveryReport } from '../writer/metrics.js';
+import { checkTarget } from './target.js';
 
 export { loadMappings, prepareMapping, validateMapping, defaultMappingsDir, userMappingsDirs } from './mapping.js';
 export type { Mapping, LoadedMapping, InstrumentTemplate, FieldSpec, SkipRule, DetectSpec, DetectCondition, TableSpec, CsvOptions } from './mapping.js';
@@ -169,9 +171,17 @@ export function errorCode(e: unknown): { code: string; reason: string } {
  * @param target gives ids (`idOf`) so references between instruments need no registry lookup
  * @throws {RegistryError} `ParseError` if the payload cannot be parsed at all, or the mapping is flagged `ignore`;
  *   `LimitExceeded` if the `records` expression hits an evaluation bound, or {@link MAX_LIMIT_HITS}
- *   records do (the mapping is refused for this payload; nothing of it is to be registered).
+ *   records do (the mapping is refused for this payload; nothing of it is to be registered);
+ *   `InvalidArgument` if `payloadText` is not a string, `mapping` not an object, `target` not a
+ *   {@link RegistrationTarget}, or `opts` not an object (`known` a function, `file` a string).
  */
 export async function discover(payloadText: string, mapping: Mapping, target: RegistrationTarget, opts: DiscoverOptions = {}): Promise<DiscoveryResult> {
+  argString(payloadText, 'payloadText');
+  argObject(mapping, 'mapping');
+  checkTarget(target);
+  argOptions(opts);
+  argFunction(opts.known, 'known', true);
+  if (opts.file !== undefined) argString(opts.file, 'file');
   const m = asLoaded(mapping);
   const file = opts.file ?? '<payload>';
   if (m.ignore) throw new RegistryError('ParseError', `${file}: mapping ${m.name} does not load this format: ${m.ignore}`);
@@ -339,7 +349,7 @@ export async function discover(payloadText: string, mapping: Mapping, target: Re
             let v = Object.prototype.hasOwnProperty.call(vals, f) ? vals[f] : undefined;
             if (typeof v === 'string' && (missing.has(v) || (padded(v) && missing.has(v.trim())))) v = undefined;
             if (v === undefined || v === null) continue;
-            inst[f] = p.convert === undefined ? v : convertValue(p.convert, v, f, m.resolvedTables);
+            inst[f] = p.convert === undefined ? v : applySteps(p.convert, v, f, m.resolvedTables);
           }
         }
         // A field the kind does not store is never dropped quietly: counted when the mapping

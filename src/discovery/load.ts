@@ -8,6 +8,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { argArray, argCount, argFunction, argOptions, argPath, ioError } from '../args.js';
 import { RegistryError } from '../errors.js';
 import type { InstrumentInput } from '../model/types.js';
 import { cachedJson, detectPayload } from './detect.js';
@@ -15,6 +16,7 @@ import { discover, errorCode, RecordReject, type DiscoveredInstrument, type Reje
 import { checkPayloadSize } from './limits.js';
 import type { Mapping } from './mapping.js';
 import { refersTo } from '../writer/refs.js';
+import { checkTarget } from './target.js';
 
 /**
  * Register a discovered instrument, without validating it or deriving its id again when the target
@@ -74,9 +76,12 @@ export interface PayloadSource {
 /**
  * Read one payload file (refusing one larger than `MAX_PAYLOAD_BYTES` before reading it) and
  * detect its format; JSON is parsed once and kept for `discover`.
- * @throws {RegistryError} `ParseError` if the file cannot be read, `LimitExceeded` if too large.
+ * @throws {RegistryError} `ParseError` if the file cannot be read, `LimitExceeded` if too large;
+ *   `InvalidArgument` if `filePath` is not a non-empty string or `mappings` not an array of mappings.
  */
 export async function readPayload(filePath: string, mappings: readonly Mapping[]): Promise<PayloadSource> {
+  argPath(filePath, 'filePath');
+  argArray(mappings, 'mappings');
   let text: string;
   try {
     checkPayloadSize((await stat(filePath)).size, filePath);
@@ -90,6 +95,13 @@ export async function readPayload(filePath: string, mappings: readonly Mapping[]
   if (!mapping || mapping.format !== 'json') return { text, mapping, ...amb };
   const j = cachedJson(text);
   return j.ok ? { text, mapping, parsed: j.value, ...amb } : { text, mapping, ...amb };
+}
+
+/** Check {@link LoadOptions} (and that `opts` is an object). */
+function checkLoadOptions(opts: LoadOptions): void {
+  argOptions(opts);
+  if (opts.maxRejects !== undefined) argCount(opts.maxRejects, 'maxRejects');
+  if (opts.session !== undefined && !(opts.session instanceof Set)) throw new RegistryError('InvalidArgument', 'session must be a Set of ids');
 }
 
 /** Options of {@link loadPayload} and {@link loadDirectory}. */
@@ -117,7 +129,9 @@ export interface LoadOptions {
  * @param opts.source the file already read and detected ({@link readPayload}); default: read it here
  * @throws {RegistryError} `ParseError` if the file cannot be read or parsed (with position),
  *   `UnknownFormat` if no mapping fits it, `LimitExceeded` if it is larger than `MAX_PAYLOAD_BYTES`
- *   or its mapping is refused at an expression bound.
+ *   or its mapping is refused at an expression bound; `InvalidArgument` if `filePath` is not a
+ *   non-empty string, `target` not a {@link RegistrationTarget}, `mappings` not an array, or `opts`
+ *   not an object (`maxRejects` a number ≥ 0, `session` a Set).
  */
 export async function loadPayload(
   filePath: string,
@@ -125,6 +139,10 @@ export async function loadPayload(
   mappings: readonly Mapping[],
   opts: LoadOptions & { source?: PayloadSource } = {},
 ): Promise<SourceStats> {
+  argPath(filePath, 'filePath');
+  checkTarget(target);
+  argArray(mappings, 'mappings');
+  checkLoadOptions(opts);
   const file = basename(filePath);
   const src = opts.source ?? (await readPayload(filePath, mappings));
   const { text, mapping } = src;
@@ -212,19 +230,40 @@ export interface DirectoryStats {
  * which belongs to the venue registry) are listed in `ignored`. Files load in mapping
  * `priority` order (token lists before logs), then by name; all files share one session so
  * `placeholder` instruments defer to instruments registered by earlier files.
+ * @throws {IoError} `IoError` if `dir` cannot be listed (`errno` `ENOENT`, `ENOTDIR` …)
+ * @throws {RegistryError} `InvalidArgument` as {@link loadPayload}, or an `onProgress` that is not a function
  */
 export async function loadDirectory(
   dir: string,
   target: RegistrationTarget,
   opts: LoadOptions & { mappings?: readonly Mapping[]; onProgress?(done: number, total: number): void } = {},
 ): Promise<DirectoryStats> {
+  argPath(dir, 'dir');
+  checkTarget(target);
+  checkLoadOptions(opts);
+  if (opts.mappings !== undefined) argArray(opts.mappings, 'mappings');
+  argFunction(opts.onProgress, 'onProgress', true);
   const { loadMappings } = await import('./mapping.js');
   const mappings = opts.mappings ?? (await loadMappings());
   const out: DirectoryStats = { files: [], ignored: [], failed: [] };
   const plan: Array<{ path: string; file: string; priority: number; source?: PayloadSource }> = [];
-  for (const file of (await readdir(dir)).sort()) {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (e) {
+    throw ioError(e, `list ${dir}`);
+  }
+  for (const file of names) {
     const path = join(dir, file);
-    if (file.startsWith('.') || !(await stat(path)).isFile()) continue;
+    if (file.startsWith('.')) continue;
+    let isFile: boolean;
+    try {
+      isFile = (await stat(path)).isFile();
+    } catch (e) {
+      out.failed.push({ file, error: (ioError(e, `stat ${path}`) as Error).message });
+      continue;
+    }
+    if (!isFile) continue;
     if (!/\.(json|csv)$/i.test(file)) {
       out.ignored.push({ file, reason: 'not a payload (only .json and .csv files are loaded)' });
       continue;

@@ -19,6 +19,7 @@ import jsonata from 'jsonata';
 import { parseAbiItem, type AbiEvent } from 'viem';
 import { KIND_CODES } from '../../layout/codes.js';
 import { userMappingsDirs } from '../config.js';
+import { argArray, argPath, argString } from '../args.js';
 import { RegistryError } from '../errors.js';
 import type { InstrumentKind } from '../model/types.js';
 import { CONVERSION_NAMES, type ConvertStep } from './convert.js';
@@ -339,9 +340,12 @@ function resolveTables(m: Mapping, baseDir: string | undefined): Record<string, 
  *
  * @param baseDir folder `tables.*.file` paths are relative to (default: the current directory)
  * @param parents mappings an `extends` may name
- * @throws {RegistryError} `ParseError` for an invalid mapping.
+ * @throws {RegistryError} `ParseError` for an invalid mapping; `InvalidArgument` if `baseDir` is
+ *   neither a string nor `undefined`, or `parents` not an array.
  */
 export function prepareMapping(m: unknown, baseDir?: string, parents: Mapping[] = []): LoadedMapping {
+  if (baseDir !== undefined) argString(baseDir, 'baseDir');
+  argArray(parents, 'parents');
   let obj = m as Mapping;
   if (obj && typeof obj === 'object' && typeof obj.extends === 'string') {
     const parent = parents.find((p) => p.name === obj.extends);
@@ -386,12 +390,15 @@ export { userMappingsDirs };
  * @param dir default {@link defaultMappingsDir}
  * @returns mappings sorted by `priority` then name
  * @throws {RegistryError} `ParseError` naming the file and the offending property, a missing
- *   folder, or a mapping name defined twice in the shipped folder or twice among the user folders.
+ *   folder, or a mapping name defined twice in the shipped folder or twice among the user folders;
+ *   `InvalidArgument` if `dir` is not a non-empty string or `extraDirs` not an array of them.
  * @example
  * const mappings = await loadMappings(undefined, ['/etc/instreg/mappings']);
  * mappings.filter((m) => m.replaces); // user mappings that replaced shipped ones
  */
 export async function loadMappings(dir: string = defaultMappingsDir(), extraDirs: readonly string[] = userMappingsDirs()): Promise<LoadedMapping[]> {
+  argPath(dir, 'dir');
+  argArray(extraDirs, 'extraDirs').forEach((d, i) => argPath(d, `extraDirs[${i}]`));
   const shippedDir = resolve(dir);
   const raw: Array<{ file: string; dir: string; obj: Mapping; user: boolean }> = [];
   const folders = [shippedDir, ...new Set(extraDirs.map((d) => resolve(d)))].filter((d, i) => i === 0 || d !== shippedDir);
@@ -406,7 +413,13 @@ export async function loadMappings(dir: string = defaultMappingsDir(), extraDirs
     }
     for (const f of files) {
       const p = join(d, f);
-      const obj = parseJsonText(await readFile(p, 'utf8'), p) as Mapping;
+      let text: string;
+      try {
+        text = await readFile(p, 'utf8');
+      } catch (e) {
+        fail(p, `cannot read the mapping file: ${(e as Error).message}`);
+      }
+      const obj = parseJsonText(text, p) as Mapping;
       raw.push({ file: p, dir: d, obj, user: d !== shippedDir });
     }
   }

@@ -6,11 +6,17 @@
  * @module
  */
 import { parse as parseCsv } from 'csv-parse/sync';
+import { argInt, argOptions, argString } from '../args.js';
 import { RegistryError } from '../errors.js';
 import type { CsvOptions } from './mapping.js';
 
-/** Line and column (both 1-based) of a character offset. */
+/**
+ * Line and column (both 1-based) of a character offset.
+ * @throws {RegistryError} `InvalidArgument` if `text` is not a string or `offset` not an integer ≥ 0.
+ */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  argString(text, 'text');
+  argInt(offset, 'offset');
   let line = 1;
   let last = -1;
   for (let i = 0; i < offset && i < text.length; i++) {
@@ -27,8 +33,10 @@ export function lineColumn(text: string, offset: number): { line: number; column
  * `JSON.parse` failed, because V8's messages do not always carry a position). Iterative: the
  * open arrays and objects are an explicit stack, so any nesting depth is scanned without
  * touching the call stack.
+ * @throws {RegistryError} `InvalidArgument` if `text` is not a string.
  */
 export function jsonErrorOffset(text: string): number {
+  argString(text, 'text');
   let i = 0;
   const n = text.length;
   const ws = (): void => {
@@ -135,9 +143,12 @@ export function jsonErrorOffset(text: string): number {
 /**
  * Parse JSON text (a leading BOM is ignored). `__proto__` keys stay plain own data properties
  * (JSON.parse semantics), so nothing is polluted.
- * @throws {RegistryError} `ParseError`: `<file>: invalid JSON at line L, column C (offset O): …`
+ * @throws {RegistryError} `ParseError`: `<file>: invalid JSON at line L, column C (offset O): …`;
+ *   `InvalidArgument` if `text` or `file` is not a string.
  */
 export function parseJsonText(text: string, file = '<payload>'): unknown {
+  argString(text, 'text');
+  argString(file, 'file');
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     return JSON.parse(t);
@@ -194,9 +205,16 @@ export interface CsvRow {
  * the header, then `skipAfterHeader` rows that are not data are dropped. Rows consisting only of whitespace (e.g. a trailing NBSP line) are ignored; rows
  * with a wrong field count are returned with `malformed` set (the engine rejects them).
  * Records are built with `Object.fromEntries`, so a `__proto__` column is an own property.
- * @throws {RegistryError} `ParseError` with the line number for unreadable CSV (e.g. an unclosed quote).
+ * @throws {RegistryError} `ParseError` with the line number for unreadable CSV (e.g. an unclosed quote)
+ *   or CSV options csv-parse refuses; `InvalidArgument` if `text` or `file` is not a string, `opts`
+ *   not an object, or `skipLines` / `skipAfterHeader` not an integer ≥ 0.
  */
 export function parseCsvPayload(text: string, opts: CsvOptions = {}, file = '<payload>'): { header: string[]; rows: CsvRow[] } {
+  argString(text, 'text');
+  argOptions(opts);
+  argString(file, 'file');
+  if (opts.skipLines !== undefined) argInt(opts.skipLines, 'skipLines');
+  if (opts.skipAfterHeader !== undefined) argInt(opts.skipAfterHeader, 'skipAfterHeader');
   const t = stripBom(text);
   let rows: Array<{ record: string[]; info: { lines: number } }>;
   try {

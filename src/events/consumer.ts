@@ -35,6 +35,15 @@ function checkFrom(from: unknown, tail: number): number {
   return Number(from);
 }
 
+/**
+ * A count or a timeout: a non-negative number, `Infinity` allowed.
+ * @throws {RegistryError} `InvalidArgument` otherwise.
+ */
+export function checkCount(v: unknown, name: string): void {
+  if (typeof v !== 'number' || !(v >= 0))
+    throw new RegistryError('InvalidArgument', `${name} must be a non-negative number (Infinity allowed), got ${typeof v === 'number' ? v : typeof v}`);
+}
+
 /** Options of {@link EventConsumer}. */
 export interface EventConsumerOptions {
   /**
@@ -99,10 +108,20 @@ export class EventConsumer {
   /**
    * @param sab the ring's buffer (from {@link createEventRing}, possibly received via postMessage)
    * @throws {LayoutMismatchError} if `sab` is not an event ring of this layout version.
-   * @throws {ValidationError} `InvalidField` / `InvalidEnum` for a bad `from` (see {@link EventConsumerOptions.from}).
+   * @throws {ValidationError} `InvalidField` / `InvalidEnum` for a bad `from` (see {@link EventConsumerOptions.from}),
+   *   `InvalidEnum` for a bad `copy`.
+   * @throws {RegistryError} `InvalidArgument` if `options` is not an object.
    */
   constructor(sab: SharedArrayBuffer, options: EventConsumerOptions = {}) {
     this.capacity = attachRing(sab);
+    if (typeof options !== 'object' || options === null) throw new RegistryError('InvalidArgument', 'EventConsumer options must be an object');
+    if (options.copy !== undefined && options.copy !== 'atomic' && options.copy !== 'fenced') {
+      throw new ValidationError(
+        'InvalidEnum',
+        'copy',
+        `must be 'atomic' or 'fenced', got ${typeof options.copy === 'string' ? JSON.stringify(options.copy) : typeof options.copy}`,
+      );
+    }
     this.i32 = new Int32Array(sab);
     this.view = new EventView(this.scratch, new Uint8Array(this.scratch.buffer));
     this.fenced = options.copy === 'fenced';
@@ -155,8 +174,10 @@ export class EventConsumer {
    * Read up to `max` available events.
    * @throws {LappedError} if this consumer was lapped (events read before detection are lost to
    *   the caller in that case; use {@link pollInto} to keep them).
+   * @throws {RegistryError} `InvalidArgument` if `max` is not a non-negative number (`Infinity` allowed).
    */
   poll(max = Infinity): ChangeEvent[] {
+    checkCount(max, 'max');
     const out: ChangeEvent[] = [];
     while (out.length < max && this.readOne()) out.push(this.view.toEvent());
     return out;
@@ -167,8 +188,11 @@ export class EventConsumer {
    * over this consumer's private copy of each record, in sequence order.
    * @returns the number of events delivered.
    * @throws {LappedError} if this consumer was lapped (events delivered before are not lost).
+   * @throws {RegistryError} `InvalidArgument` if `cb` is not a function or `max` not a non-negative number.
    */
   pollInto(cb: (view: EventView) => void, max = Infinity): number {
+    if (typeof cb !== 'function') throw new RegistryError('InvalidArgument', 'pollInto needs a callback function');
+    checkCount(max, 'max');
     let n = 0;
     while (n < max && this.readOne()) {
       cb(this.view);
@@ -185,6 +209,8 @@ export class EventConsumer {
    * @param signal abort the wait early (resolves `undefined`)
    * @returns the next event, or `undefined` on timeout or abort.
    * @throws {LappedError} if this consumer was lapped.
+   * @throws {RegistryError} `InvalidArgument` for a `timeoutMs` that is not a non-negative number
+   *   (`Infinity` allowed) or a `signal` that is not an AbortSignal.
    */
   async waitNext(timeoutMs = Infinity, signal?: AbortSignal): Promise<ChangeEvent | undefined> {
     return (await this.waitAvailable(timeoutMs, signal)) ? this.next() : undefined;
@@ -194,9 +220,12 @@ export class EventConsumer {
    * Wait until at least one event (or a lap) is pending for this consumer.
    * @returns `true` when a read will return an event or throw {@link LappedError}; `false` on
    *   timeout or abort.
+   * @throws {RegistryError} `InvalidArgument` as {@link waitNext}; `NotSupported` without `Atomics.waitAsync`.
    */
   async waitAvailable(timeoutMs = Infinity, signal?: AbortSignal): Promise<boolean> {
-    if (!waitAsync) throw new Error('instreg events: Atomics.waitAsync is unavailable (Node ≥ 16 required)');
+    checkCount(timeoutMs, 'timeoutMs');
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new RegistryError('InvalidArgument', 'signal must be an AbortSignal');
+    if (!waitAsync) throw new RegistryError('NotSupported', 'instreg events: Atomics.waitAsync is unavailable (Node ≥ 16 required)');
     const deadline = performance.now() + timeoutMs;
     let abort: Promise<'aborted'> | undefined;
     let onAbort: (() => void) | undefined;

@@ -67,7 +67,11 @@ export function isPow2(n: number): boolean {
  */
 export function createEventRing(capacityPow2: number): SharedArrayBuffer {
   if (!isPow2(capacityPow2) || capacityPow2 < EVENTS_MIN_CAPACITY || capacityPow2 > EVENTS_MAX_CAPACITY) {
-    throw new ValidationError('InvalidField', 'capacity', `must be a power of two in ${EVENTS_MIN_CAPACITY}..${EVENTS_MAX_CAPACITY}, got ${capacityPow2}`);
+    throw new ValidationError(
+      'InvalidField',
+      'capacity',
+      `must be a power of two in ${EVENTS_MIN_CAPACITY}..${EVENTS_MAX_CAPACITY}, got ${String(capacityPow2)}`,
+    );
   }
   const sab = new SharedArrayBuffer(eventRingSize(capacityPow2));
   const i32 = new Int32Array(sab);

@@ -8,7 +8,9 @@
  */
 import { EVENT_TYPES } from '../../layout/events.js';
 import { KIND_CODES } from '../../layout/codes.js';
-import type { EventConsumer, EventView } from './ring.js';
+import { RegistryError, ValidationError } from '../errors.js';
+import { checkCount, EventConsumer } from './consumer.js';
+import type { EventView } from './view.js';
 import type { ChangeEvent } from './types.js';
 
 /** Every stock event (`kind === 'stock'`; ETFs are not stocks). */
@@ -49,36 +51,80 @@ export type SubscriptionPattern = AllStocksPattern | AllTokensPattern | ISINPatt
 export function AllStocks(): AllStocksPattern {
   return { type: 'AllStocks' };
 }
-/** Pattern: every token event on chain `chain`. */
+/**
+ * Pattern: every token event on chain `chain`.
+ * @throws {ValidationError} `InvalidField` if `chain` is not a u32 chain id.
+ */
 export function AllTokens(chain: number): AllTokensPattern {
+  if (typeof chain !== 'number' || !Number.isInteger(chain) || chain < 0 || chain > 0xffffffff) {
+    throw new ValidationError('InvalidField', 'chain', `must be a u32 chain id, got ${typeof chain === 'number' ? chain : typeof chain}`);
+  }
   return { type: 'AllTokens', chain };
 }
-/** Pattern: every event whose ISIN starts with `prefix` (upper-cased here). */
+/**
+ * Pattern: every event whose ISIN starts with `prefix` (upper-cased here; `''` matches every ISIN).
+ * @throws {ValidationError} `InvalidField` if `prefix` is not 0..12 characters of `[A-Za-z0-9]`.
+ */
 export function ISINPattern(prefix: string): ISINPatternPattern {
+  if (typeof prefix !== 'string' || !/^[A-Za-z0-9]{0,12}$/.test(prefix)) {
+    throw new ValidationError('InvalidField', 'prefix', 'an ISIN prefix is 0..12 characters of [A-Z0-9]');
+  }
   return { type: 'ISINPattern', prefix: prefix.toUpperCase() };
 }
-/** Pattern: every event on venue `venue`. */
+/**
+ * Pattern: every event on venue `venue`.
+ * @throws {ValidationError} `InvalidField` if `venue` is not 1..16 printable ASCII characters (what an event carries).
+ */
 export function VenueInstruments(venue: string): VenueInstrumentsPattern {
+  if (typeof venue !== 'string' || !/^[\x20-\x7e]{1,16}$/.test(venue)) {
+    throw new ValidationError('InvalidField', 'venue', 'a venue code in an event is 1..16 printable ASCII characters');
+  }
   return { type: 'VenueInstruments', venue };
 }
 /** Pattern: `instrumentAdded` events only. */
 export function NewListings(): NewListingsPattern {
   return { type: 'NewListings' };
 }
-/** Pattern: events for which `fn` returns `true`. */
+/**
+ * Pattern: events for which `fn` returns `true`.
+ * @throws {RegistryError} `InvalidArgument` if `fn` is not a function.
+ */
 export function Predicate(fn: (event: ChangeEvent) => boolean): PredicatePattern {
+  if (typeof fn !== 'function') throw new RegistryError('InvalidArgument', 'Predicate needs a function');
   return { type: 'Predicate', fn };
 }
 
-/** Whether a decoded event matches `pattern`. */
+const PATTERN_TYPES = new Set(['AllStocks', 'AllTokens', 'ISINPattern', 'VenueInstruments', 'NewListings', 'Predicate']);
+
+/** Check a pattern's shape (as the constructors above build it). */
+function checkPattern(pattern: unknown): SubscriptionPattern {
+  const p = pattern as SubscriptionPattern;
+  if (typeof pattern !== 'object' || pattern === null || !PATTERN_TYPES.has(p.type)) {
+    throw new ValidationError('InvalidEnum', 'pattern', `must be a pattern built by ${[...PATTERN_TYPES].join(', ')}`);
+  }
+  // Re-run the constructor's checks on the pattern's own fields.
+  if (p.type === 'AllTokens') AllTokens(p.chain);
+  else if (p.type === 'ISINPattern') ISINPattern(p.prefix);
+  else if (p.type === 'VenueInstruments') VenueInstruments(p.venue);
+  else if (p.type === 'Predicate') Predicate(p.fn);
+  return p;
+}
+
+/**
+ * Whether a decoded event matches `pattern`.
+ * @throws {ValidationError} `InvalidEnum` (or the pattern constructor's error) for a malformed pattern;
+ *   `InvalidField` if `e` is not an object.
+ */
 export function matchesEvent(pattern: SubscriptionPattern, e: ChangeEvent): boolean {
+  checkPattern(pattern);
+  if (typeof e !== 'object' || e === null) throw new ValidationError('InvalidField', 'event', 'must be a ChangeEvent object');
   switch (pattern.type) {
     case 'AllStocks':
       return e.kind === 'stock';
     case 'AllTokens':
       return e.kind === 'token' && e.chainId === pattern.chain;
     case 'ISINPattern':
-      return e.isin !== undefined && e.isin.startsWith(pattern.prefix);
+      return typeof e.isin === 'string' && e.isin.startsWith(pattern.prefix);
     case 'VenueInstruments':
       return e.venue === pattern.venue;
     case 'NewListings':
@@ -122,11 +168,15 @@ export class Subscription implements AsyncIterable<ChangeEvent> {
   /**
    * @param consumer the consumer to read from (its current position is where the subscription starts)
    * @param pattern what to select
+   * @throws {RegistryError} `InvalidArgument` if `consumer` is not an EventConsumer; the pattern's errors as {@link matchesEvent}.
    */
   constructor(
     readonly consumer: EventConsumer,
     readonly pattern: SubscriptionPattern,
-  ) {}
+  ) {
+    if (!(consumer instanceof EventConsumer)) throw new RegistryError('InvalidArgument', 'Subscription needs an EventConsumer');
+    checkPattern(pattern);
+  }
 
   /**
    * Read up to `max` ring events and return the matching ones, in order.
@@ -159,6 +209,7 @@ export class Subscription implements AsyncIterable<ChangeEvent> {
    * @throws {LappedError} if the consumer was lapped.
    */
   async waitNext(timeoutMs = Infinity): Promise<ChangeEvent | undefined> {
+    checkCount(timeoutMs, 'timeoutMs');
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const e = this.next();

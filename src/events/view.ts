@@ -85,16 +85,17 @@ export class EventView {
   get timestampHi(): number {
     return this.s[EVR.TS_HI] >>> 0;
   }
-  /** Whether the event's venue code equals `code` (no allocation). */
+  /** Whether the event's venue code equals `code` (no allocation; `false` for a non-string). */
   venueEquals(code: string): boolean {
+    if (typeof code !== 'string') return false;
     const n = this.venueLength;
     if (n !== code.length) return false;
     for (let i = 0; i < n; i++) if (this.b[EV_VENUE_OFFSET + i] !== code.charCodeAt(i)) return false;
     return true;
   }
-  /** Whether the event carries an ISIN starting with `prefix` (no allocation). */
+  /** Whether the event carries an ISIN starting with `prefix` (no allocation; `false` for a non-string). */
   isinStartsWith(prefix: string): boolean {
-    if (!(this.flags & EVENT_FLAGS.isin) || prefix.length > ISIN_BYTES) return false;
+    if (typeof prefix !== 'string' || !(this.flags & EVENT_FLAGS.isin) || prefix.length > ISIN_BYTES) return false;
     for (let i = 0; i < prefix.length; i++) if (this.b[EV_ISIN_OFFSET + i] !== prefix.charCodeAt(i)) return false;
     return true;
   }

@@ -20,7 +20,7 @@ import {
   ISIN_BYTES,
 } from '../../layout/events.js';
 import { KIND_CODES, SOURCE_CODES, STATUS_CODES } from '../../layout/codes.js';
-import { ValidationError } from '../errors.js';
+import { RegistryError, ValidationError } from '../errors.js';
 import { attachRing, readCounter, TWO_32, U64_MAX } from './protocol.js';
 import type { ChangeEventInput } from './types.js';
 
@@ -42,6 +42,11 @@ export interface EventWriterOptions {
    * in `layout/SPEC-events.md`, not by the ECMAScript spec; faster.
    */
   stores?: 'atomic' | 'fenced';
+}
+
+/** `table[key]` for an own string key (`'__proto__'`, `'toString'` … are no codes), else undefined. */
+function own(table: Record<string, number>, key: unknown): number | undefined {
+  return typeof key === 'string' && Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
 
 /**
@@ -67,9 +72,20 @@ export class EventWriter {
   /**
    * @param sab a buffer made by {@link createEventRing}
    * @throws {LayoutMismatchError} if `sab` is not an event ring of this layout version.
+   * @throws {ValidationError} `InvalidField` / `InvalidEnum` for a bad `notify` / `stores`;
+   *   {@link RegistryError} `InvalidArgument` if `options` is not an object.
    */
   constructor(sab: SharedArrayBuffer, options: EventWriterOptions = {}) {
     this.capacity = attachRing(sab);
+    if (typeof options !== 'object' || options === null) throw new RegistryError('InvalidArgument', 'EventWriter options must be an object');
+    if (options.notify !== undefined && typeof options.notify !== 'boolean') throw new ValidationError('InvalidField', 'notify', 'must be a boolean');
+    if (options.stores !== undefined && options.stores !== 'atomic' && options.stores !== 'fenced') {
+      throw new ValidationError(
+        'InvalidEnum',
+        'stores',
+        `must be 'atomic' or 'fenced', got ${typeof options.stores === 'string' ? JSON.stringify(options.stores) : typeof options.stores}`,
+      );
+    }
     this.i32 = new Int32Array(sab);
     this.autoNotify = options.notify ?? true;
     this.fenced = options.stores === 'fenced';
@@ -113,15 +129,17 @@ export class EventWriter {
   private encode(e: ChangeEventInput): void {
     const s = this.scratch;
     const b = this.scratchU8;
-    const type = EVENT_TYPES[e.type];
+    if (typeof e !== 'object' || e === null) throw new ValidationError('InvalidField', 'event', 'must be an object');
+    const type = own(EVENT_TYPES, e.type);
     if (type === undefined) throw new ValidationError('InvalidEnum', 'type', `unknown event type ${String(e.type)}`);
-    const kind = e.kind === undefined ? 0 : KIND_CODES[e.kind];
+    const kind = e.kind === undefined ? 0 : own(KIND_CODES, e.kind);
     if (kind === undefined) throw new ValidationError('InvalidEnum', 'kind', `unknown kind ${String(e.kind)}`);
-    const source = e.source === undefined ? 0 : SOURCE_CODES[e.source];
+    const source = e.source === undefined ? 0 : own(SOURCE_CODES, e.source);
     if (source === undefined) throw new ValidationError('InvalidEnum', 'source', `unknown source ${String(e.source)}`);
-    const status = e.status === undefined ? 0 : STATUS_CODES[e.status];
+    const status = e.status === undefined ? 0 : own(STATUS_CODES, e.status);
     if (status === undefined) throw new ValidationError('InvalidEnum', 'status', `unknown status ${String(e.status)}`);
     const venue = e.venue ?? '';
+    if (typeof venue !== 'string') throw new ValidationError('InvalidField', 'venue', 'must be 0..16 printable ASCII characters');
     const venueLen = venue.length;
     if (venueLen > EVENT_VENUE_MAX) throw new ValidationError('InvalidField', 'venue', 'must be 0..16 printable ASCII characters');
     for (let i = 0; i < EVENT_VENUE_MAX; i++) {
@@ -152,7 +170,7 @@ export class EventWriter {
     if (isin === undefined) {
       for (let i = 0; i < ISIN_BYTES; i++) b[EV_ISIN_OFFSET + i] = 0;
     } else {
-      if (isin.length !== ISIN_BYTES) throw new ValidationError('InvalidField', 'isin', 'must be 12 characters of [A-Z0-9]');
+      if (typeof isin !== 'string' || isin.length !== ISIN_BYTES) throw new ValidationError('InvalidField', 'isin', 'must be 12 characters of [A-Z0-9]');
       for (let i = 0; i < ISIN_BYTES; i++) {
         const ch = isin.charCodeAt(i);
         if (!((ch >= 0x41 && ch <= 0x5a) || (ch >= 0x30 && ch <= 0x39))) {

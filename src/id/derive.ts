@@ -11,8 +11,10 @@
 import { createRequire } from 'node:module';
 import type { blake3 as Blake3 } from '@noble/hashes/blake3.js';
 import type { createBLAKE3 } from 'hash-wasm';
+import { RegistryError } from '../errors.js';
 import { identityBytes, identityBytesScratch } from './identity.js';
 import type { InstrumentInput } from '../model/types.js';
+import { validateInstrument } from '../model/validate.js';
 
 /** Digest bytes used: 8 for the id, 4 for the fingerprint. */
 export const DIGEST_BYTES = 12;
@@ -57,9 +59,33 @@ function fromDigest(d: Uint8Array, idBits: number): DerivedId {
   return { idLo, idHi, fp: le32(d, 8) };
 }
 
-/** Reference derivation with @noble/hashes (slow, used by tests to cross-check). */
+/** Id width: an integer in 1..64. */
+function checkIdBits(idBits: unknown): number {
+  if (typeof idBits !== 'number' || !Number.isInteger(idBits) || idBits < 1 || idBits > 64) {
+    throw new RegistryError('InvalidArgument', `idBits must be an integer in 1..64, got ${typeof idBits === 'number' ? idBits : typeof idBits}`);
+  }
+  return idBits;
+}
+
+/**
+ * Canonical identity bytes (`identity.ts`, encoding v1) of an instrument, validated and
+ * normalised first (`validateInstrument`), so the bytes are those its id is derived from.
+ * Exported by the package as `identityBytes`.
+ * @throws {ValidationError} on invalid input (see `validateInstrument`).
+ */
+export function checkedIdentityBytes(inst: InstrumentInput): Uint8Array {
+  return identityBytes(validateInstrument(inst));
+}
+
+/**
+ * Reference derivation with @noble/hashes (slow, used by tests to cross-check). The instrument
+ * is validated and normalised first, as the registry does.
+ * @throws {ValidationError} on invalid input (see `validateInstrument`).
+ * @throws {RegistryError} `InvalidArgument` if `idBits` is not an integer in 1..64.
+ */
 export function deriveIdReference(inst: InstrumentInput, idBits = 64): DerivedId {
-  return fromDigest(blake3(identityBytes(inst), { dkLen: DIGEST_BYTES }), idBits);
+  checkIdBits(idBits);
+  return fromDigest(blake3(checkedIdentityBytes(inst), { dkLen: DIGEST_BYTES }), idBits);
 }
 
 /**
@@ -74,21 +100,36 @@ export class IdDeriver {
 
   /**
    * @param idBits 1..64; anything below 64 is for collision tests only.
-   * @throws {RangeError} if idBits is outside 1..64.
+   * @throws {RegistryError} `InvalidArgument` if idBits is not an integer in 1..64.
    */
   static async create(idBits = 64): Promise<IdDeriver> {
-    if (!Number.isInteger(idBits) || idBits < 1 || idBits > 64) throw new RangeError('idBits must be 1..64');
+    checkIdBits(idBits);
     const { createBLAKE3: create } = await import('hash-wasm'); // loaded only by writers
     return new IdDeriver(await create(DIGEST_BYTES * 8), idBits);
   }
 
-  /** Id and fingerprint of a validated instrument. */
+  /**
+   * Id and fingerprint of an instrument, validated and normalised first (`validateInstrument`).
+   * @throws {ValidationError} on invalid input.
+   */
   derive(inst: InstrumentInput): DerivedId {
-    return this.deriveBytes(identityBytesScratch(inst));
+    return this.deriveValidated(validateInstrument(inst));
   }
 
-  /** Id and fingerprint of canonical identity bytes. */
+  /**
+   * @internal Id and fingerprint of an instrument `validateInstrument` returned (the registry's
+   * path: validation runs once, in `prepare`).
+   */
+  deriveValidated(norm: InstrumentInput): DerivedId {
+    return this.deriveBytes(identityBytesScratch(norm));
+  }
+
+  /**
+   * Id and fingerprint of canonical identity bytes.
+   * @throws {RegistryError} `InvalidArgument` if `bytes` is not a Uint8Array.
+   */
   deriveBytes(bytes: Uint8Array): DerivedId {
+    if (!(bytes instanceof Uint8Array)) throw new RegistryError('InvalidArgument', 'identity bytes must be a Uint8Array');
     this.hasher.init();
     this.hasher.update(bytes);
     return fromDigest(this.hasher.digest('binary'), this.idBits);

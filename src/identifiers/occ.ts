@@ -87,10 +87,13 @@ export function parseOccSymbol(s: string): OccOption {
  * @returns the symbol, e.g. `AAPL  210115C00125000`.
  * @throws {ValidationError} `InvalidIdentifier` (field `occSymbol`) if the root is not 1–6 chars of
  *   A-Z/0-9, the expiry is not a real date in 2000–2099, the right is not call/put, or the strike is
- *   zero, has more than 3 decimals, or is ≥ 100 000.
+ *   zero, has more than 3 decimals, or is ≥ 100 000; also if `o`, its `expiry` or `opts` is not an object.
  */
 export function formatOccSymbol(o: OccOption, opts: { padded?: boolean } = {}): string {
+  if (typeof o !== 'object' || o === null) invalid(FIELD, 'must be an OccOption object { root, expiry, right, strike }');
+  if (typeof opts !== 'object' || opts === null) invalid(FIELD, 'options must be an object');
   const { root, expiry, right, strike } = o;
+  if (typeof expiry !== 'object' || expiry === null) invalid(FIELD, 'expiry must be an object { year, month, day }');
   if (typeof root !== 'string' || !/^[A-Z0-9]{1,6}$/.test(root)) invalid(FIELD, `root must be 1-6 chars of A-Z/0-9, got ${show(root)}`);
   checkDate(expiry.year, expiry.month, expiry.day);
   if (right !== 'call' && right !== 'put') invalid(FIELD, `right must be 'call' or 'put', got ${show(right)}`);

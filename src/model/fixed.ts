@@ -78,37 +78,70 @@ function normaliseDigits(digits: string, scale: number, field: string): Fixed {
 
 /**
  * Build a {@link Fixed} from raw and scale, normalised (trailing zeros of raw moved into scale).
- * @throws {ValidationError} `InvalidField` when out of range.
+ * @throws {ValidationError} `InvalidField` when `raw` is not a bigint or safe integer, or out of range.
  */
 export function fixed(raw: bigint | number, scale: number, field = 'value'): Fixed {
-  if (typeof raw === 'number' && !Number.isSafeInteger(raw)) throw new ValidationError('InvalidField', field, 'raw must be an integer');
+  if (typeof raw === 'number' ? !Number.isSafeInteger(raw) : typeof raw !== 'bigint') {
+    throw new ValidationError('InvalidField', field, 'raw must be a bigint or a safe integer');
+  }
   return normalise(BigInt(raw), scale, field);
 }
 
 function normalise(raw: bigint, scale: number, field: string): Fixed {
   if (raw < 0n) throw new ValidationError('InvalidField', field, 'must not be negative');
-  if (!Number.isInteger(scale) || scale < 0) throw new ValidationError('InvalidField', field, `scale ${scale} outside 0..${FIXED_SCALE_MAX}`);
+  if (typeof scale !== 'number' || !Number.isInteger(scale) || scale < 0) {
+    throw new ValidationError('InvalidField', field, `scale ${typeof scale === 'number' ? scale : typeof scale} outside 0..${FIXED_SCALE_MAX}`);
+  }
   // A raw value that would need more than DECIMAL_TEXT_MAX digits cannot normalise into range.
   if (raw >= 10n ** BigInt(DECIMAL_TEXT_MAX)) throw new ValidationError('FieldTooLong', field, `raw value has more than ${DECIMAL_TEXT_MAX} digits`);
   return normaliseDigits(raw.toString(), scale, field);
 }
 
-/** Format a {@link Fixed} as a plain decimal string (`{ raw: 1n, scale: 2 }` → `"0.01"`). */
+/**
+ * Check that `v` is shaped as a {@link Fixed}: `raw` a non-negative bigint, `scale` an integer in
+ * 0..30 (normalised or not; a raw beyond 2^64 − 1 formats and compares exactly, it only cannot
+ * be stored).
+ * @throws {ValidationError} `InvalidField` otherwise.
+ */
+function checkFixed(v: unknown, field: string): Fixed {
+  const f = v as Fixed;
+  if (typeof v !== 'object' || v === null || typeof f.raw !== 'bigint' || f.raw < 0n) {
+    throw new ValidationError('InvalidField', field, 'must be a Fixed { raw: bigint ≥ 0, scale }');
+  }
+  if (typeof f.scale !== 'number' || !Number.isInteger(f.scale) || f.scale < 0 || f.scale > FIXED_SCALE_MAX) {
+    throw new ValidationError('InvalidField', field, `Fixed scale must be an integer in 0..${FIXED_SCALE_MAX}`);
+  }
+  return f;
+}
+
+/**
+ * Format a {@link Fixed} as a plain decimal string (`{ raw: 1n, scale: 2 }` → `"0.01"`).
+ * @throws {ValidationError} `InvalidField` if `v` is not a Fixed (raw a bigint ≥ 0, scale an integer in 0..30).
+ */
 export function formatFixed(v: Fixed): string {
+  checkFixed(v, 'value');
   const s = v.raw.toString();
   if (v.scale === 0) return s;
   const padded = s.padStart(v.scale + 1, '0');
   return `${padded.slice(0, padded.length - v.scale)}.${padded.slice(padded.length - v.scale)}`;
 }
 
-/** Exact equality of two fixed values (both normalised or not). */
+/**
+ * Exact equality of two fixed values (both normalised or not); two `undefined`s are equal.
+ * @throws {ValidationError} `InvalidField` if a value is neither `undefined` nor a Fixed.
+ */
 export function fixedEquals(a: Fixed | undefined, b: Fixed | undefined): boolean {
+  if (a !== undefined) checkFixed(a, 'a');
+  if (b !== undefined) checkFixed(b, 'b');
   if (a === undefined || b === undefined) return a === b;
   const s = Math.max(a.scale, b.scale);
   return a.raw * 10n ** BigInt(s - a.scale) === b.raw * 10n ** BigInt(s - b.scale);
 }
 
-/** Approximate value as a JS number (for display and sorting only, never for storage). */
+/**
+ * Approximate value as a JS number (for display and sorting only, never for storage).
+ * @throws {ValidationError} `InvalidField` if `v` is not a Fixed.
+ */
 export function fixedToNumber(v: Fixed): number {
   return Number(formatFixed(v));
 }

@@ -158,7 +158,7 @@ export type Instrument = InstrumentInput & { readonly id: InstrumentId };
  * chain (e.g. two `LIT` tokens on Ethereum), so they are exempt.
  */
 export function symbolIsUnique(kind: InstrumentKind): boolean {
-  return KIND_DESCRIPTORS[kind].symbolUnique;
+  return Object.prototype.hasOwnProperty.call(KIND_DESCRIPTORS, kind) ? KIND_DESCRIPTORS[kind].symbolUnique : true;
 }
 
 /** Names of the common fields ({@link CommonFields}) plus `kind`: allowed on every kind. */

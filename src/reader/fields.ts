@@ -126,15 +126,17 @@ export class FieldSet {
 
   /**
    * @param fields the fields to copy on each lookup (an empty set only checks presence).
-   * @throws {RegistryError} `InvalidArgument` for an unknown field name.
+   * @throws {RegistryError} `InvalidArgument` if `fields` is not an array, or for an unknown field name.
    */
   constructor(fields: readonly HotField[]) {
+    if (!Array.isArray(fields)) throw new RegistryError('InvalidArgument', `FieldSet needs an array of field names (${HOT_FIELDS.join(', ')})`);
     const words = new Set<number>();
     let has = 0;
     for (const f of fields) {
-      const ranges = (FIELD_BYTES as Record<string, ReadonlyArray<readonly [number, number]>>)[f];
+      const ranges: ReadonlyArray<readonly [number, number]> | undefined =
+        typeof f === 'string' && Object.prototype.hasOwnProperty.call(FIELD_BYTES, f) ? FIELD_BYTES[f as HotField] : undefined;
       if (!ranges) throw new RegistryError('InvalidArgument', `unknown hot field ${String(f)}; known: ${HOT_FIELDS.join(', ')}`);
-      has |= BIT[f];
+      has |= BIT[f as HotField];
       for (const [off, len] of ranges) {
         for (let w = wordIndex(off - (off % SIZE_OF_I32)); w * SIZE_OF_I32 < off + len; w++) words.add(w);
       }

@@ -22,6 +22,9 @@ import type { Piscina } from 'piscina';
 export type PiscinaOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
 import { createRequire } from 'node:module';
 import { repoRoot } from '../config.js';
+import { ConfigError, RegistryError } from '../errors.js';
+import { checkHandle } from '../shm/handle.js';
+import { checkReaderTask, fromWireError } from './pool-tasks.js';
 import type { Instrument } from '../model/types.js';
 import type { RegistryHandle } from '../shm/handle.js';
 
@@ -31,9 +34,12 @@ import type { RegistryHandle } from '../shm/handle.js';
  */
 export type ReservedPiscinaOption = 'filename' | 'minThreads' | 'maxThreads' | 'concurrentTasksPerWorker' | 'workerData';
 
+/** Most worker threads one reader pool may have. */
+export const READER_POOL_MAX_THREADS = 1024;
+
 /** Options of {@link createReaderPool}. */
 export interface ReaderPoolOptions {
-  /** Worker threads (each with one attached reader). Default: available cores. */
+  /** Worker threads (each with one attached reader), 1..{@link READER_POOL_MAX_THREADS}. Default: available cores. */
   threads?: number;
   /**
    * Further piscina options, passed through unchanged (e.g. `idleTimeout`, `maxQueue`,
@@ -88,27 +94,38 @@ export interface ReaderPool {
   readonly piscina: Piscina;
 }
 
-/** Path of the compiled reader worker: next to this module in `dist/`, or under the repo's `dist/` when run from sources. */
+/**
+ * Path of the compiled reader worker: next to this module in `dist/`, or under the repo's `dist/` when run from sources.
+ * @throws {ConfigError} `InvalidConfig` if it is missing (run `npm run build`).
+ */
 export function readerWorkerPath(): string {
   const here = fileURLToPath(new URL('../../workers/reader-worker.js', import.meta.url));
   if (existsSync(here)) return here;
   const built = join(repoRoot(), 'dist', 'workers', 'reader-worker.js');
   if (existsSync(built)) return built;
-  throw new Error(`${built} missing: run \`npm run build\``);
+  throw new ConfigError('readerWorkerPath', `${built} missing: run \`npm run build\``);
 }
 
 /**
  * The URL of the compiled ES module for a source module URL, for {@link ReaderTask} `module`
  * tasks (workers load compiled JavaScript). `…/dist/x.js` URLs are returned unchanged; a
  * `…/<repo>/x.ts` URL (vitest) maps to `…/<repo>/dist/x.js`.
+ * @throws {RegistryError} `InvalidArgument` if `moduleUrl` is not a string (or a `.ts` URL not a
+ *   `file:` URL); {@link ConfigError} `InvalidConfig` if the compiled module is missing.
  */
 export function compiledModuleUrl(moduleUrl: string): string {
+  if (typeof moduleUrl !== 'string') throw new RegistryError('InvalidArgument', `module URL must be a string, got ${typeof moduleUrl}`);
   if (!moduleUrl.endsWith('.ts')) return moduleUrl;
   const root = repoRoot();
-  const path = fileURLToPath(moduleUrl);
+  let path: string;
+  try {
+    path = fileURLToPath(moduleUrl);
+  } catch (e) {
+    throw new RegistryError('InvalidArgument', `not a file: URL: ${JSON.stringify(moduleUrl.slice(0, 80))} (${(e as Error).message})`);
+  }
   const rel = path.slice(root.length + 1).replace(/\.ts$/, '.js');
   const out = join(root, 'dist', rel);
-  if (!existsSync(out)) throw new Error(`${out} missing: run \`npm run build\``);
+  if (!existsSync(out)) throw new ConfigError('compiledModuleUrl', `${out} missing: run \`npm run build\``);
   return pathToFileURL(out).href;
 }
 
@@ -118,8 +135,18 @@ export function compiledModuleUrl(moduleUrl: string): string {
  *
  * @param handle the registry's shared regions (`InstrumentRegistry.handle`).
  * @param opts thread count and piscina options passed through ({@link ReaderPoolOptions}).
- * @throws {Error} if the compiled worker is missing (run `npm run build`).
- * @throws {TypeError} if `opts.piscina` sets one of the {@link ReservedPiscinaOption}s.
+ * @throws {ConfigError} `InvalidConfig` if the compiled worker is missing (run `npm run build`).
+ * @throws {LayoutMismatchError} if `handle` is not a registry handle of this layout (checked
+ *   here, before any worker starts).
+ * @throws {RegistryError} `InvalidArgument` if `opts` is not an object, `threads` is not an
+ *   integer in 1..{@link READER_POOL_MAX_THREADS}, or `opts.piscina` is not an object or sets
+ *   one of the {@link ReservedPiscinaOption}s.
+ *
+ * The pool's methods reject with `InvalidArgument` for a malformed task (checked before it is
+ * posted) and with `ConnectionClosed` once {@link ReaderPool.close} was called; a
+ * `RegistryError` thrown in a worker reaches the caller as a `RegistryError` with its code
+ * (its subclass is not kept). Errors of a `module` task's own function pass through as
+ * structured clone delivers them.
  * @example
  * ```ts
  * await using pool = createReaderPool(registry.handle, { threads: 2, piscina: { maxQueue: 1000 } });
@@ -127,10 +154,17 @@ export function compiledModuleUrl(moduleUrl: string): string {
  * ```
  */
 export function createReaderPool(handle: RegistryHandle, opts: ReaderPoolOptions = {}): ReaderPool {
-  const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
+  checkHandle(handle);
+  if (typeof opts !== 'object' || opts === null) throw new RegistryError('InvalidArgument', 'createReaderPool: options must be an object');
+  const threads = opts.threads ?? Math.min(availableParallelism(), READER_POOL_MAX_THREADS);
+  if (!Number.isInteger(threads) || threads < 1 || threads > READER_POOL_MAX_THREADS) {
+    throw new RegistryError('InvalidArgument', `createReaderPool: threads must be an integer in 1..${READER_POOL_MAX_THREADS}, got ${String(threads)}`);
+  }
   const extra = (opts.piscina ?? {}) as Record<string, unknown>;
+  if (typeof extra !== 'object' || extra === null) throw new RegistryError('InvalidArgument', 'createReaderPool: piscina options must be an object');
   for (const k of ['filename', 'minThreads', 'maxThreads', 'concurrentTasksPerWorker', 'workerData'] satisfies ReservedPiscinaOption[]) {
-    if (k in extra) throw new TypeError(`createReaderPool: piscina option ${k} is set by the pool (use \`threads\` for the thread count)`);
+    if (k in extra)
+      throw new RegistryError('InvalidArgument', `createReaderPool: piscina option ${k} is set by the pool (use \`threads\` for the thread count)`);
   }
   // piscina is loaded on first use: importing instreg does not start its machinery
   const { Piscina: PiscinaClass } = createRequire(import.meta.url)('piscina') as { Piscina: typeof Piscina };
@@ -144,8 +178,15 @@ export function createReaderPool(handle: RegistryHandle, opts: ReaderPoolOptions
     concurrentTasksPerWorker: 1,
     workerData: { handle },
   });
-  const run = <R>(task: ReaderTask, transferList?: readonly TransferListItem[]): Promise<R> =>
-    piscina.run(task, transferList ? { transferList: transferList as never } : undefined) as Promise<R>;
+  const run = async <R>(task: ReaderTask, transferList?: readonly TransferListItem[]): Promise<R> => {
+    if (closing) throw new RegistryError('ConnectionClosed', 'reader pool is closed');
+    checkReaderTask(task);
+    try {
+      return (await piscina.run(task, transferList ? { transferList: transferList as never } : undefined)) as R;
+    } catch (e) {
+      throw fromWireError(e);
+    }
+  };
   return {
     threads,
     piscina,

@@ -12,8 +12,8 @@
  * @module
  */
 import { CTL, KIND_CODES, LINE1_FIRST_WORD, LINE_WORDS, SEQ_WORD, SLOT_STATE, STATE_SHIFT, STATE_WORD } from '../../layout/index.js';
-import { UnknownInstrumentError } from '../errors.js';
-import { splitId } from '../id/derive.js';
+import { RegistryError, UnknownInstrumentError, ValidationError } from '../errors.js';
+import { splitId } from '../id/halves.js';
 import type { Fixed, InstrumentKind, OptionRight } from '../model/types.js';
 import { occKeyHash } from '../shm/index-keys.js';
 import { compareOptions, legsOf, occKey, optionMatches, toId, type OptionChainFilter } from './chain.js';
@@ -93,11 +93,16 @@ export class RegistryReader extends ReaderCore implements ViewHost {
 
   /**
    * Venue index + symbol string lookup, without a prepared key (hashes and packs the symbol per
-   * call, allocation-free for ASCII symbols). See {@link readBySymbolKey}.
+   * call, allocation-free for ASCII symbols). See {@link readBySymbolKey}. `f` is not checked
+   * (hot path).
+   * @returns false if not found (also for venue index -1, an unknown venue).
+   * @throws {RegistryError} `InvalidArgument` if `venueIndex` is not an integer in -1..0xffff or
+   *   `symbol` not a string.
    */
   readBySymbol(venueIndex: number, symbol: string, f: FieldSet): boolean {
     const k = this.scratchKey;
-    if (venueIndex < 0 || !k.set(venueIndex, symbol)) return false;
+    if (venueIndex === -1 && typeof symbol === 'string') return false; // unknown venue
+    if (!k.set(venueIndex, symbol)) return false;
     return this.readBySymbolKey(k, f);
   }
 
@@ -105,13 +110,17 @@ export class RegistryReader extends ReaderCore implements ViewHost {
    * Every live listing of an ISIN (case-insensitive), as slots of the current generation, into
    * `out` (as many as fit). Verified in the index: no heap access, no allocation.
    * @returns the number of listings (may exceed `out.length`); read them with {@link readSlot}.
+   *   A non-string or malformed ISIN has none.
+   * @throws {RegistryError} `InvalidArgument` if `out` is not an Int32Array.
    */
   findByIsinSlots(isin: string, out: Int32Array): number {
+    checkOut(out);
     return this.findCodeSlots('ISIN', isin, out);
   }
 
   /** Every live listing of a CUSIP, as slots. Same contract as {@link findByIsinSlots}. */
   findByCusipSlots(cusip: string, out: Int32Array): number {
+    checkOut(out);
     return this.findCodeSlots('CUSIP', cusip, out);
   }
 
@@ -137,8 +146,13 @@ export class RegistryReader extends ReaderCore implements ViewHost {
     return (this.heapU8 = heapView(this.heap, this.heapU8));
   }
 
-  /** Venue index → venue code (`#n` if unknown). */
+  /**
+   * Venue index → venue code (`#n` if unknown).
+   * @throws {RegistryError} `InvalidArgument` if `index` is not an integer.
+   */
   venueCode(index: number): string {
+    if (!Number.isInteger(index))
+      throw new RegistryError('InvalidArgument', `venue index must be an integer, got ${typeof index === 'number' ? index : typeof index}`);
     return this.venues.code(index);
   }
 
@@ -202,8 +216,12 @@ export class RegistryReader extends ReaderCore implements ViewHost {
   /**
    * Look up by id halves (no BigInt). Returns `into` (or a new view) bound to the record, or
    * undefined if no live instrument has that id.
+   * @throws {RegistryError} `InvalidArgument` if a half is not an integer in -2^31..2^32-1 or
+   *   `into` is given and not an InstrumentView.
    */
   getByIdHalves(idLo: number, idHi: number, into?: InstrumentView): InstrumentView | undefined {
+    if (!isHalf(idLo) || !isHalf(idHi)) throw new RegistryError('InvalidArgument', 'id halves must be 32-bit integers');
+    checkInto(into);
     this.lookups++;
     const f = this.presence;
     if (!this.readById(idLo, idHi, f)) return undefined;
@@ -213,12 +231,13 @@ export class RegistryReader extends ReaderCore implements ViewHost {
   /**
    * Look up by 64-bit id: a bigint, or a hex string (`0x` optional, 1-16 hex digits).
    * @throws {RegistryError} `InvalidArgument` for anything else (a number, a malformed string,
-   *   a bigint outside 0..2^64-1).
+   *   a bigint outside 0..2^64-1), or an `into` that is not an InstrumentView.
    * @example
    * reader.getById(0xa9f423a8166d831an)?.symbol;
    * reader.getById('0xa9f423a8166d831a')?.toObject();
    */
   getById(id: bigint | string, into?: InstrumentView): InstrumentView | undefined {
+    checkInto(into);
     const [lo, hi] = splitId(toId(id));
     return this.getByIdHalves(lo, hi, into);
   }
@@ -236,15 +255,27 @@ export class RegistryReader extends ReaderCore implements ViewHost {
     return i >= 0 ? i : this.venues.indexOf(venue.toUpperCase());
   }
 
-  /** The live instrument listed under venue + symbol, or undefined. */
+  /**
+   * The live instrument listed under venue + symbol, or undefined (also for a venue that is no
+   * known code, or not a string).
+   * @throws {RegistryError} `InvalidArgument` if `symbol` is not a string or `into` not an InstrumentView.
+   */
   getBySymbol(venue: string, symbol: string, into?: InstrumentView): InstrumentView | undefined {
     const v = this.venueIndex(venue);
-    if (v < 0) return undefined;
+    if (v < 0) {
+      if (typeof symbol !== 'string') throw new RegistryError('InvalidArgument', `symbol must be a string, got ${typeof symbol}`);
+      checkInto(into);
+      return undefined;
+    }
     return this.getBySymbolIndex(v, symbol, into);
   }
 
-  /** Like {@link getBySymbol} with a pre-resolved venue index. */
+  /**
+   * Like {@link getBySymbol} with a pre-resolved venue index.
+   * @throws {RegistryError} `InvalidArgument` as {@link readBySymbol}, or an `into` that is not an InstrumentView.
+   */
   getBySymbolIndex(venue: number, symbol: string, into?: InstrumentView): InstrumentView | undefined {
+    checkInto(into);
     this.lookups++;
     const f = this.idFields;
     if (!this.readBySymbol(venue, symbol, f)) return undefined;
@@ -254,8 +285,10 @@ export class RegistryReader extends ReaderCore implements ViewHost {
   /**
    * Every live instrument listed under venue + symbol. Usually one; on-chain tokens and pools may
    * share a symbol on one chain (their identity is the address), see `symbolIsUnique`.
+   * @throws {RegistryError} `InvalidArgument` if `symbol` is not a string.
    */
   getAllBySymbol(venue: string, symbol: string): InstrumentView[] {
+    if (typeof symbol !== 'string') throw new RegistryError('InvalidArgument', `symbol must be a string, got ${typeof symbol}`);
     const v = this.venueIndex(venue);
     const k = new SymbolKey();
     if (v < 0 || !k.set(v, symbol)) return [];
@@ -279,8 +312,13 @@ export class RegistryReader extends ReaderCore implements ViewHost {
     return this.viewsOf(() => this.walkKeyed('CUSIP', a!, b!, 0, this.walkBuf));
   }
 
-  /** Token or DEX pool at a contract address on a chain (case-insensitive). */
+  /**
+   * Token or DEX pool at a contract address on a chain (case-insensitive).
+   * @throws {RegistryError} `InvalidArgument` if `chainId` is not a u32 or `address` not a string.
+   */
   getByAddress(chainId: number, address: string): InstrumentView[] {
+    if (!Number.isInteger(chainId) || chainId < 0 || chainId > 0xffffffff) throw new RegistryError('InvalidArgument', 'chainId must be a u32');
+    if (typeof address !== 'string') throw new RegistryError('InvalidArgument', `address must be a string, got ${typeof address}`);
     this.lookups++;
     const key = address.toLowerCase();
     const views = this.viewsOf(() => this.walkHashed('ADDRESS', hashChainAddress(chainId, key) | 0, null, this.walkBuf));
@@ -300,7 +338,10 @@ export class RegistryReader extends ReaderCore implements ViewHost {
     return [...new Set(this.getByIsin(isin).map((v) => v.venue))].sort();
   }
 
-  /** CEX pairs and DEX pools between two assets, in either order. */
+  /**
+   * CEX pairs and DEX pools between two assets, in either order.
+   * @throws {RegistryError} `InvalidArgument` if an id is not a bigint in 0..2^64-1.
+   */
   findPoolsForPair(a: bigint, b: bigint): InstrumentView[] {
     this.lookups++;
     const [aLo, aHi] = splitId(a);
@@ -312,7 +353,10 @@ export class RegistryReader extends ReaderCore implements ViewHost {
     });
   }
 
-  /** CEX pairs and DEX pools that have this asset as a leg (base or quote, token0 or token1). */
+  /**
+   * CEX pairs and DEX pools that have this asset as a leg (base or quote, token0 or token1).
+   * @throws {RegistryError} `InvalidArgument` if `asset` is not a bigint in 0..2^64-1.
+   */
   findByAsset(asset: bigint): InstrumentView[] {
     this.lookups++;
     const [lo, hi] = splitId(asset);
@@ -367,8 +411,18 @@ export class RegistryReader extends ReaderCore implements ViewHost {
     return chain.sort(compareOptions);
   }
 
-  /** Every live instrument of a kind (scans the table: not a hot-path call). */
+  /**
+   * Every live instrument of a kind (scans the table: not a hot-path call).
+   * @throws {ValidationError} `InvalidEnum` if `kind` is not an instrument kind.
+   */
   findByType(kind: InstrumentKind): InstrumentView[] {
+    if (typeof kind !== 'string' || !Object.prototype.hasOwnProperty.call(KIND_CODES, kind)) {
+      throw new ValidationError(
+        'InvalidEnum',
+        'kind',
+        `${typeof kind === 'string' ? JSON.stringify(kind.slice(0, 40)) : typeof kind} is not one of ${Object.keys(KIND_CODES).join(', ')}`,
+      );
+    }
     const code = KIND_CODES[kind];
     return this.scan((vw) => vw.kindCode === code);
   }
@@ -437,4 +491,19 @@ export class RegistryReader extends ReaderCore implements ViewHost {
       return out;
     }
   }
+}
+
+/** A u32 id half, or its signed i32 form. */
+function isHalf(v: unknown): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 32;
+}
+
+/** `into`, when given, must be a view. */
+function checkInto(into: unknown): void {
+  if (into !== undefined && !(into instanceof InstrumentView)) throw new RegistryError('InvalidArgument', 'into must be an InstrumentView');
+}
+
+/** The slot buffer of a `find…Slots` call. */
+function checkOut(out: unknown): void {
+  if (!(out instanceof Int32Array)) throw new RegistryError('InvalidArgument', 'out must be an Int32Array');
 }

@@ -38,8 +38,13 @@ export class SymbolKey {
   /**
    * (Re)fill the key. ASCII symbols are packed without allocation.
    * @returns false if the symbol cannot be stored (empty or longer than the record's 28 bytes).
+   * @throws {RegistryError} `InvalidArgument` if `venue` is not a venue index (0..0xffff) or
+   *   `symbol` not a string (nothing changes).
    */
   set(venue: number, symbol: string): boolean {
+    if (typeof venue !== 'number' || (venue & 0xffff) !== venue)
+      throw new RegistryError('InvalidArgument', `venue index must be an integer in 0..0xffff, got ${typeof venue === 'number' ? venue : typeof venue}`);
+    if (typeof symbol !== 'string') throw new RegistryError('InvalidArgument', `symbol must be a string, got ${typeof symbol}`);
     this.venue = venue;
     this.symbol = symbol;
     this.slot = -1;
@@ -83,7 +88,8 @@ export class SymbolKey {
  *   code resolves to -1: such a key is valid and never matches).
  */
 export function newSymbolKey(venue: number, symbol: string): SymbolKey {
-  if (!Number.isInteger(venue) || venue < -1 || venue > 0xffff) throw new RegistryError('InvalidArgument', `venue index ${venue}`);
+  if (!Number.isInteger(venue) || venue < -1 || venue > 0xffff)
+    throw new RegistryError('InvalidArgument', `venue index ${typeof venue === 'number' ? venue : typeof venue}`);
   if (typeof symbol !== 'string') throw new RegistryError('InvalidArgument', 'symbol must be a string');
   const k = new SymbolKey();
   if (!k.set(Math.max(0, venue), symbol) || venue < 0) k.disable();

@@ -47,7 +47,7 @@ import {
   codeName,
 } from '../../layout/index.js';
 import { RegistryError } from '../errors.js';
-import { joinId } from '../id/derive.js';
+import { joinId } from '../id/halves.js';
 import type { Fixed, Instrument, InstrumentKind, InstrumentSource, InstrumentStatus } from '../model/types.js';
 import { decodeInstrument, detailOf } from '../shm/decode.js';
 import { readHeapString } from '../shm/heap.js';
@@ -94,7 +94,16 @@ export class InstrumentView {
   /** @internal */
   idHi = 0;
 
-  constructor(private readonly host: ViewHost) {}
+  /**
+   * A view to reuse as the `into` of lookups (`new InstrumentView(reader)`).
+   * @param host the reader whose lookups fill it
+   * @throws {RegistryError} `InvalidArgument` if `host` is not a reader.
+   */
+  constructor(private readonly host: ViewHost) {
+    if (typeof host !== 'object' || host === null || typeof host.heapBytes !== 'function' || typeof host.copyLines !== 'function') {
+      throw new RegistryError('InvalidArgument', 'InstrumentView needs the RegistryReader it reads from');
+    }
+  }
 
   /** @internal reset for a new lookup result */
   bind(gen: number, slot: number, idLo: number, idHi: number): this {

@@ -6,6 +6,9 @@
  *
  * @module
  */
+import { argFunction, argMs, argObject, argString, ioError } from '../args.js';
+import { RegistryError } from '../errors.js';
+import { checkWriterAddress } from '../client/writer-client.js';
 import type { RegistryHandle } from '../shm/handle.js';
 import type { RegistryReader } from '../reader/reader.js';
 import { ReplicaState, type ReplicaLag } from './replica-state.js';
@@ -38,9 +41,12 @@ export class Replica {
     return this.state.handle;
   }
 
-  /** Called with the new handle after every snapshot restore. */
+  /**
+   * Called with the new handle after every snapshot restore.
+   * @throws {RegistryError} `InvalidArgument` if `fn` is not a function.
+   */
   onResync(fn: (handle: RegistryHandle) => void): void {
-    this.state.on('resync', fn);
+    this.state.on('resync', argFunction(fn, 'listener'));
   }
 
   /** A reader on this thread. */
@@ -58,7 +64,11 @@ export class Replica {
     return this.state.lag();
   }
 
-  /** Resolves once the replica has applied `seq`. @throws {RegistryError} `Timeout` */
+  /**
+   * Resolves once the replica has applied `seq`.
+   * @throws {RegistryError} `Timeout`; `InvalidArgument` for a `seq` that is not a u64 or a
+   *   `timeoutMs` that is not a finite number ≥ 0
+   */
   waitFor(seq: bigint, timeoutMs?: number): Promise<void> {
     return this.state.waitFor(seq, timeoutMs);
   }
@@ -79,12 +89,24 @@ export class Replica {
  * `{ url }` follows the writer's JetStream stream. Resolves once caught up with the writer's
  * position at connect time.
  * @throws {ServiceError} `Timeout` when it cannot catch up within `timeoutMs`
- * @throws {Error} connection errors (`ENOENT`, `ECONNREFUSED`, NATS errors)
+ * @throws {IoError} `IoError` when the writer socket cannot be reached (`errno` `ENOENT`, `ECONNREFUSED` …);
+ *   NATS connection errors pass through as the NATS client raises them
+ * @throws {RegistryError} `InvalidArgument` for options that are not an object, a malformed
+ *   address or `url`, or a `timeoutMs` that is not a finite number ≥ 0
  * @example
  * const replica = await openReplica({ socket: '/var/lib/instreg/instreg.sock' });
  * const pool = new Worker(url, { workerData: replica.handle }); // RegistryReader.attach(workerData)
  */
 export async function openReplica(opts: OpenReplicaOptions, timeoutMs = 60_000): Promise<Replica> {
+  argObject(opts, 'options');
+  argMs(timeoutMs, 'timeoutMs');
+  if ('url' in opts && opts.url !== undefined) {
+    const urls = Array.isArray(opts.url) ? opts.url : [opts.url];
+    if (urls.length === 0) throw new RegistryError('InvalidArgument', 'url must name at least one NATS server');
+    for (const u of urls) argString(u, 'url', true);
+  } else {
+    checkWriterAddress(opts as SocketReplicaOptions);
+  }
   const state = await ReplicaState.create({ initialCapacity: opts.initialCapacity });
   let feed: Feed;
   if ('url' in opts && opts.url) {
@@ -97,7 +119,7 @@ export async function openReplica(opts: OpenReplicaOptions, timeoutMs = 60_000):
     await feed.start(timeoutMs);
   } catch (e) {
     await feed.close();
-    throw e;
+    throw ioError(e, 'open replica');
   }
   return new Replica(state, feed);
 }

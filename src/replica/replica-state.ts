@@ -10,7 +10,8 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { RegistryError } from '../errors.js';
+import { argMs, argOptions, argU64 } from '../args.js';
+import { RegistryError, ValidationError } from '../errors.js';
 import type { RegistryHandle } from '../shm/handle.js';
 import { readSnapshot } from '../snapshot/index.js';
 import type { RegistryReader } from '../reader/reader.js';
@@ -50,9 +51,12 @@ export class ReplicaState extends EventEmitter {
     super();
   }
 
-  /** An empty replica. */
+  /**
+   * An empty replica.
+   * @throws {RegistryError} `InvalidArgument` if `opts` is not an object; the registry's errors for its fields
+   */
   static async create(opts: { initialCapacity?: number; idBits?: number } = {}): Promise<ReplicaState> {
-    const s = new ReplicaState(opts);
+    const s = new ReplicaState(argOptions(opts));
     await s.install(undefined);
     return s;
   }
@@ -95,8 +99,12 @@ export class ReplicaState extends EventEmitter {
     };
   }
 
-  /** Note the writer's newest sequence number (heartbeat). */
+  /**
+   * Note the writer's newest sequence number (heartbeat).
+   * @throws {RegistryError} `InvalidArgument` if `writerSeq` is given and not a u64
+   */
   heard(writerSeq?: bigint): void {
+    if (writerSeq !== undefined) argU64(writerSeq, 'writerSeq');
     this.lastHeard = performance.now();
     if (writerSeq !== undefined && writerSeq > this.writerSeq) this.writerSeq = writerSeq;
   }
@@ -104,7 +112,8 @@ export class ReplicaState extends EventEmitter {
   /**
    * Replace the registry with a snapshot file's content (checksum verified) and emit
    * `'resync'` with the new handle.
-   * @throws {SnapshotError} / {LayoutMismatchError} a damaged or foreign snapshot
+   * @throws {SnapshotError} / {LayoutMismatchError} a damaged or foreign snapshot; {@link IoError} an unreadable file
+   * @throws {RegistryError} `InvalidArgument` if `file` is not a non-empty string
    */
   async restore(file: string): Promise<void> {
     const handle = await readSnapshot(file);
@@ -119,8 +128,13 @@ export class ReplicaState extends EventEmitter {
     this.emit('resync', this.handle);
   }
 
-  /** Apply one log entry; `'resync'` when it cannot be applied in order. */
+  /**
+   * Apply one log entry; `'resync'` when it cannot be applied in order.
+   * @throws {ValidationError} if `msg` is not a decoded message (see `LogApplier.apply`); nothing changes
+   */
   apply(msg: WireMessage): ApplyVerdict {
+    if (typeof msg !== 'object' || msg === null) throw new ValidationError('InvalidField', 'message', 'must be a decoded wire message');
+    if (typeof msg.seq !== 'bigint') throw new ValidationError('InvalidField', 'seq', 'must be a u64 bigint');
     this.heard(msg.seq);
     const r = this.applier.apply(msg);
     switch (r.status) {
@@ -144,8 +158,17 @@ export class ReplicaState extends EventEmitter {
     }
   }
 
-  /** Resolves once `appliedSeq ≥ seq` (rejects with `Timeout` after `timeoutMs`). */
+  /**
+   * Resolves once `appliedSeq ≥ seq` (rejects with `Timeout` after `timeoutMs`).
+   * @throws {RegistryError} `InvalidArgument` (rejects) for a `seq` that is not a u64 or a `timeoutMs` that is not a finite number ≥ 0
+   */
   waitFor(seq: bigint, timeoutMs = 30_000): Promise<void> {
+    try {
+      argU64(seq, 'seq');
+      argMs(timeoutMs, 'timeoutMs');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (this.appliedSeq >= seq) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -163,8 +186,12 @@ export class ReplicaState extends EventEmitter {
     });
   }
 
-  /** ms since the Unix epoch of a header timestamp (re-exported for transports). */
+  /**
+   * ms since the Unix epoch of a header timestamp (re-exported for transports).
+   * @throws {RegistryError} `InvalidArgument` if `ns` is not a u64
+   */
   static ms(ns: bigint): number {
+    argU64(ns, 'ns');
     return nsToMs(ns);
   }
 }

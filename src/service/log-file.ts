@@ -21,6 +21,7 @@
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { WIRE_HEADER_SIZE } from '../../layout/wire.js';
+import { argCount, argFunction, argOptions, argPath, argU64, ioError } from '../args.js';
 import { RegistryError } from '../errors.js';
 import { fsyncDir } from '../snapshot/io.js';
 import { decodeMessage, readHeader } from '../wire/codec.js';
@@ -116,10 +117,33 @@ export class DurableLog {
    *
    * @param expectFirstSeq the seq the log must reach back to (snapshot seq + 1); when the oldest
    *   segment starts later, entries are missing
-   * @throws {ServiceError} `SequenceGap` if the log does not reach back to `expectFirstSeq`
-   * @throws {Error} file-system errors
+   * @throws {ServiceError} `SequenceGap` if the log does not reach back to `expectFirstSeq`;
+   *   `InvalidField` for a bad fsync policy
+   * @throws {IoError} `IoError` for file-system errors (`errno` `ENOENT` for a missing `dir`, …)
+   * @throws {RegistryError} `InvalidArgument` for a `dir` that is not a non-empty string, options
+   *   that are not an object, callbacks that are not functions, or an `afterSeq` / `expectFirstSeq`
+   *   that is not a u64 (`expectFirstSeq` ≥ 1)
    */
   static open(dir: string, opts: DurableLogOptions = {}, expectFirstSeq = 1n): DurableLog {
+    argPath(dir, 'dir');
+    argOptions(opts);
+    argFunction(opts.onEntry, 'onEntry', true);
+    argFunction(opts.onDurable, 'onDurable', true);
+    if (opts.afterSeq !== undefined) argU64(opts.afterSeq, 'afterSeq');
+    if (argU64(expectFirstSeq, 'expectFirstSeq') < 1n || expectFirstSeq === 0xffffffffffffffffn) {
+      throw new RegistryError('InvalidArgument', 'expectFirstSeq must be in 1..2^64-2');
+    }
+    if (opts.fsync !== undefined && opts.fsync !== 'always' && (typeof opts.fsync !== 'object' || opts.fsync === null)) {
+      throw new ServiceError('InvalidField', "fsync must be 'always' or { groupMs }");
+    }
+    try {
+      return DurableLog.openChecked(dir, opts, expectFirstSeq);
+    } catch (e) {
+      throw ioError(e, `open log ${dir}`);
+    }
+  }
+
+  private static openChecked(dir: string, opts: DurableLogOptions, expectFirstSeq: bigint): DurableLog {
     const log = new DurableLog(dir, opts);
     const names = readdirSync(dir)
       .filter((n) => SEGMENT_RE.test(n))
@@ -203,9 +227,12 @@ export class DurableLog {
     return log;
   }
 
-  /** Replace the commit callback (see `DurableLogOptions.onDurable`). */
+  /**
+   * Replace the commit callback (see `DurableLogOptions.onDurable`; `undefined` removes it).
+   * @throws {RegistryError} `InvalidArgument` if `fn` is neither a function nor `undefined`
+   */
   setOnDurable(fn: DurableLogOptions['onDurable']): void {
-    this.onDurable = fn;
+    this.onDurable = argFunction(fn, 'onDurable', true);
   }
 
   /** Seq of the last appended frame. */
@@ -244,12 +271,24 @@ export class DurableLog {
   /**
    * Append one frame whose header seq is `lastSeq + 1` (the caller encodes it). It becomes
    * durable at the next commit (see the policy).
-   * @throws {ServiceError} `InvalidField` on a seq out of order; the log's I/O error if a commit failed
+   * @throws {ServiceError} `InvalidField` on a seq out of order or a frame whose header does not
+   *   carry `seq` and its own length; `ConnectionClosed` once closed; the log's {@link IoError} if a commit failed
+   * @throws {WireFormatError} if `frame` does not start with a wire header (nothing is appended)
+   * @throws {RegistryError} `InvalidArgument` if `frame` is not a Uint8Array or `seq` not a u64
    */
   append(frame: Uint8Array, seq: bigint): void {
     if (this.failed) throw this.failed;
     if (this.closed) throw new ServiceError('ConnectionClosed', 'log is closed');
+    if (!(frame instanceof Uint8Array)) throw new RegistryError('InvalidArgument', 'frame must be a Uint8Array');
+    argU64(seq, 'seq');
     if (seq !== this.last + 1n) throw new ServiceError('InvalidField', `append seq ${seq}, expected ${this.last + 1n}`);
+    const h = readHeader(frame);
+    if (h.seq !== seq || WIRE_HEADER_SIZE + h.length !== frame.length) {
+      throw new ServiceError(
+        'InvalidField',
+        `frame header says seq ${h.seq}, ${WIRE_HEADER_SIZE + h.length} bytes; appending seq ${seq}, ${frame.length} bytes`,
+      );
+    }
     const seg = this.tail;
     // Buffered until the commit: one write per commit instead of one per frame.
     this.pendingChunks.push(frame);
@@ -293,8 +332,8 @@ export class DurableLog {
     fdatasync(fd, (err) => {
       this.committing = false;
       if (err) {
-        this.failed = err;
-        for (const w of this.flushWaiters.splice(0)) w.reject(err);
+        this.failed = ioError(err, `fsync log segment ${this.tail?.file ?? this.dir}`) as Error;
+        for (const w of this.flushWaiters.splice(0)) w.reject(this.failed);
         return;
       }
       const ms = performance.now() - t0;
@@ -343,15 +382,25 @@ export class DurableLog {
     return p;
   }
 
-  /** Start a new segment at `lastSeq + 1` (call after a snapshot, with everything durable). */
+  /**
+   * Start a new segment at `lastSeq + 1` (call after a snapshot, with everything durable).
+   * @throws {ServiceError} `InvalidField` with frames not yet durable; `ConnectionClosed` once closed
+   */
   roll(): void {
+    this.checkOpen();
     if (this.durable !== this.last) throw new ServiceError('InvalidField', 'roll with frames not yet durable');
     if (this.tail.offsets.length === 0) return;
     this.startSegment(this.last + 1n);
   }
 
-  /** Delete segments whose every entry is ≤ `seq` (contained in a kept snapshot). */
+  /**
+   * Delete segments whose every entry is ≤ `seq` (contained in a kept snapshot).
+   * @throws {ServiceError} `ConnectionClosed` once closed
+   * @throws {RegistryError} `InvalidArgument` if `seq` is not a u64
+   */
   trimBefore(seq: bigint): number {
+    this.checkOpen();
+    argU64(seq, 'seq');
     let removed = 0;
     while (this.segments.length > 1) {
       const s = this.segments[0]!;
@@ -369,9 +418,13 @@ export class DurableLog {
   /**
    * Stored bytes of durable frames `fromSeq, fromSeq + 1, …` within one segment, at most
    * `maxBytes` (but always at least one whole frame). Empty when `fromSeq` is past the durable end.
-   * @throws {ServiceError} `SequenceGap` if `fromSeq` is older than the oldest stored entry
+   * @throws {ServiceError} `SequenceGap` if `fromSeq` is older than the oldest stored entry; `ConnectionClosed` once closed
+   * @throws {RegistryError} `InvalidArgument` if `fromSeq` is not a u64 or `maxBytes` not a number ≥ 0
    */
   readRange(fromSeq: bigint, maxBytes: number): { bytes: Buffer; frames: number } {
+    this.checkOpen();
+    argU64(fromSeq, 'fromSeq');
+    argCount(maxBytes, 'maxBytes');
     if (fromSeq > this.durable) return { bytes: Buffer.alloc(0), frames: 0 };
     if (fromSeq < this.firstSeq) throw new ServiceError('SequenceGap', `seq ${fromSeq} was trimmed (oldest stored ${this.firstSeq})`);
     let seg = this.segments[0]!;
@@ -391,6 +444,10 @@ export class DurableLog {
       off += n;
     }
     return { bytes: buf, frames: j - i + 1 };
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ServiceError('ConnectionClosed', 'log is closed');
   }
 
   private closeFds(): void {

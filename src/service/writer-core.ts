@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { UnknownInstrumentError } from '../errors.js';
+import { UnknownInstrumentError, ValidationError } from '../errors.js';
 import type { InstrumentId, InstrumentInput, InstrumentPatch } from '../model/types.js';
 import { encodeMessage } from '../wire/codec.js';
 import type { AckOutcome, WireMessage } from '../wire/types.js';
@@ -90,6 +90,7 @@ export class WriterCore {
    */
   update(id: InstrumentId, patch: InstrumentPatch): ChangeResult {
     try {
+      if (typeof patch !== 'object' || patch === null) throw new ValidationError('InvalidField', 'patch', 'must be an object');
       const h = this.header();
       const effective: InstrumentPatch = { ...patch, updatedAt: patch.updatedAt ?? this.target.clock.ms };
       const msg: WireMessage = { type: 'instrumentUpdate', ...h, id, patch: effective };

@@ -18,6 +18,7 @@ import { chmodSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { KIND_CODES } from '../../layout/codes.js';
+import { argFunction, argInt, argMs, argObject, argPath, argString, ioError } from '../args.js';
 import { RegistryError } from '../errors.js';
 import type { InstrumentId, InstrumentInput, InstrumentKind, InstrumentPatch } from '../model/types.js';
 import { loadSnapshotChecksum, type SnapshotInfo } from '../snapshot/index.js';
@@ -95,6 +96,7 @@ export class WriterService {
   private snapshotting: Promise<SnapshotInfo> | undefined;
   private publisher: JetStreamPublisher | undefined;
   private kindCache: { at: number; v: Record<string, number> } | undefined;
+  private closed = false;
 
   private constructor(
     readonly target: ClockedRegistry,
@@ -124,14 +126,22 @@ export class WriterService {
   /**
    * Restore, replay, listen.
    * @throws {ServiceError} `SequenceGap` when the log does not continue the newest snapshot
-   * @throws {Error} `EADDRINUSE` and other listen / file-system errors
+   * @throws {IoError} `IoError` for listen and file-system errors (`errno` `EADDRINUSE`, `EEXIST`
+   *   when `dir` is a file, `EACCES` …)
+   * @throws {RegistryError} `InvalidArgument` for options that are not an object or a field of
+   *   the wrong type or range (see {@link WriterServiceOptions}; `keepSnapshots` ≥ 1, ports 0..65535)
    * @example
    * const svc = await WriterService.start({ dir: '/var/lib/instreg' });
    * // other processes: connectWriter({ socket: svc.socketPath }), openReplica({ socket: svc.socketPath })
    */
   static async start(opts: WriterServiceOptions): Promise<WriterService> {
+    checkServiceOptions(opts);
     const t0 = performance.now();
-    mkdirSync(opts.dir, { recursive: true });
+    try {
+      mkdirSync(opts.dir, { recursive: true });
+    } catch (e) {
+      throw ioError(e, `create service directory ${opts.dir}`);
+    }
     await loadSnapshotChecksum();
     const warnings: RegistryError[] = [];
     const warn = (e: RegistryError) => {
@@ -173,7 +183,12 @@ export class WriterService {
       }
       await log.flush();
     }
-    await svc.listen();
+    try {
+      await svc.listen();
+    } catch (e) {
+      await svc.close();
+      throw ioError(e, 'listen');
+    }
     if (opts.jetstream) {
       const { JetStreamPublisher } = await import('./jetstream-publisher.js');
       svc.publisher = await JetStreamPublisher.start(log, opts.dir, opts.jetstream);
@@ -296,9 +311,11 @@ export class WriterService {
    * Take a snapshot now (at a durable point), roll the log, trim segments covered by the
    * oldest kept snapshot, and upload the snapshot to the JetStream object store if publishing
    * (resolves after the upload; an upload failure is counted, not thrown).
-   * @throws {SnapshotError} / file-system errors; the log and the previous snapshots are untouched
+   * @throws {SnapshotError} / {@link IoError} file-system errors; the log and the previous snapshots are untouched
+   * @throws {ServiceError} `ConnectionClosed` after {@link close} (as `register`, `update` and `remove` reject then)
    */
   snapshot(): Promise<SnapshotInfo> {
+    if (this.closed) return Promise.reject(new ServiceError('ConnectionClosed', 'the writer service is closed'));
     this.snapshotting ??= (async () => {
       try {
         while (this.log.durableSeq !== this.log.lastSeq) await this.log.flush();
@@ -324,6 +341,7 @@ export class WriterService {
 
   /** Stop listening, close connections, flush and close the log. */
   async close(): Promise<void> {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     for (const s of this.servers) s.close();
     for (const s of this.sockets) s.destroy();
@@ -337,4 +355,24 @@ export class WriterService {
       /* already gone */
     }
   }
+}
+
+/** Check the shape of {@link WriterServiceOptions} before anything is created. */
+function checkServiceOptions(opts: WriterServiceOptions): void {
+  argObject(opts, 'options');
+  argPath(opts.dir, 'dir');
+  if (opts.socket !== undefined) argPath(opts.socket, 'socket');
+  if (opts.tcp !== undefined) {
+    argObject(opts.tcp, 'tcp');
+    argInt(opts.tcp.port, 'tcp.port', 0, 65535);
+    if (opts.tcp.host !== undefined) argString(opts.tcp.host, 'tcp.host', true);
+  }
+  if (opts.snapshotEveryMs !== undefined) argMs(opts.snapshotEveryMs, 'snapshotEveryMs');
+  if (opts.snapshotEveryEntries !== undefined) argInt(opts.snapshotEveryEntries, 'snapshotEveryEntries');
+  if (opts.keepSnapshots !== undefined) argInt(opts.keepSnapshots, 'keepSnapshots', 1);
+  if (opts.metricsPort !== undefined) argInt(opts.metricsPort, 'metricsPort', 0, 65535);
+  argFunction(opts.seed, 'seed', true);
+  argFunction(opts.onWarning, 'onWarning', true);
+  if (opts.replica !== undefined) argObject(opts.replica, 'replica');
+  if (opts.jetstream !== undefined) argObject(opts.jetstream, 'jetstream');
 }

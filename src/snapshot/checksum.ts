@@ -6,6 +6,7 @@
  * @module
  */
 import xxhash from 'xxhash-wasm';
+import { RegistryError } from '../errors.js';
 import { SNAPSHOT_HASH_PART_BYTES } from '../../layout/snapshot.js';
 import { SIZE_OF_I64 } from '../../layout/sizes.js';
 
@@ -86,10 +87,10 @@ export function combineDigests(digests: readonly bigint[]): bigint {
 
 /**
  * A new XXH64 (seed 0) state.
- * @throws {Error} if {@link loadSnapshotChecksum} has not completed on this thread.
+ * @throws {RegistryError} `NotSupported` if {@link loadSnapshotChecksum} has not completed on this thread.
  */
 export function newChecksum(): Checksum {
-  if (!api) throw new Error('snapshot checksum not loaded: await loadSnapshotChecksum() before the …Sync snapshot functions');
+  if (!api) throw new RegistryError('NotSupported', 'snapshot checksum not loaded: await loadSnapshotChecksum() before the …Sync snapshot functions');
   const h = api.create64();
   return {
     update(bytes) {

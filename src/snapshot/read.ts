@@ -10,9 +10,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { repoRoot } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { CONTROL_SIZE, CTL, HEAP_HEADER_SIZE, LAYOUT_MAGIC, LAYOUT_VERSION, VENUE_ENTRY_SIZE } from '../../layout/index.js';
 import { SNAPSHOT_CHECKSUM_XXH64, SNAPSHOT_HASH_PART_BYTES, SNAPSHOT_HEADER_SIZE, SNAP_CHECKSUM_OFFSET } from '../../layout/snapshot.js';
-import { joinId } from '../id/derive.js';
+import { argObject, argOptions, argPath, ioError } from '../args.js';
+import { joinId } from '../id/halves.js';
 import { allocateHandle, type RegistryHandle } from '../shm/handle.js';
 import { PartedChecksum, combineDigests, digestOf, loadSnapshotChecksum, newChecksum } from './checksum.js';
 import { SnapshotError } from './errors.js';
@@ -41,19 +43,37 @@ export interface ReadSnapshotOptions {
  *   section lengths inconsistent with each other or with the file size, checksum mismatch,
  *   control section inconsistent with the header. `UnsupportedVersion`: another snapshot format.
  * @throws {LayoutMismatchError} the snapshot holds another registry layout (magic or version).
- * @throws {Error} file-system errors from `node:fs` (`ENOENT`, `EACCES`, …).
+ * @throws {IoError} `IoError` for file-system errors from `node:fs` (`errno` `ENOENT`, `EACCES`, `EISDIR` …).
+ * @throws {RegistryError} `InvalidArgument` if `file` is not a non-empty string or `opts` not an object.
  */
 export async function readSnapshot(file: string, opts: ReadSnapshotOptions = {}): Promise<RegistryHandle> {
+  argPath(file, 'file');
+  argOptions(opts);
   if (opts.verify === false) return readSnapshotSync(file, opts);
-  return readSnapshotParallel(file);
+  try {
+    return await readSnapshotParallel(file);
+  } catch (e) {
+    throw ioError(e, `read snapshot ${file}`);
+  }
 }
 
 /**
  * Synchronous {@link readSnapshot}. `await loadSnapshotChecksum()` once on this thread first
  * (not needed with `verify: false`).
- * @throws as {@link readSnapshot}; also `Error` if verifying and the checksum module is not loaded.
+ * @throws as {@link readSnapshot}; also {@link RegistryError} `NotSupported` if verifying and the
+ *   checksum module is not loaded.
  */
 export function readSnapshotSync(file: string, opts: ReadSnapshotOptions = {}): RegistryHandle {
+  argPath(file, 'file');
+  argObject(opts, 'options');
+  try {
+    return readSync(file, opts);
+  } catch (e) {
+    throw ioError(e, `read snapshot ${file}`);
+  }
+}
+
+function readSync(file: string, opts: ReadSnapshotOptions): RegistryHandle {
   const path = resolve(file);
   const verify = opts.verify ?? true;
   const fd = openSync(path, 'r');
@@ -203,7 +223,7 @@ function hasherWorkerPath(): string {
   if (existsSync(here)) return here;
   const built = join(repoRoot(), 'dist', 'workers', 'snapshot-hasher.js');
   if (existsSync(built)) return built;
-  throw new Error(`${built} missing: run \`npm run build\``);
+  throw new ConfigError('hasherWorkerPath', `${built} missing: run \`npm run build\``);
 }
 
 /** The restored control region must agree with the header (catches a writer bug or a forged file). */
@@ -226,13 +246,18 @@ function checkControl(path: string, handle: RegistryHandle, h: SnapshotHeader): 
  * @throws as {@link readSnapshot}, except checksum and control-section errors.
  */
 export function readSnapshotHeader(file: string): SnapshotHeader {
+  argPath(file, 'file');
   const path = resolve(file);
-  const fd = openSync(path, 'r');
   try {
-    const bytes = new Uint8Array(SNAPSHOT_HEADER_SIZE);
-    const got = readFull(fd, bytes, 0);
-    return decodeHeader(path, bytes.subarray(0, got), fstatSync(fd).size);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(path, 'r');
+    try {
+      const bytes = new Uint8Array(SNAPSHOT_HEADER_SIZE);
+      const got = readFull(fd, bytes, 0);
+      return decodeHeader(path, bytes.subarray(0, got), fstatSync(fd).size);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw ioError(e, `read snapshot header ${file}`);
   }
 }

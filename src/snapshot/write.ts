@@ -26,7 +26,8 @@ import { closeSync, constants, openSync, readdirSync, renameSync, unlinkSync, fs
 import { basename, dirname, join, resolve } from 'node:path';
 import { CONTROL_SIZE, CTL, VENUE_ENTRY_SIZE, regionSize } from '../../layout/index.js';
 import { SNAPSHOT_HEADER_SIZE, SNAP_CHECKSUM_OFFSET, type SnapshotSectionName } from '../../layout/snapshot.js';
-import { joinId } from '../id/derive.js';
+import { argObject, argOptions, argPath, ioError } from '../args.js';
+import { joinId } from '../id/halves.js';
 import { checkHandle, type RegistryHandle } from '../shm/handle.js';
 import { heapUsed } from '../shm/heap.js';
 import type { InstrumentRegistry } from '../writer/registry.js';
@@ -97,19 +98,35 @@ export interface WriteSnapshotOptions {
  * @throws {SnapshotError} `CorruptSnapshot` if the registry is not in a state that can be
  *   copied (no published generation, a table build in progress, regions shorter than the control
  *   region says).
- * @throws {Error} file-system errors (`ENOENT`, `ENOSPC`, …) from `node:fs`; the temp file is
- *   removed and `file` is left as it was.
+ * @throws {IoError} `IoError` for file-system errors (`errno` `ENOENT`, `ENOSPC`, `EISDIR` …) from
+ *   `node:fs`; the temp file is removed and `file` is left as it was.
+ * @throws {RegistryError} `InvalidArgument` if `registry` is not an object, `file` not a
+ *   non-empty string or `opts` not an object.
  */
 export async function writeSnapshot(registry: InstrumentRegistry | RegistryHandle, file: string, opts: WriteSnapshotOptions = {}): Promise<SnapshotInfo> {
+  argObject(registry, 'registry');
+  argPath(file, 'file');
+  argOptions(opts);
   await loadSnapshotChecksum();
   return writeSnapshotSync(registry, file, opts);
 }
 
 /**
  * Synchronous {@link writeSnapshot}. `await loadSnapshotChecksum()` once on this thread first.
- * @throws as {@link writeSnapshot}; also `Error` if the checksum module is not loaded.
+ * @throws as {@link writeSnapshot}; also {@link RegistryError} `NotSupported` if the checksum module is not loaded.
  */
 export function writeSnapshotSync(registry: InstrumentRegistry | RegistryHandle, file: string, opts: WriteSnapshotOptions = {}): SnapshotInfo {
+  argObject(registry, 'registry');
+  argPath(file, 'file');
+  argObject(opts, 'options');
+  try {
+    return writeSync(registry, file, opts);
+  } catch (e) {
+    throw ioError(e, `write snapshot ${file}`);
+  }
+}
+
+function writeSync(registry: InstrumentRegistry | RegistryHandle, file: string, opts: WriteSnapshotOptions): SnapshotInfo {
   const t0 = performance.now();
   const hooks = opts.testHooks ?? {};
   const path = resolve(file);

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ValidationError } from '../errors.js';
+import { RegistryError, ValidationError } from '../errors.js';
 import { VENUE_CODE_RE, VENUE_STATUSES, type VenueInfo, type VenueStatus, type VenueType } from './types.js';
 
 /** Path of the shipped crypto venue table, relative to the repository root. */
@@ -120,10 +120,17 @@ export function checkVenueInfo(v: unknown, field = 'venue'): VenueInfo {
  * @throws {ValidationError} `InvalidField`/`InvalidEnum` for an invalid venue (see {@link checkVenueInfo}),
  *   a duplicate code, a `chains` key that is not a positive integer, or a `chains` value that is not
  *   the code of a `chain` venue in the file.
- * @throws {SyntaxError} if `json` is a string that is not JSON.
+ * @throws {RegistryError} `ParseError` if `json` is a string that is not JSON.
  */
 export function loadCryptoVenues(json: string | unknown): CryptoVenues {
-  const doc: unknown = typeof json === 'string' ? JSON.parse(json) : json;
+  let doc: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      doc = JSON.parse(json);
+    } catch (e) {
+      throw new RegistryError('ParseError', `crypto venue file is not JSON: ${(e as Error).message}`);
+    }
+  }
   if (!isObject(doc) || !Array.isArray(doc['venues'])) bad('venues', 'crypto venue file must be an object with a venues array');
   const venues: VenueInfo[] = [];
   const byCode = new Map<string, VenueInfo>();

@@ -155,9 +155,10 @@ const MIC_SNIFF_BYTES = 4096;
 
 /**
  * Whether `head` (the start of a file) is an ISO 10383 MIC CSV: its first line, once quotes and a
- * UTF-8 BOM are removed, names every column of {@link MIC_CSV_COLUMNS}.
+ * UTF-8 BOM are removed, names every column of {@link MIC_CSV_COLUMNS}. `false` for a non-string.
  */
 export function looksLikeMicList(head: string): boolean {
+  if (typeof head !== 'string') return false;
   const line = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
   const cols = new Set(line.split(',').map((c) => c.trim().replace(/^"|"$/g, '').trim().toUpperCase()));
   return MIC_CSV_COLUMNS.every((c) => cols.has(c));
@@ -170,9 +171,11 @@ export function looksLikeMicList(head: string): boolean {
  *
  * @param dataDir the data folder.
  * @returns absolute path of the MIC CSV.
- * @throws {ConfigError} `InvalidConfig` when the folder cannot be listed or holds no MIC list.
+ * @throws {ConfigError} `InvalidConfig` when `dataDir` is not a non-empty string, or the folder cannot be listed or holds no MIC list.
  */
 export function findMicList(dataDir: string): string {
+  if (typeof dataDir !== 'string' || dataDir === '')
+    throw new ConfigError('dataDir', `the data folder must be a non-empty path, got ${typeof dataDir === 'string' ? '""' : typeof dataDir}`);
   let names: string[];
   try {
     names = readdirSync(dataDir).filter((n) => /\.csv$/i.test(n) && !n.startsWith('.'));

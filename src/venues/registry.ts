@@ -7,7 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../config.js';
+import { argArray, argFunction, argOptions, argPath, ioError } from '../args.js';
 import { ValidationError } from '../errors.js';
+import { show } from '../identifiers/common.js';
 import { CRYPTO_VENUES_FILE, checkVenueInfo, loadCryptoVenues } from './crypto.js';
 import { findMicList, loadMicList } from './mic.js';
 import { ExecutionCriteria, VENUE_STATUSES, isTradableStatus, type VenueInfo, type VenueStatus } from './types.js';
@@ -60,9 +62,13 @@ export class VenueRegistry {
   readonly #chains = new Map<number, string>();
   readonly #onStatusChange: VenueStatusListener | undefined;
 
-  /** @param opts optional {@link VenueRegistryOptions.onStatusChange} listener. */
+  /**
+   * @param opts optional {@link VenueRegistryOptions.onStatusChange} listener.
+   * @throws {RegistryError} `InvalidArgument` if `opts` is not an object or the listener not a function.
+   */
   constructor(opts: VenueRegistryOptions = {}) {
-    this.#onStatusChange = opts.onStatusChange;
+    argOptions(opts);
+    this.#onStatusChange = argFunction(opts.onStatusChange, 'onStatusChange', true);
   }
 
   /** Number of venue codes registered. */
@@ -78,8 +84,10 @@ export class VenueRegistry {
    * @returns the stored venue.
    * @throws {ValidationError} `InvalidField`/`InvalidEnum` for an invalid venue (code syntax, ranges,
    *   see `checkVenueInfo`), or `InvalidField` on `code` when the code is taken and `replace` is not set.
+   * @throws {RegistryError} `InvalidArgument` if `opts` is not an object.
    */
   addVenue(info: VenueInfo, opts: { replace?: boolean } = {}): Readonly<VenueInfo> {
+    argOptions(opts);
     const v = freeze(checkVenueInfo(info, 'venue'));
     const existing = this.#byCode.get(v.code);
     if (existing && !opts.replace) throw new ValidationError('InvalidField', 'code', `venue ${v.code} is already registered`);
@@ -104,8 +112,10 @@ export class VenueRegistry {
    *
    * @param opts `activeOnly: true` to answer false for MICs whose status is not tradable
    *   (`expired`, `suspended`); `active` and `updated` count as active.
+   * @throws {RegistryError} `InvalidArgument` if `opts` is not an object.
    */
   isKnownMic(code: string, opts: { activeOnly?: boolean } = {}): boolean {
+    argOptions(opts);
     const v = this.#mics.get(code);
     if (v === undefined) return false;
     return opts.activeOnly ? isTradableStatus(v.status) : true;
@@ -127,7 +137,7 @@ export class VenueRegistry {
    */
   setChain(chainId: number, code: string): void {
     if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new ValidationError('InvalidField', 'chainId', 'must be a positive safe integer');
-    if (!this.#byCode.has(code)) throw new ValidationError('InvalidField', 'venue', `unknown venue code ${JSON.stringify(code)}`);
+    if (!this.#byCode.has(code)) throw new ValidationError('InvalidField', 'venue', `unknown venue code ${show(code)}`);
     this.#chains.set(chainId, code);
   }
 
@@ -152,9 +162,9 @@ export class VenueRegistry {
    */
   setStatus(code: string, status: VenueStatus): VenueStatus {
     const v = this.#byCode.get(code);
-    if (!v) throw new ValidationError('InvalidField', 'venue', `unknown venue code ${JSON.stringify(code)}`);
+    if (!v) throw new ValidationError('InvalidField', 'venue', `unknown venue code ${show(code)}`);
     if (!VENUE_STATUSES.includes(status)) {
-      throw new ValidationError('InvalidEnum', 'status', `${JSON.stringify(status)} is not one of ${VENUE_STATUSES.join(', ')}`);
+      throw new ValidationError('InvalidEnum', 'status', `${show(status)} is not one of ${VENUE_STATUSES.join(', ')}`);
     }
     const from = v.status;
     if (from === status) return from;
@@ -177,14 +187,26 @@ export class VenueRegistry {
    * code, then symbol, then id (ascending), so the result does not depend on input order.
    *
    * @returns the chosen listing and its venue, or `undefined` when no listing is on a tradable venue.
-   * @throws {ValidationError} `InvalidEnum` on `criteria` for an unknown criterion.
+   * @throws {ValidationError} `InvalidEnum` on `criteria` for an unknown criterion; `InvalidField` for a
+   *   listing that is not an object with a string `venue` and `symbol` and a bigint `id`.
+   * @throws {RegistryError} `InvalidArgument` if `listings` is not an array.
    */
   findBestVenue<L extends VenueListing>(listings: readonly L[], criteria: ExecutionCriteria): { listing: L; venue: Readonly<VenueInfo> } | undefined {
     if (!CRITERIA.includes(criteria)) {
-      throw new ValidationError('InvalidEnum', 'criteria', `${JSON.stringify(criteria)} is not one of ${CRITERIA.join(', ')}`);
+      throw new ValidationError('InvalidEnum', 'criteria', `${show(criteria)} is not one of ${CRITERIA.join(', ')}`);
     }
+    argArray(listings, 'listings');
     let best: { listing: L; venue: Readonly<VenueInfo> } | undefined;
     for (const listing of listings) {
+      if (
+        typeof listing !== 'object' ||
+        listing === null ||
+        typeof listing.venue !== 'string' ||
+        typeof listing.symbol !== 'string' ||
+        typeof listing.id !== 'bigint'
+      ) {
+        throw new ValidationError('InvalidField', 'listing', 'must be { venue: string, symbol: string, id: bigint }');
+      }
       const venue = this.#byCode.get(listing.venue);
       if (!venue || !isTradableStatus(venue.status)) continue;
       const cand = { listing, venue };
@@ -234,14 +256,24 @@ function freeze(v: VenueInfo): Readonly<VenueInfo> {
  *
  * @param dataDir directory holding the MIC CSV (see `dataDir()` in `src/config.ts`).
  * @param opts registry options (status-change listener).
- * @throws {ConfigError} when `dataDir` holds no MIC list; {@link Error} (ENOENT) if the crypto venue file is missing; {@link RegistryError} `ParseError` for a malformed MIC
- *   header; {@link ValidationError} for an invalid crypto venue file.
+ * @throws {ConfigError} when `dataDir` holds no MIC list; {@link IoError} if a file cannot be read (the
+ *   crypto venue file missing: `errno` ENOENT); {@link RegistryError} `ParseError` for a malformed MIC
+ *   header, `InvalidArgument` for a `dataDir` that is not a non-empty string; {@link ValidationError}
+ *   for an invalid crypto venue file.
  */
 export function defaultVenueRegistry(dataDir: string, opts: VenueRegistryOptions = {}): VenueRegistry {
+  argPath(dataDir, 'dataDir');
   const reg = new VenueRegistry(opts);
-  const { venues: mics } = loadMicList(readFileSync(findMicList(dataDir), 'utf8'));
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (e) {
+      throw ioError(e, `read ${file}`);
+    }
+  };
+  const { venues: mics } = loadMicList(read(findMicList(dataDir)));
   for (const v of mics) reg.addVenue(v);
-  const crypto = loadCryptoVenues(readFileSync(join(repoRoot(), CRYPTO_VENUES_FILE), 'utf8'));
+  const crypto = loadCryptoVenues(read(join(repoRoot(), CRYPTO_VENUES_FILE)));
   for (const v of crypto.venues) {
     const existing = reg.get(v.code);
     // Only a MIC entry may be shadowed; two crypto venues with one code is an error (addVenue throws).

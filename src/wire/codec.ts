@@ -202,6 +202,8 @@ export function encodeMessage(msg: WireMessage): Uint8Array {
  *   `UnsupportedVersion`, `UnknownType`, `LengthOutOfBounds` (LENGTH > `WIRE_MAX_PAYLOAD`)
  */
 export function readHeader(bytes: Uint8Array, offset = 0): WireHeader {
+  if (!(bytes instanceof Uint8Array)) throw invalidField('bytes', 'must be a Uint8Array');
+  if (!Number.isInteger(offset) || offset < 0) throw invalidField('offset', 'must be an integer ≥ 0');
   if (bytes.length - offset < WIRE_HEADER_SIZE) {
     throw new WireFormatError('BufferTooSmall', `${bytes.length - offset} bytes < header size ${WIRE_HEADER_SIZE}`, 0);
   }

@@ -28,6 +28,7 @@
  * @module
  */
 import { WIRE_HEADER_SIZE, WIRE_MAGIC, WIRE_MAX_FRAME } from '../../layout/wire.js';
+import { argFunction, argOptions } from '../args.js';
 import { RegistryError } from '../errors.js';
 import { decodeMessage, readHeader } from './codec.js';
 import { WireFormatError, invalidField } from './errors.js';
@@ -90,8 +91,13 @@ export class MessageFramer {
   /** The most recent error (also passed to `onError`). */
   lastError: RegistryError | undefined;
 
-  /** @throws {ValidationError} `InvalidField` if `bufferBytes` is too small to hold one maximal frame. */
+  /**
+   * @throws {ValidationError} `InvalidField` if `bufferBytes` is too small to hold one maximal frame.
+   * @throws {RegistryError} `InvalidArgument` if `opts` is not an object or `onError` not a function.
+   */
   constructor(opts: MessageFramerOptions = {}) {
+    argOptions(opts);
+    argFunction(opts.onError, 'onError', true);
     const size = opts.bufferBytes ?? FRAMER_DEFAULT_BUFFER_BYTES;
     if (!Number.isInteger(size) || size <= WIRE_MAX_FRAME) throw invalidField('bufferBytes', `must be an integer > ${WIRE_MAX_FRAME}`);
     this.buf = new Uint8Array(size);
@@ -106,8 +112,10 @@ export class MessageFramer {
   /**
    * Feed a chunk of any length; returns the messages completed by it, in stream order.
    * Errors go to `onError` (never thrown), so one bad frame never loses the good ones.
+   * @throws {RegistryError} `InvalidArgument` if `chunk` is not a Uint8Array (nothing is consumed).
    */
   push(chunk: Uint8Array): WireMessage[] {
+    if (!(chunk instanceof Uint8Array)) throw new RegistryError('InvalidArgument', 'chunk must be a Uint8Array');
     const out: WireMessage[] = [];
     this.stats.bytesIn += chunk.length;
     let off = 0;

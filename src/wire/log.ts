@@ -11,7 +11,9 @@
  * @module
  */
 import type { InstrumentInput, InstrumentPatch } from '../model/types.js';
-import { RegistryError } from '../errors.js';
+import { argFunction, argObject, argOptions } from '../args.js';
+import { RegistryError, ValidationError } from '../errors.js';
+import { MESSAGE_TYPES, WIRE_FLAGS_KNOWN } from '../../layout/wire.js';
 import { checkU64 } from './bytes.js';
 import { encodeMessage } from './codec.js';
 import { SequenceGapError, SequenceOutOfRangeError } from './errors.js';
@@ -128,16 +130,25 @@ export class LogApplier {
 
   /**
    * @param target what entries are applied to
-   * @throws {ValidationError} `InvalidField` if `opts.lastSeq` is not a u64
+   * @throws {ValidationError} `InvalidField` if `opts.lastSeq` or `opts.maxGap` is not a u64
+   *   (`maxGap` ≥ 1), `InvalidEnum` for an unknown `onGapPolicy`
+   * @throws {RegistryError} `InvalidArgument` if `target` lacks the {@link LogTarget} methods, or
+   *   `opts` is not an object or `onGap` not a function
    */
   constructor(
     private readonly target: LogTarget,
     opts: LogApplierOptions = {},
   ) {
+    argObject(target, 'target');
+    for (const m of ['registerInstrument', 'updateInstrument', 'removeInstrument'] as const) argFunction(target[m], `target.${m}`);
+    argOptions(opts);
     this.last = checkU64(opts.lastSeq ?? 0n, 'lastSeq');
-    this.policy = opts.onGapPolicy ?? 'hold';
-    this.onGap = opts.onGap;
-    this.maxGap = opts.maxGap ?? LOG_APPLIER_DEFAULT_MAX_GAP;
+    const policy = opts.onGapPolicy ?? 'hold';
+    if (policy !== 'hold' && policy !== 'apply') throw new ValidationError('InvalidEnum', 'onGapPolicy', "must be 'hold' or 'apply'");
+    this.policy = policy;
+    this.onGap = argFunction(opts.onGap, 'onGap', true);
+    this.maxGap = checkU64(opts.maxGap ?? LOG_APPLIER_DEFAULT_MAX_GAP, 'maxGap');
+    if (this.maxGap < 1n) throw new ValidationError('InvalidField', 'maxGap', 'must be ≥ 1');
   }
 
   /** Sequence numbers skipped by gaps under policy `'apply'` and not yet received, as inclusive ranges. */
@@ -171,9 +182,16 @@ export class LogApplier {
   /**
    * Apply one decoded message (see {@link ApplyResult} for the outcomes).
    * @throws only what the target throws that is not a {@link RegistryError} (a bug); `lastSeq` is then unchanged
+   * @throws {ValidationError} if `msg` is not a decoded message (not an object, an unknown `type`,
+   *   a `seq` that is not a u64); nothing is applied or consumed
    */
   apply(msg: WireMessage): ApplyResult {
-    const seq = msg.seq;
+    if (typeof msg !== 'object' || msg === null) throw new ValidationError('InvalidField', 'message', 'must be a decoded wire message');
+    const type: unknown = msg.type;
+    if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(MESSAGE_TYPES, type)) {
+      throw new ValidationError('InvalidEnum', 'type', `unknown message type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type}`);
+    }
+    const seq = checkU64(msg.seq, 'seq');
     if (CONTROL_TYPES.has(msg.type)) {
       this.stats.ignored++;
       return { status: 'ignored', seq, type: msg.type };
@@ -227,8 +245,14 @@ export class LogApplier {
     return result;
   }
 
-  /** Apply messages in order; returns one result per message. */
+  /**
+   * Apply messages in order; returns one result per message.
+   * @throws {RegistryError} `InvalidArgument` if `msgs` is not iterable; a malformed message
+   *   throws as {@link apply} (the ones before it are applied)
+   */
   applyAll(msgs: Iterable<WireMessage>): ApplyResult[] {
+    if (typeof (msgs as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function')
+      throw new RegistryError('InvalidArgument', 'msgs must be iterable');
     const out: ApplyResult[] = [];
     for (const m of msgs) out.push(this.apply(m));
     return out;
@@ -282,11 +306,19 @@ export class LogWriter {
   private readonly clock: () => bigint;
   private readonly flags: number;
 
-  /** @throws {ValidationError} `InvalidField` if `opts.lastSeq` is not a u64 */
+  /**
+   * @throws {ValidationError} `InvalidField` if `opts.lastSeq` is not a u64 or `opts.flags` has unknown bits
+   * @throws {RegistryError} `InvalidArgument` if `opts` is not an object or `clockNs` not a function
+   */
   constructor(opts: LogWriterOptions = {}) {
+    argOptions(opts);
     this.last = checkU64(opts.lastSeq ?? 0n, 'lastSeq');
-    this.clock = opts.clockNs ?? defaultClockNs;
-    this.flags = opts.flags ?? 0;
+    this.clock = argFunction(opts.clockNs, 'clockNs', true) ?? defaultClockNs;
+    const flags = opts.flags ?? 0;
+    if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0 || (flags & ~WIRE_FLAGS_KNOWN) !== 0) {
+      throw new ValidationError('InvalidField', 'flags', `unknown flag bits in ${typeof flags === 'number' ? flags : typeof flags}`);
+    }
+    this.flags = flags;
   }
 
   /** Sequence number of the last frame produced (0 = none). */
@@ -310,6 +342,7 @@ export class LogWriter {
    * @throws {RegistryError} validation errors from the codec
    */
   register(input: InstrumentInput): Uint8Array {
+    if (typeof input !== 'object' || input === null) throw new ValidationError('InvalidField', 'instrument', 'must be an object');
     const h = this.header();
     if (input.kind === 'dexPool') return this.emit({ type: 'poolRegistration', ...h, instrument: input });
     if (input.kind === 'cexPair') return this.emit({ type: 'cexPairRegistration', ...h, instrument: input });

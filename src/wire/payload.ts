@@ -30,6 +30,7 @@ import {
   WIRE_ERROR_REF_SEQ_OFFSET,
 } from '../../layout/wire.js';
 import { MUTABLE_FIELDS, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
+import { checkPatchKeys } from '../model/patch.js';
 import { validateInstrument } from '../model/validate.js';
 import { ByteReader, ByteWriter, checkU64 } from './bytes.js';
 import { invalidField } from './errors.js';
@@ -88,10 +89,11 @@ export function readInstrument(r: ByteReader): InstrumentInput {
  * Check a patch with the rules `validateInstrument` applies to the same fields (it is
  * validated as part of a minimal carrier instrument, a spot pair, which has every mutable field,
  * so the rules cannot drift apart).
- * @throws {ValidationError} naming the offending patch field
+ * @throws {ValidationError} naming the offending patch field; `InvalidField` if the patch is not
+ *   an object or names a field that is not mutable (`MUTABLE_FIELDS`).
  */
 export function validatePatch(patch: InstrumentPatch): InstrumentPatch {
-  if (typeof patch !== 'object' || patch === null) throw invalidField('patch', 'must be an object');
+  checkPatchKeys(patch);
   const out: Record<string, unknown> = {};
   for (const k of MUTABLE_FIELDS) if (patch[k] !== undefined) out[k] = patch[k];
   validateInstrument({ kind: 'cexPair', symbol: 'PATCH', venue: 'PATCH', source: 'cex', status: 'active', baseId: 1n, quoteId: 2n, ...out } as InstrumentInput);

@@ -37,7 +37,9 @@ import {
 } from '../errors.js';
 import { IdDeriver, joinId, splitId, type DerivedId } from '../id/derive.js';
 import { MUTABLE_FIELDS, symbolIsUnique, type Instrument, type InstrumentInput, type InstrumentPatch } from '../model/types.js';
+import { checkPatchKeys } from '../model/patch.js';
 import { validateInstrument } from '../model/validate.js';
+import { VENUE_STATUSES } from '../venues/types.js';
 import { decodeInstrument } from '../shm/decode.js';
 import { encodeDetail } from '../shm/detail.js';
 import { allocateHandle, checkHandle, type RegistryHandle } from '../shm/handle.js';
@@ -219,12 +221,17 @@ export class InstrumentRegistry {
 
   /**
    * Create a registry (allocates shared memory, initialises the WASM BLAKE3).
-   * @throws {RangeError} if `idBits` is outside 1..64.
+   * @throws {RegistryError} `InvalidArgument` if `idBits` is not an integer in 1..64.
    * @throws {LayoutMismatchError} if `opts.handle` carries another layout.
-   * @throws {RegistryError} `InvalidArgument` for a malformed `initialCapacity` / `maxCapacity`;
+   * @throws {RegistryError} `InvalidArgument` for options that are not an object, a malformed
+   *   `initialCapacity` / `maxCapacity`, or a `now` / `onChange` that is not a function;
    *   `CapacityExceeded` if `initialCapacity` does not fit the largest table.
    */
   static async create(opts: RegistryOptions = {}): Promise<InstrumentRegistry> {
+    if (typeof opts !== 'object' || opts === null) throw new RegistryError('InvalidArgument', 'registry options must be an object');
+    for (const k of ['now', 'onChange'] as const) {
+      if (opts[k] !== undefined && typeof opts[k] !== 'function') throw new RegistryError('InvalidArgument', `option ${k} must be a function`);
+    }
     return new InstrumentRegistry(await IdDeriver.create(opts.idBits ?? 64), opts);
   }
 
@@ -252,7 +259,7 @@ export class InstrumentRegistry {
    */
   prepare(input: InstrumentInput): PreparedInstrument {
     const norm = validateInstrument(input);
-    const derived = this.ids.derive(norm);
+    const derived = this.ids.deriveValidated(norm);
     return { input: norm, id: joinId(derived.idLo, derived.idHi), derived, owner: this };
   }
 
@@ -285,11 +292,11 @@ export class InstrumentRegistry {
   /**
    * Register an instrument returned by {@link prepare} (no second validation or id derivation).
    * Same outcomes and errors as {@link registerInstrument}.
-   * @throws {RegistryError} `InvalidArgument` if `p` was prepared by another registry.
+   * @throws {RegistryError} `InvalidArgument` if `p` was prepared by another registry (or is no prepared instrument).
    */
   registerPrepared(p: PreparedInstrument, opts?: RegisterOptions): RegisterResult {
     try {
-      if (p.owner !== this) throw new RegistryError('InvalidArgument', 'instrument was prepared by another registry');
+      if (typeof p !== 'object' || p === null || p.owner !== this) throw new RegistryError('InvalidArgument', 'instrument was prepared by another registry');
       const r = this.register(p.input, p.derived, true, false, opts?.placeholder === true);
       this.registrations++;
       this.outcomes[r.outcome]++;
@@ -304,11 +311,13 @@ export class InstrumentRegistry {
    * Register many instruments; counters are published once at the end. Each instrument succeeds
    * or fails on its own (a failure is returned, counted and does not stop the batch).
    * @returns one entry per input, in order: a {@link RegisterResult} or the typed error.
+   * @throws {RegistryError} `InvalidArgument` if `inputs` is not an array (nothing registered).
    * @example
    * const results = registry.registerMany(instruments);
    * const failed = results.filter((r) => r instanceof Error);
    */
   registerMany(inputs: readonly InstrumentInput[]): Array<RegisterResult | RegistryError> {
+    if (!Array.isArray(inputs)) throw new RegistryError('InvalidArgument', 'registerMany needs an array of instruments');
     const out: Array<RegisterResult | RegistryError> = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
       try {
@@ -421,13 +430,16 @@ export class InstrumentRegistry {
    *   writer that logs the update logs this value, so a replay yields the same record.
    * @throws {UnknownInstrumentError} no live instrument with that id.
    * @throws {ValidationError} the patched instrument is invalid, e.g. `InvalidField` for an
-   *   `updatedAt` that is not an integer or is before `createdAt` (nothing written).
+   *   `updatedAt` that is not an integer or is before `createdAt`, or the patch is not an object or
+   *   names a field that is not mutable (nothing written).
+   * @throws {RegistryError} `InvalidArgument` if `id` is not a bigint in 0..2^64-1.
    * @example
    * registry.updateInstrument(id, { status: 'halted' });             // updatedAt = now
    * registry.updateInstrument(id, { updatedAt: Date.parse('2026-01-02') }); // honoured
    */
   updateInstrument(id: bigint, patch: InstrumentPatch): number {
     try {
+      checkPatchKeys(patch);
       const current = this.getById(id);
       if (!current) throw new UnknownInstrumentError(id);
       const merged: Record<string, unknown> = { ...current };
@@ -458,6 +470,7 @@ export class InstrumentRegistry {
    * live instruments once (`refs.ts`).
    * @returns false if no live instrument had that id.
    * @throws {InstrumentReferencedError} live instruments refer to it and `cascade` is not set (nothing removed).
+   * @throws {RegistryError} `InvalidArgument` if `id` is not a bigint in 0..2^64-1.
    * @example
    * registry.removeInstrument(btcId, { cascade: true }); // BTC and every pair, future, option on it
    */
@@ -511,7 +524,10 @@ export class InstrumentRegistry {
     if (slot < 0 || this.table.state(slot) !== SLOT_STATE.FULL) throw new UnknownInstrumentError(id, field);
   }
 
-  /** The live instrument with this id (writer-side read), or undefined. */
+  /**
+   * The live instrument with this id (writer-side read), or undefined.
+   * @throws {RegistryError} `InvalidArgument` if `id` is not a bigint in 0..2^64-1.
+   */
   getById(id: bigint): Instrument | undefined {
     const [lo, hi] = splitId(id);
     const slot = this.table.find(lo, hi);
@@ -545,8 +561,23 @@ export class InstrumentRegistry {
   /**
    * Add one loaded file's discovery counts to {@link getMetrics}`().discovery` (`loadPayload`
    * calls this for every file it loads into this registry). Writes no shared memory.
+   * @throws {RegistryError} `InvalidArgument` if `report` is not a report (a `recordsSeen` count
+   *   and `skipped`, `rejected`, `ignoredFields` count objects).
    */
   recordDiscovery(report: DiscoveryReport): void {
+    const r = report as unknown as Record<string, unknown>;
+    const counts = (v: unknown) => typeof v === 'object' && v !== null && Object.values(v).every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
+    if (
+      typeof r !== 'object' ||
+      r === null ||
+      !Number.isSafeInteger(r.recordsSeen) ||
+      (r.recordsSeen as number) < 0 ||
+      !counts(r.skipped) ||
+      !counts(r.rejected) ||
+      !counts(r.ignoredFields)
+    ) {
+      throw new RegistryError('InvalidArgument', 'report must be { mapping, recordsSeen, skipped, rejected, ignoredFields } with non-negative integer counts');
+    }
     this.discovery.record(report);
   }
 
@@ -564,9 +595,19 @@ export class InstrumentRegistry {
   /**
    * Publish a venue status change on the event feed (hook for `VenueRegistry`'s
    * `onStatusChange`). Venue statuses map to instrument statuses: suspended → halted,
-   * expired → delisted, anything else → active.
+   * expired → delisted, active and updated → active.
+   * @throws {ValidationError} `InvalidField` if `venue` is not a non-empty string, `InvalidEnum` if
+   *   `status` is not a venue status (`VENUE_STATUSES`).
    */
   publishVenueStatus(venue: string, status: string): void {
+    if (typeof venue !== 'string' || venue === '') throw new ValidationError('InvalidField', 'venue', 'must be a non-empty string');
+    if (!(VENUE_STATUSES as readonly unknown[]).includes(status)) {
+      throw new ValidationError(
+        'InvalidEnum',
+        'status',
+        `${typeof status === 'string' ? JSON.stringify(status.slice(0, 40)) : typeof status} is not one of ${VENUE_STATUSES.join(', ')}`,
+      );
+    }
     const mapped = status === 'suspended' ? 'halted' : status === 'expired' ? 'delisted' : 'active';
     this.events?.publish({ type: 'venueStatusChange', id: 0n, venue, status: mapped, venueIndex: this.venues.get(venue) });
   }
