@@ -10,7 +10,6 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { argArray, argCount, argFunction, argOptions, argPath, ioError } from '../args.js';
 import { RegistryError } from '../errors.js';
-import type { InstrumentInput } from '../model/types.js';
 import { cachedJson, detectPayload } from './detect.js';
 import { discover, errorCode, RecordReject, type DiscoveredInstrument, type Reject, type RegistrationTarget } from './engine.js';
 import { checkPayloadSize } from './limits.js';
