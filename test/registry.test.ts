@@ -24,7 +24,7 @@ function regionBytes(h: RegistryHandle): string {
   ctl.set(new Int32Array(h.control));
   ctl[CTL.REG_FAILED] = 0;
   ctl[CTL.COLLISIONS] = 0;
-  const parts = [ctl.buffer, ...h.regions, h.heap, h.venues].map((b) => Buffer.from(new Uint8Array(b, 0, b.byteLength)).toString('base64'));
+  const parts = [ctl.buffer, ...h.regions, ...h.heaps, h.venues].map((b) => Buffer.from(new Uint8Array(b, 0, b.byteLength)).toString('base64'));
   return parts.join('|');
 }
 

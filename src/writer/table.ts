@@ -8,6 +8,9 @@
  * store can pass it). An index entry is written as plain SLOT and key words, then
  * `Atomics.store(KEY_A)`. When a generation is replaced, every occupied slot of the old one is
  * retired (its SEQ made odd for good), so a reader still in the old generation retries.
+ * A rebuild announces the generation it builds (`Atomics.exchange(BUILDING, g+1)`) before its first
+ * store into region and heap `(g+1) & 1`, and moves each live record's heap entries into the new
+ * generation's heap through {@link RebuildHooks}.
  *
  * @module
  */
@@ -115,6 +118,21 @@ function indexAreas(capacity: number): Record<IndexName, IndexArea> {
   return out;
 }
 
+/**
+ * What a rebuild asks of the registry, which owns the string heap and knows how to derive index
+ * keys from a record.
+ */
+export interface RebuildHooks {
+  /** Generation `gen` is being built (BUILDING = gen is already stored): start its heap. */
+  begin(gen: number): void;
+  /** Move a live record's heap entries into the new heap: rewrite the references in `image`. */
+  move(image: Int32Array): void;
+  /** Re-add the index entries of `slot` in the new generation. */
+  reindex(slot: number): void;
+  /** The new generation is complete (called just before it is published). */
+  end(): void;
+}
+
 /** Writer side of the table: probing, record writes under the seqlock, index entries, rebuilds. */
 export class TableWriter {
   readonly ctl: Int32Array;
@@ -142,13 +160,13 @@ export class TableWriter {
   readonly maxCapacity: number;
 
   /**
-   * @param rebuildKeys called during a rebuild for every live slot of the new generation, to
-   *   re-add its index entries (the registry knows how to derive keys from a record).
+   * @param hooks called during every rebuild (the first build included): heap switch, entry
+   *   moves, index entries of each live slot.
    */
   constructor(
     private readonly handle: RegistryHandle,
     initialCapacity: number,
-    private readonly rebuildKeys: (slot: number) => void,
+    private readonly hooks: RebuildHooks,
     maxCapacity = MAX_CAPACITY,
   ) {
     this.ctl = new Int32Array(handle.control);
@@ -216,16 +234,19 @@ export class TableWriter {
    * (doubling until live / capacity ≤ TARGET_LOAD_FACTOR) or rebuilds at the same size when
    * tombstones or dead index entries, not live records, fill the table. At the largest capacity a
    * same-size rebuild runs whenever it frees room.
+   * @param compact rebuild even if there is room (the registry's heap compaction).
+   * @returns true if it rebuilt.
    * @throws {RegistryError} `CapacityExceeded` when live records alone fill the largest table.
    */
-  reserve(): void {
-    if (this.used + 1 <= this.capacity * MAX_LOAD_FACTOR && this.indexesHaveRoom()) return;
+  reserve(compact = false): boolean {
+    if (!compact && this.used + 1 <= this.capacity * MAX_LOAD_FACTOR && this.indexesHaveRoom()) return false;
     let cap = this.capacity;
     while (this.count + 1 > cap * TARGET_LOAD_FACTOR && cap < this.maxCapacity) cap *= 2;
     if (this.count + 1 > cap * MAX_LOAD_FACTOR) {
       throw new RegistryError('CapacityExceeded', `table full: ${this.count} live instruments in ${cap} slots (load factor ≤ ${MAX_LOAD_FACTOR})`);
     }
     this.rebuild(cap);
+    return true;
   }
 
   /** Does every index have room for one more registration's entries (≤ MAX_INDEX_LOAD_FACTOR)? */
@@ -382,7 +403,12 @@ export class TableWriter {
   private build(capacity: number, liveSlots: number[], old?: Int32Array): void {
     const gen = this.gen + 1;
     const sab = this.handle.regions[gen & 1]!;
-    Atomics.store(this.ctl, CTL.BUILDING, gen); // readers still in gen-1 of this region will retry
+    // Announce gen before any store into region and heap gen & 1 (they hold gen-2). An exchange,
+    // not a store: on ARM64 a plain store after an STLR may become visible before it; the
+    // acquire-release SWPAL keeps every later store after it (x86-64: XCHG either way). Readers
+    // still in gen-2 of this region retry on its odd SEQs; readers copying a gen-2 heap entry
+    // re-check BUILDING and discard the copy (SPEC "String heap").
+    Atomics.exchange(this.ctl, CTL.BUILDING, gen);
     const size = regionSize(capacity);
     if (sab.byteLength < size) sab.grow(size);
     // Fixed-length view: length-tracking views on growable buffers are ~4x slower in V8 11.
@@ -411,17 +437,20 @@ export class TableWriter {
     this.tombstones = 0;
     this.indexes = indexAreas(capacity);
     this.indexList = Object.values(this.indexes);
+    this.hooks.begin(gen);
     const image = new Int32Array(RECORD_WORDS);
     const newSlots: number[] = [];
     if (oldRegion) {
       for (const s of liveSlots) {
         const b = s * RECORD_WORDS;
         for (let w = 0; w < RECORD_WORDS; w++) image[w] = oldRegion[b + w]!;
+        this.hooks.move(image);
         newSlots.push(this.insert(image[ID_LO_WORD]!, image[ID_HI_WORD]!, image));
       }
     }
     this.count = newSlots.length;
-    for (const s of newSlots) this.rebuildKeys(s);
+    for (const s of newSlots) this.hooks.reindex(s);
+    this.hooks.end();
     Atomics.store(this.ctl, CTL.CAPACITY, capacity);
     this.publishCounts();
     Atomics.store(this.ctl, CTL.GENERATION, gen); // publish
