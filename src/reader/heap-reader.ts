@@ -21,7 +21,7 @@ export class HeapReader {
   private readonly views: Uint8Array[];
   /** Private fence cell (ARM64 path): never shared with any other thread. */
   private readonly fence = new Int32Array(new SharedArrayBuffer(SIZE_OF_I32));
-  /** Copies discarded because the writer had started reusing their heap. */
+  /** Copies refused or discarded because the writer had started reusing their heap. */
   discarded = 0;
 
   constructor(
@@ -43,7 +43,10 @@ export class HeapReader {
    *   generation (look the record up again).
    */
   copy(gen: number, ref: number): Uint8Array | null {
-    if (!this.intact(gen)) return null;
+    if (!this.intact(gen)) {
+      this.discarded++;
+      return null;
+    }
     const i = gen & 1;
     const sab = this.heaps[i]!;
     let u8 = this.views[i]!;
