@@ -46,8 +46,8 @@ function checkAll(reg: InstrumentRegistry, reader: RegistryReader, ids: bigint[]
   let live = 0;
   for (const [i, v] of ref) {
     const view = reader.getById(ids[i]!);
-    expect(view, `instrument ${i}`).toBeDefined();
-    const o = view!.toObject() as unknown as Record<string, unknown>;
+    if (!view) expect.fail(`instrument ${i} not found`);
+    const o = view.toObject() as unknown as Record<string, unknown>;
     if (
       o.name !== stressName(i, v) ||
       (o.contractSize as { raw: bigint }).raw !== stressContractSize(i, v) ||
@@ -57,11 +57,16 @@ function checkAll(reg: InstrumentRegistry, reader: RegistryReader, ids: bigint[]
         `instrument ${i}: read name ${String(o.name).slice(0, 16)}…, contract size ${String((o.contractSize as { raw: bigint }).raw)}, want version ${v}`,
       );
     }
-    const rec = new DataView(view!.recordBytes().buffer);
+    // The secondary indexes came through every compaction too: one entry per key, pointing here.
+    if (reader.getBySymbol('STRESS', `S${i}`)?.id !== ids[i]) expect.fail(`instrument ${i}: not found by symbol`);
+    const byBase = reader.findByAsset(BigInt(i + 1)).map((x) => x.id);
+    if (byBase.length !== 1 || byBase[0] !== ids[i]) expect.fail(`instrument ${i}: by base asset ${byBase.join(',')}`);
+    const rec = new DataView(view.recordBytes().buffer);
     const nameRef = rec.getUint32(NAME_REF_OFFSET, true);
     const detailRef = rec.getUint32(DETAIL_REF_OFFSET, true);
-    expect(heap.getUint32(nameRef, true)).toBe(Buffer.byteLength(stressName(i, v)));
-    live += entryBytes(Buffer.byteLength(stressName(i, v))) + entryBytes(heap.getUint32(detailRef, true));
+    const nameBytes = Buffer.byteLength(o.name as string);
+    if (heap.getUint32(nameRef, true) !== nameBytes) expect.fail(`instrument ${i}: name entry LEN ${heap.getUint32(nameRef, true)} ≠ ${nameBytes}`);
+    live += entryBytes(nameBytes) + entryBytes(heap.getUint32(detailRef, true));
   }
   return live;
 }
@@ -88,9 +93,10 @@ describe('string heap compaction', () => {
     for (let u = 0; u < UPDATES; u++) {
       const i = (u * 7919) % N;
       const v = ref.get(i)! + 1;
-      expect(reg.registerInstrument(stressRenamed(i, v)).outcome).toBe('updated');
+      const input = stressRenamed(i, v);
+      if (reg.registerInstrument(input).outcome !== 'updated') expect.fail(`rename ${u} of ${i} was not an update`);
       ref.set(i, v);
-      appended += entryBytes(Buffer.byteLength(stressName(i, v))) + entryBytes(blob);
+      appended += entryBytes(Buffer.byteLength(input.name!)) + entryBytes(blob);
       const m = reg.getMetrics();
       peakUsed = Math.max(peakUsed, m.heapBytes);
       peakLive = Math.max(peakLive, m.heapLiveBytes);
@@ -200,6 +206,50 @@ describe('string heap compaction', () => {
     expect(after).toBe(HEAP_HEADER_SIZE + checkAll(reg, r, ids, ref));
     expect(reg.getById(ids[0]!)).toBeUndefined();
     expect(reg.getById(ids[2]!)?.name).toBe(stressName(2, 3));
+  });
+
+  it('compactions carry tombstones slot for slot; revived instruments keep one index entry per key and exact accounting', async () => {
+    const N = 400;
+    const reg = await InstrumentRegistry.create({ initialCapacity: N, heapCompactionMinGarbage: 32 * 1024 });
+    const r = reg.reader();
+    const ref: Reference = new Map();
+    const ids: bigint[] = [];
+    for (let i = 0; i < N; i++) {
+      ids.push(reg.registerInstrument(stressRenamed(i, 0)).id);
+      ref.set(i, 0);
+    }
+    const removed = new Map<number, number>(); // instrument → version when removed
+    let u = 0;
+    for (let round = 0; round < 40; round++) {
+      for (let k = 0; k < 200; k++, u++) {
+        const i = (u * 17) % N;
+        if (!ref.has(i)) continue;
+        const v = ref.get(i)! + 1;
+        reg.registerInstrument(stressRenamed(i, v));
+        ref.set(i, v);
+      }
+      // Remove a few, revive a few: some with their last name and detail, some with new ones.
+      const i = (round * 37) % N;
+      if (ref.has(i)) {
+        reg.removeInstrument(ids[i]!);
+        removed.set(i, ref.get(i)!);
+        ref.delete(i);
+      }
+      for (const [j, v] of removed) {
+        if ((j + round) % 3 !== 0) continue;
+        const nv = (j & 1) === 0 ? v : v + 1;
+        expect(reg.registerInstrument(stressRenamed(j, nv)).outcome).toBe('added');
+        ref.set(j, nv);
+        removed.delete(j);
+      }
+      const m = reg.getMetrics();
+      expect(m.heapLiveBytes).toBe(checkAll(reg, r, ids, ref));
+    }
+    const m = reg.getMetrics();
+    expect(m.heapCompactions).toBeGreaterThanOrEqual(10);
+    expect(m.tombstones).toBeGreaterThan(0); // copies kept them (a rebuild would have dropped them)
+    for (const j of removed.keys()) expect(r.getById(ids[j]!)).toBeUndefined();
+    expect(m.instruments).toBe(ref.size);
   });
 
   it('a snapshot of a compacted registry restores record for record, and a writer on the restored handle keeps compacting', async () => {

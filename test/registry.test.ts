@@ -190,6 +190,9 @@ describe('InstrumentRegistry + RegistryReader', () => {
     const reg = await InstrumentRegistry.create();
     const ctl = new Int32Array(reg.handle.control);
     expect(() => RegistryReader.attach({ ...reg.handle, regions: [] })).toThrow(LayoutMismatchError);
+    expect(() => RegistryReader.attach({ ...reg.handle, heaps: [reg.handle.heaps[0]!] })).toThrow(/2 string heaps/);
+    const { heaps: _, ...noHeaps } = reg.handle; // a handle of the single-heap shape
+    expect(() => RegistryReader.attach({ ...noHeaps, heap: reg.handle.heaps[0] } as unknown as typeof reg.handle)).toThrow(LayoutMismatchError);
     Atomics.store(ctl, CTL.VERSION, LAYOUT_VERSION + 1);
     expect(() => RegistryReader.attach(reg.handle)).toThrow(LayoutMismatchError);
     Atomics.store(ctl, CTL.VERSION, LAYOUT_VERSION);

@@ -94,12 +94,13 @@ export class HeapWriter {
   }
 
   /**
-   * Should the next registration compact the heap (rebuild the table into a fresh generation)?
-   * True when garbage ≥ max(`minGarbage`, live bytes), or, once the heap is within 1 GiB of its
-   * end, when garbage ≥ 256 MiB.
+   * Should the next registration compact the heap (copy the table into a fresh generation)?
+   * True when reclaimable garbage (garbage less `carried`, the bytes a compaction would keep:
+   * tombstones' entries) ≥ max(`minGarbage`, live bytes), or, once the heap is within 1 GiB of
+   * its end, ≥ 256 MiB.
    */
-  needsCompaction(minGarbage: number): boolean {
-    const g = this.garbage;
+  needsCompaction(minGarbage: number, carried = 0): boolean {
+    const g = this.garbage - carried;
     if (g < minGarbage) return false;
     return g >= this.live || (this.used >= HEAP_COMPACT_LATE_USED && g >= HEAP_COMPACT_LATE_GARBAGE);
   }
@@ -167,15 +168,15 @@ export class HeapWriter {
   }
 
   /**
-   * Copy entry `ref` (0 = none) of the previous generation's heap into the current one, counted
-   * live; returns its new reference.
+   * Copy entry `ref` (0 = none) of the previous generation's heap into the current one (counted
+   * live if `live`: a tombstone's entries are carried as garbage); returns its new reference.
    */
-  move(ref: number): number {
+  move(ref: number, live = true): number {
     if (ref === 0) return 0;
     const from = this.from!;
     const start = ref + HEAP_ENTRY_DATA_OFFSET;
     const out = this.append(from.subarray(start, start + entryLen(from, ref)));
-    this.retain(out);
+    if (live) this.retain(out);
     return out;
   }
 

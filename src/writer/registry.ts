@@ -147,6 +147,8 @@ export class InstrumentRegistry {
   private readonly venues: VenueTableWriter;
   private readonly heapCompactionMinGarbage: number;
   private heapCompactions = 0;
+  /** Heap bytes of tombstones' entries (garbage a slot-for-slot generation copy carries over). */
+  private tombstoneHeapBytes = 0;
   private readonly image = new Int32Array(RECORD_WORDS);
   private readonly imageDv = new DataView(this.image.buffer);
   private readonly current = new Int32Array(RECORD_WORDS);
@@ -187,10 +189,13 @@ export class InstrumentRegistry {
       this.handle,
       opts.initialCapacity ?? 1024,
       {
-        begin: (gen) => heap.begin(gen),
-        move: (image) => {
-          image[NAME_REF_WORD] = heap.move(image[NAME_REF_WORD]! >>> 0);
-          image[DETAIL_REF_WORD] = heap.move(image[DETAIL_REF_WORD]! >>> 0);
+        begin: (gen, sameSlots) => {
+          heap.begin(gen);
+          if (!sameSlots) this.tombstoneHeapBytes = 0; // a rebuild drops tombstones
+        },
+        move: (image, live) => {
+          image[NAME_REF_WORD] = heap.move(image[NAME_REF_WORD]! >>> 0, live);
+          image[DETAIL_REF_WORD] = heap.move(image[DETAIL_REF_WORD]! >>> 0, live);
         },
         reindex: (slot) => this.reindex(slot),
         end: () => undefined,
@@ -326,11 +331,17 @@ export class InstrumentRegistry {
     }
     // Room for the record and its index entries, before anything is written.
     const gen = t.gen;
-    const compact = this.heap.needsCompaction(this.heapCompactionMinGarbage);
-    if (t.reserve(compact) && compact) this.heapCompactions++;
+    if (!t.reserve() && this.heap.needsCompaction(this.heapCompactionMinGarbage, this.tombstoneHeapBytes)) {
+      // Garbage past the threshold and no rebuild needed for room: copy the generation slot for
+      // slot into a fresh heap (cheap), or rebuild if tombstones hold most of the garbage (a copy
+      // would carry it over).
+      if (2 * this.tombstoneHeapBytes > this.heap.garbage) t.rebuild(t.capacity);
+      else t.copyGeneration();
+      this.heapCompactions++;
+    }
     if (t.gen !== gen && slot >= 0) {
-      slot = t.find(idLo, idHi); // the rebuild moved it (tombstones are dropped: -1 if it was one)
-      live = slot >= 0;
+      slot = t.find(idLo, idHi); // a rebuild moved it (and dropped it if it was a tombstone)
+      live = slot >= 0 && t.state(slot) === SLOT_STATE.FULL; // a copy keeps tombstones, a rebuild drops them
       if (slot >= 0) t.readImage(slot, this.current);
     }
 
@@ -361,6 +372,7 @@ export class InstrumentRegistry {
     if (live && this.sameImage()) return { id, outcome: 'unchanged' };
     // Heap accounting: the old record's entries become garbage unless kept, the new ones are live.
     if (live) this.releaseCurrent();
+    else if (slot >= 0) this.tombstoneHeapBytes -= this.entriesOfCurrent(); // a revived tombstone
     this.heap.retain(nameRef);
     this.heap.retain(detailRef);
     if (slot >= 0) {
@@ -437,6 +449,7 @@ export class InstrumentRegistry {
     this.table.readImage(slot, this.current);
     this.table.setState(slot, SLOT_STATE.TOMBSTONE);
     this.releaseCurrent(); // a tombstone's entries are garbage (a revival re-counts what it keeps)
+    this.tombstoneHeapBytes += this.entriesOfCurrent();
     this.table.count--;
     this.table.tombstones++;
     this.table.publishCounts();
@@ -601,14 +614,22 @@ export class InstrumentRegistry {
     this.heap.release(this.current[DETAIL_REF_WORD]! >>> 0);
   }
 
+  /** Heap bytes of the entries of the record in `current`. */
+  private entriesOfCurrent(): number {
+    return this.heap.entrySize(this.current[NAME_REF_WORD]! >>> 0) + this.heap.entrySize(this.current[DETAIL_REF_WORD]! >>> 0);
+  }
+
   /** Live heap bytes of a registry this writer attached to (a restored snapshot): one table scan. */
   private countLiveHeap(): void {
     const t = this.table;
     for (let s = 0; s < t.capacity; s++) {
-      if (t.state(s) !== SLOT_STATE.FULL) continue;
-      const b = t.slotBase(s);
-      this.heap.retain(t.region[b + NAME_REF_WORD]! >>> 0);
-      this.heap.retain(t.region[b + DETAIL_REF_WORD]! >>> 0);
+      const st = t.state(s);
+      if (st === SLOT_STATE.EMPTY) continue;
+      t.readImage(s, this.current);
+      if (st === SLOT_STATE.FULL) {
+        this.heap.retain(this.current[NAME_REF_WORD]! >>> 0);
+        this.heap.retain(this.current[DETAIL_REF_WORD]! >>> 0);
+      } else this.tombstoneHeapBytes += this.entriesOfCurrent();
     }
   }
 
