@@ -2,9 +2,9 @@
  * The string heap: what does not fit in a record (names, per-kind detail blobs). There are two
  * heap buffers, paired with the two table regions: the records of table generation g reference
  * entries of `heaps[g & 1]` only. Within a generation a heap is append-only and its entries are
- * immutable; a rebuild (growth, a same-size rebuild, or a compaction when garbage passes a
- * threshold) copies only the entries live records reference into the other buffer, so garbage
- * left by updates is dropped at every rebuild. The buffer of generation g is rewritten only for
+ * immutable; every new generation (a rebuild, or the compaction copy the writer makes when garbage
+ * passes a threshold) copies only the entries its records reference into the other buffer, so
+ * garbage left by updates is dropped. The buffer of generation g is rewritten only for
  * generation g+2, and the writer announces that (control `BUILDING` ← g+2, an `Atomics.exchange`)
  * before its first store into it; a reader that copied an entry of generation g re-checks
  * `BUILDING` afterwards (see `SPEC.md`, "String heap" and "Memory ordering").

@@ -39,6 +39,7 @@ interface HeapReport {
   stale: number;
   misses: number;
   heldReads: number;
+  churnHits: number;
   heapRetries: number;
   retries: number;
   firstError: string | null;
@@ -199,12 +200,16 @@ describe('concurrency stress (writer churn vs reader workers)', { timeout: TEST_
     // reused (generation g+2) while it copies from it, and views held across compactions relocate.
     const reg = await InstrumentRegistry.create({ initialCapacity: N, heapCompactionMinGarbage: 16 * 1024 });
     const ids = Array.from({ length: N }, (_, i) => reg.registerInstrument(stressRenamed(i, 0)).id);
+    const C = 16; // removed and registered again: compactions carry their tombstones or rebuild them away
+    const churn = Array.from({ length: C }, (_, c) => reg.registerInstrument(stressRenamed(N + c, 0)).id);
+    const live = new Array<boolean>(C).fill(true);
+    const churnVersion = new Array<number>(C).fill(0);
     const minReads = 250_000 * SCALE;
     const minCompactions = 500 * SCALE;
     const stop = new Int32Array(new SharedArrayBuffer(4));
     const progress = new Int32Array(new SharedArrayBuffer(8));
     const written = new Int32Array(new SharedArrayBuffer(4 * N)); // last version whose registration returned
-    const data = { handle: reg.handle, ids: BigUint64Array.from(ids), written, minReads, stop, progress };
+    const data = { handle: reg.handle, ids: BigUint64Array.from(ids), churn: BigUint64Array.from(churn), written, minReads, stop, progress };
     const runs = [0, 1].map((slot) => runWorker<HeapReport>('stress-heap-reader', { ...data, slot }));
     const version = new Array<number>(N).fill(0);
     let writes = 0;
@@ -216,8 +221,15 @@ describe('concurrency stress (writer churn vs reader workers)', { timeout: TEST_
         const i = (writes * 7) % N;
         reg.registerInstrument(stressRenamed(i, ++version[i]!));
         Atomics.store(written, i, version[i]!);
+        if ((writes & 7) === 0) {
+          const c = (writes >>> 3) % C;
+          if (live[c]) reg.removeInstrument(churn[c]!);
+          else reg.registerInstrument(stressRenamed(N + c, ++churnVersion[c]!));
+          live[c] = !live[c];
+        }
       }
       peakHeap = Math.max(peakHeap, reg.getMetrics().heapBytes);
+      if (writes % (64 * 16) === 0) reg.compact(); // now and then a full rebuild (tombstones dropped) instead of a copy
       await new Promise((r) => setImmediate(r));
     }
     Atomics.store(stop, 0, 1);
@@ -225,7 +237,7 @@ describe('concurrency stress (writer churn vs reader workers)', { timeout: TEST_
     const m = reg.getMetrics();
     const sum = (k: keyof HeapReport) => reports.reduce((a, r) => a + (r[k] as number), 0);
     console.log(
-      `heap stress: ${sum('reads')} reads (${sum('heldReads')} of held views), ${writes} renames, ${m.heapCompactions} compactions, peak heap ${peakHeap} B, heap retries ${sum('heapRetries')}, seqlock retries ${sum('retries')}, wrong ${sum('wrong')}, torn ${sum('torn')}, stale ${sum('stale')}, misses ${sum('misses')}`,
+      `heap stress: ${sum('reads')} reads (${sum('heldReads')} of held views, ${sum('churnHits')} of removed-and-revived ones), ${writes} renames, ${m.heapCompactions} compactions, peak heap ${peakHeap} B, heap retries ${sum('heapRetries')}, seqlock retries ${sum('retries')}, wrong ${sum('wrong')}, torn ${sum('torn')}, stale ${sum('stale')}, misses ${sum('misses')}`,
     );
     expect(reports.map((r) => r.firstError)).toEqual([null, null]);
     expect(sum('wrong')).toBe(0);
@@ -235,6 +247,7 @@ describe('concurrency stress (writer churn vs reader workers)', { timeout: TEST_
     expect(sum('reads')).toBeGreaterThanOrEqual(2 * minReads);
     expect(m.heapCompactions).toBeGreaterThanOrEqual(minCompactions);
     expect(sum('heapRetries')).toBeGreaterThan(0); // the reuse path ran: copies refused or discarded, views relocated
+    expect(sum('churnHits')).toBeGreaterThan(0);
     expect(peakHeap).toBeLessThan(64 * 1024); // 64 live 200-byte names and blobs (~16 KiB) + the 16 KiB threshold
   });
 });

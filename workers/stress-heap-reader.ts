@@ -8,13 +8,15 @@
  * - lazy getters (`name`, then `tickSize`; `detail`, then `tickSize`): each heap field must belong
  *   to the version of the lines it was read with;
  * - held views: a view is kept across many compactions before its name and detail are read, so
- *   its generation's heap has usually been reused by then: it must relocate, never decode garbage.
+ *   its generation's heap has usually been reused by then: it must relocate, never decode garbage;
+ * - `churn` instruments (numbers `N…`), removed and registered again by the writer so that
+ *   compactions meet tombstones: a read may miss, a hit must be one version.
  * Counts `wrong` reads (a name that is no version's name: garbage or torn bytes), `torn` reads
  * (heap field and record of different versions), `stale` reads and misses.
  *
- * workerData: `{ handle, ids, written, minReads, stop, progress, slot }` (ids as BigUint64Array;
+ * workerData: `{ handle, ids, churn, written, minReads, stop, progress, slot }` (ids as BigUint64Array;
  * `written`/`stop`/`progress` are harness SABs, not registry memory).
- * Posts `{ reads, wrong, torn, stale, misses, heldReads, heapRetries, retries, firstError }`.
+ * Posts `{ reads, wrong, torn, stale, misses, heldReads, churnHits, heapRetries, retries, firstError }`.
  *
  * @module
  */
@@ -24,9 +26,10 @@ import { RegistryReader } from '../src/reader/reader.js';
 import { InstrumentView } from '../src/reader/view.js';
 import { stressContractSize, stressNameVersion, stressPatch } from '../src/testkit/self-check.js';
 
-const { handle, ids, written, minReads, stop, progress, slot } = workerData as {
+const { handle, ids, churn, written, minReads, stop, progress, slot } = workerData as {
   handle: Parameters<typeof RegistryReader.attach>[0];
   ids: BigUint64Array;
+  churn: BigUint64Array;
   written: Int32Array;
   minReads: number;
   stop: Int32Array;
@@ -38,6 +41,8 @@ const venue = reader.venueIndex('STRESS');
 const lo = Array.from(ids, (id) => Number(id & 0xffffffffn));
 const hi = Array.from(ids, (id) => Number(id >> 32n));
 const N = ids.length;
+const cLo = Array.from(churn, (id) => Number(id & 0xffffffffn));
+const cHi = Array.from(churn, (id) => Number(id >> 32n));
 const HELD = 64;
 const held = Array.from({ length: HELD }, () => ({ view: new InstrumentView(reader), i: -1, v0: -1 }));
 const scratch = new InstrumentView(reader);
@@ -48,6 +53,7 @@ let torn = 0;
 let stale = 0;
 let misses = 0;
 let heldReads = 0;
+let churnHits = 0;
 let firstError: string | null = null;
 const bad = (kind: 'wrong' | 'torn' | 'stale', err: string) => {
   if (kind === 'wrong') wrong++;
@@ -116,6 +122,21 @@ while (reads < minReads || Atomics.load(stop, 0) === 0) {
       if (h.v0 < done) bad('stale', `bind ${i}: v=${h.v0} after v=${done} was written`);
       continue;
     }
+    if (mode === 0 && (u & 0x80000000) !== 0 && cLo.length > 0) {
+      const c = (u >>> 3) % cLo.length;
+      const cv = reader.getByIdHalves(cLo[c]!, cHi[c]!, scratch);
+      if (!cv) continue; // removed right now
+      let o: Instrument;
+      try {
+        o = cv.toObject();
+      } catch (e) {
+        if ((e as { code?: string }).code === 'UnknownInstrument') continue; // removed and dropped by a rebuild meanwhile
+        throw e;
+      }
+      churnHits++;
+      checkObject(o, N + c, 0, 'churn');
+      continue;
+    }
     const done = Atomics.load(written, i);
     const view = mode === 2 ? reader.getBySymbolIndex(venue, `S${i}`, scratch) : reader.getByIdHalves(lo[i]!, hi[i]!, scratch);
     if (!view) {
@@ -128,4 +149,4 @@ while (reads < minReads || Atomics.load(stop, 0) === 0) {
   }
   Atomics.store(progress, slot, Math.floor(reads / 1024));
 }
-parentPort!.postMessage({ reads, wrong, torn, stale, misses, heldReads, heapRetries: reader.heapRetries, retries: reader.retries, firstError });
+parentPort!.postMessage({ reads, wrong, torn, stale, misses, heldReads, churnHits, heapRetries: reader.heapRetries, retries: reader.retries, firstError });

@@ -101,9 +101,10 @@ export interface RegistryOptions {
   maxCapacity?: number;
   /**
    * Heap garbage (bytes of names and detail blobs that updates replaced) that triggers a
-   * compaction: when garbage ≥ max(this, live heap bytes), the next registration first rebuilds
-   * the table at its size into a fresh generation whose heap holds only live entries (default
-   * `HEAP_COMPACT_MIN_GARBAGE`, 1 MiB). Growth and tombstone rebuilds compact too.
+   * compaction: when garbage ≥ max(this, live heap bytes), the next registration first copies the
+   * table slot for slot into a fresh generation whose heap holds only the entries its records
+   * reference (default `HEAP_COMPACT_MIN_GARBAGE`, 1 MiB; `layout/SPEC.md` "String heap"). Growth
+   * and tombstone rebuilds compact too.
    */
   heapCompactionMinGarbage?: number;
   /** Attach the writer to existing regions (e.g. a restored snapshot) instead of allocating. */

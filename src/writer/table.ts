@@ -8,9 +8,9 @@
  * store can pass it). An index entry is written as plain SLOT and key words, then
  * `Atomics.store(KEY_A)`. When a generation is replaced, every occupied slot of the old one is
  * retired (its SEQ made odd for good), so a reader still in the old generation retries.
- * A rebuild announces the generation it builds (`Atomics.exchange(BUILDING, g+1)`) before its first
- * store into region and heap `(g+1) & 1`, and moves each live record's heap entries into the new
- * generation's heap through {@link RebuildHooks}.
+ * A rebuild or a generation copy announces the generation it builds (`Atomics.exchange(BUILDING,
+ * g+1)`) before its first store into region and heap `(g+1) & 1`, and moves each record's heap
+ * entries into the new generation's heap through {@link RebuildHooks}.
  *
  * @module
  */
