@@ -201,6 +201,12 @@ export class InstrumentView {
   get updatedAt(): number {
     return msAt(this.w1(), l1(UPDATED_AT_OFFSET));
   }
+  /**
+   * Name (copied from the heap of the view's generation). If the writer has reused that heap
+   * since (two compactions or rebuilds later), the view first moves to the record's current
+   * version, as a whole.
+   * @throws {UnknownInstrumentError} the view had to move and the instrument was removed since.
+   */
   get name(): string | undefined {
     for (;;) {
       const ref = u32At(this.w1(), l1(NAME_REF_OFFSET));
@@ -213,7 +219,11 @@ export class InstrumentView {
   get detailRef(): number {
     return u32At(this.w1(), l1(DETAIL_REF_OFFSET));
   }
-  /** Per-kind fields (ISIN, address, base/quote ids, strike, …) decoded from the detail blob. */
+  /**
+   * Per-kind fields (ISIN, address, base/quote ids, strike, …) decoded from a private copy of the
+   * detail blob. Same relocation rule as {@link name}.
+   * @throws {UnknownInstrumentError} the view had to move and the instrument was removed since.
+   */
   get detail(): Readonly<Record<string, unknown>> {
     for (;;) {
       const dv = this.dataView();
@@ -227,6 +237,8 @@ export class InstrumentView {
   /**
    * Materialise a frozen plain {@link Instrument} (copies both lines, decodes everything): every
    * field, name and detail included, comes from one version of the record.
+   * @throws {UnknownInstrumentError} the view had to move (see {@link name}) and the instrument was
+   *   removed since.
    */
   toObject(): Instrument {
     for (;;) {
