@@ -130,7 +130,7 @@ export interface RegistryMetrics {
   heapBytes: number;
   /** Of those, bytes of entries live records reference; the rest (less the 8-byte header) is garbage. */
   heapLiveBytes: number;
-  /** Rebuilds run to reclaim heap garbage (threshold or {@link InstrumentRegistry.compact}). */
+  /** Compactions run to reclaim heap garbage (generation copies at the threshold, rebuilds by {@link InstrumentRegistry.compact}). */
   heapCompactions: number;
   tableBytes: number;
   registrations: number;
