@@ -19,8 +19,10 @@
  *  +-----------+----------+------------+-----------+------------+------------+-----------+--------+-----+
  * ```
  * GENERATION is the published table generation; its table lives in region `GENERATION & 1`.
- * BUILDING is the generation the writer is building (or last built): writer bookkeeping that
- * snapshots check; readers never load it (see `layout/SPEC.md`, "Memory ordering").
+ * BUILDING is the generation the writer is building (or last built), stored (`Atomics.exchange`)
+ * before anything of region or heap `BUILDING & 1` is rewritten. Snapshots check it; lookups never
+ * load it; a reader copying a heap entry of generation g loads it before and after the copy
+ * (g's heap is intact while BUILDING − g < 2; see `layout/SPEC.md`, "String heap").
  *
  * @module
  */
@@ -39,13 +41,13 @@ export const VERSION_OFFSET = MAGIC_OFFSET + SIZE_OF_I32;
 export const GENERATION_OFFSET = VERSION_OFFSET + SIZE_OF_I32;
 /** Slot capacity of the published generation (a power of two). */
 export const CAPACITY_OFFSET = GENERATION_OFFSET + SIZE_OF_I32;
-/** Generation being (or last) built by the writer (writer bookkeeping; readers do not load it). */
+/** Generation being (or last) built by the writer (readers check it around heap-entry copies, never on lookups). */
 export const BUILDING_OFFSET = CAPACITY_OFFSET + SIZE_OF_I32;
 /** Live instruments: first word of line 1, the writer's counters. */
 export const COUNT_OFFSET = CACHE_LINE;
 /** Tombstoned slots in the published generation. */
 export const TOMBSTONES_OFFSET = COUNT_OFFSET + SIZE_OF_I32;
-/** Bytes used in the string heap (u32: the heap is at most 4 GiB). */
+/** Bytes used in string heap `BUILDING & 1` (u32: a heap is at most 4 GiB). */
 export const HEAP_USED_OFFSET = TOMBSTONES_OFFSET + SIZE_OF_I32;
 /** Venues published in the venue table. */
 export const VENUE_COUNT_OFFSET = HEAP_USED_OFFSET + SIZE_OF_I32;

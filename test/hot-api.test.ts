@@ -17,7 +17,7 @@ const halves = (id: bigint): [number, number] => [Number(id & 0xffffffffn), Numb
 
 /** Every byte of every shared region, to prove readers change none. */
 function allBytes(h: RegistryHandle): string {
-  return [h.control, ...h.regions, h.heap, h.venues].map((b) => Buffer.from(new Uint8Array(b, 0, b.byteLength)).toString('base64')).join('|');
+  return [h.control, ...h.regions, ...h.heaps, h.venues].map((b) => Buffer.from(new Uint8Array(b, 0, b.byteLength)).toString('base64')).join('|');
 }
 
 function token(i: number, symbol: string): InstrumentInput {
@@ -333,14 +333,14 @@ describe('string heap past 2 GiB', () => {
     const heap = new SharedArrayBuffer(8, { maxByteLength: 2 ** 32 });
     const ctl = new Int32Array(128 / 4);
     Atomics.store(ctl, CTL.HEAP_USED, 2 ** 31 - 8); // as if 2 GiB were used
-    const w = new HeapWriter(heap, ctl);
+    const w = new HeapWriter([heap, heap], ctl, 1);
     const ref = w.appendString('past two gigabytes');
     expect(ref).toBe(2 ** 31 - 8);
     expect(heapUsed(ctl)).toBeGreaterThan(2 ** 31);
     expect(readHeapString(heapView(heap), ref)).toBe('past two gigabytes');
     expect(w.appendString('next')).toBeGreaterThan(2 ** 31);
     Atomics.store(ctl, CTL.HEAP_USED, HEAP_USED_MAX - 8);
-    const full = new HeapWriter(heap, ctl);
+    const full = new HeapWriter([heap, heap], ctl, 1);
     let err: unknown;
     try {
       full.appendString('does not fit');

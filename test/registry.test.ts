@@ -24,7 +24,7 @@ function regionBytes(h: RegistryHandle): string {
   ctl.set(new Int32Array(h.control));
   ctl[CTL.REG_FAILED] = 0;
   ctl[CTL.COLLISIONS] = 0;
-  const parts = [ctl.buffer, ...h.regions, h.heap, h.venues].map((b) => Buffer.from(new Uint8Array(b, 0, b.byteLength)).toString('base64'));
+  const parts = [ctl.buffer, ...h.regions, ...h.heaps, h.venues].map((b) => Buffer.from(new Uint8Array(b, 0, b.byteLength)).toString('base64'));
   return parts.join('|');
 }
 
@@ -190,6 +190,9 @@ describe('InstrumentRegistry + RegistryReader', () => {
     const reg = await InstrumentRegistry.create();
     const ctl = new Int32Array(reg.handle.control);
     expect(() => RegistryReader.attach({ ...reg.handle, regions: [] })).toThrow(LayoutMismatchError);
+    expect(() => RegistryReader.attach({ ...reg.handle, heaps: [reg.handle.heaps[0]!] })).toThrow(/2 string heaps/);
+    const { heaps: _, ...noHeaps } = reg.handle; // a handle of the single-heap shape
+    expect(() => RegistryReader.attach({ ...noHeaps, heap: reg.handle.heaps[0] } as unknown as typeof reg.handle)).toThrow(LayoutMismatchError);
     Atomics.store(ctl, CTL.VERSION, LAYOUT_VERSION + 1);
     expect(() => RegistryReader.attach(reg.handle)).toThrow(LayoutMismatchError);
     Atomics.store(ctl, CTL.VERSION, LAYOUT_VERSION);

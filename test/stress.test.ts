@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InstrumentRegistry } from '../src/writer/registry.js';
-import { stressInstrument, stressPatch, stressToken } from '../src/testkit/self-check.js';
+import { stressInstrument, stressPatch, stressRenamed, stressToken } from '../src/testkit/self-check.js';
 import { runWorker } from './helpers/workers.js';
 
 const LONG = process.env.INSTREG_STRESS === 'long';
@@ -30,6 +30,19 @@ interface HotReport {
   keyHits: number;
   firstError: string | null;
   retries: number;
+}
+
+interface HeapReport {
+  reads: number;
+  wrong: number;
+  torn: number;
+  stale: number;
+  misses: number;
+  heldReads: number;
+  churnHits: number;
+  heapRetries: number;
+  retries: number;
+  firstError: string | null;
 }
 
 interface ReaderReport {
@@ -179,5 +192,62 @@ describe('concurrency stress (writer churn vs reader workers)', { timeout: TEST_
     expect(reports[0]!.keyHits).toBeGreaterThan(0);
     expect(reports[0]!.churnHits).toBeGreaterThan(0);
     expect(reports[0]!.churnMisses).toBeGreaterThan(0);
+  });
+
+  it('heap compaction: 0 wrong, torn or stale names and details while the writer renames every instrument and compacts', async () => {
+    const N = 64;
+    // A small threshold: the heap is compacted every few dozen renames, so a reader's heap is
+    // reused (generation g+2) while it copies from it, and views held across compactions relocate.
+    const reg = await InstrumentRegistry.create({ initialCapacity: N, heapCompactionMinGarbage: 16 * 1024 });
+    const ids = Array.from({ length: N }, (_, i) => reg.registerInstrument(stressRenamed(i, 0)).id);
+    const C = 16; // removed and registered again: compactions carry their tombstones or rebuild them away
+    const churn = Array.from({ length: C }, (_, c) => reg.registerInstrument(stressRenamed(N + c, 0)).id);
+    const live = new Array<boolean>(C).fill(true);
+    const churnVersion = new Array<number>(C).fill(0);
+    const minReads = 250_000 * SCALE;
+    const minCompactions = 500 * SCALE;
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const progress = new Int32Array(new SharedArrayBuffer(8));
+    const written = new Int32Array(new SharedArrayBuffer(4 * N)); // last version whose registration returned
+    const data = { handle: reg.handle, ids: BigUint64Array.from(ids), churn: BigUint64Array.from(churn), written, minReads, stop, progress };
+    const runs = [0, 1].map((slot) => runWorker<HeapReport>('stress-heap-reader', { ...data, slot }));
+    const version = new Array<number>(N).fill(0);
+    let writes = 0;
+    let peakHeap = 0;
+    const deadline = Date.now() + LOOP_MS;
+    const reached = () => Array.from(progress).every((p) => p * 1024 >= minReads);
+    while ((!reached() || reg.getMetrics().heapCompactions < minCompactions) && Date.now() < deadline) {
+      for (let k = 0; k < 64; k++, writes++) {
+        const i = (writes * 7) % N;
+        reg.registerInstrument(stressRenamed(i, ++version[i]!));
+        Atomics.store(written, i, version[i]!);
+        if ((writes & 7) === 0) {
+          const c = (writes >>> 3) % C;
+          if (live[c]) reg.removeInstrument(churn[c]!);
+          else reg.registerInstrument(stressRenamed(N + c, ++churnVersion[c]!));
+          live[c] = !live[c];
+        }
+      }
+      peakHeap = Math.max(peakHeap, reg.getMetrics().heapBytes);
+      if (writes % (64 * 16) === 0) reg.compact(); // now and then a full rebuild (tombstones dropped) instead of a copy
+      await new Promise((r) => setImmediate(r));
+    }
+    Atomics.store(stop, 0, 1);
+    const reports = await Promise.all(runs.map((r) => r.result));
+    const m = reg.getMetrics();
+    const sum = (k: keyof HeapReport) => reports.reduce((a, r) => a + (r[k] as number), 0);
+    console.log(
+      `heap stress: ${sum('reads')} reads (${sum('heldReads')} of held views, ${sum('churnHits')} of removed-and-revived ones), ${writes} renames, ${m.heapCompactions} compactions, peak heap ${peakHeap} B, heap retries ${sum('heapRetries')}, seqlock retries ${sum('retries')}, wrong ${sum('wrong')}, torn ${sum('torn')}, stale ${sum('stale')}, misses ${sum('misses')}`,
+    );
+    expect(reports.map((r) => r.firstError)).toEqual([null, null]);
+    expect(sum('wrong')).toBe(0);
+    expect(sum('torn')).toBe(0);
+    expect(sum('stale')).toBe(0);
+    expect(sum('misses')).toBe(0);
+    expect(sum('reads')).toBeGreaterThanOrEqual(2 * minReads);
+    expect(m.heapCompactions).toBeGreaterThanOrEqual(minCompactions);
+    expect(sum('heapRetries')).toBeGreaterThan(0); // the reuse path ran: copies refused or discarded, views relocated
+    expect(sum('churnHits')).toBeGreaterThan(0);
+    expect(peakHeap).toBeLessThan(64 * 1024); // 64 live 200-byte names and blobs (~16 KiB) + the 16 KiB threshold
   });
 });

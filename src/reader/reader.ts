@@ -18,13 +18,12 @@ import type { Fixed, InstrumentKind, OptionRight } from '../model/types.js';
 import { occKeyHash } from '../shm/index-keys.js';
 import { compareOptions, legsOf, occKey, optionMatches, toId, type OptionChainFilter } from './chain.js';
 import type { RegistryHandle } from '../shm/handle.js';
-import { heapView } from '../shm/heap.js';
 import { hashChainAddress, hashIdHalves, hashIdPair } from '../shm/keyhash.js';
-import { detailFieldOffset, detailStrEquals, detailU32At } from '../shm/detail.js';
 import { packCode } from '../shm/pack.js';
 import { VenueTableReader } from '../shm/venues.js';
 import { ReaderCore } from './core.js';
 import { FieldSet } from './fields.js';
+import { HeapReader } from './heap-reader.js';
 import { newSymbolKey, SymbolKey } from './symbol-key.js';
 import { ALL_LINES, InstrumentView, LINE0, LINE1, type ViewHost } from './view.js';
 
@@ -33,8 +32,7 @@ const WALK_INITIAL = 64;
 
 /** Lock-free reader. Attach with {@link RegistryReader.attach}; one per thread. */
 export class RegistryReader extends ReaderCore implements ViewHost {
-  private readonly heap: SharedArrayBuffer;
-  private heapU8: Uint8Array;
+  private readonly heap: HeapReader;
   private readonly venues: VenueTableReader;
   /** Lookups performed through the convenience API (thread-local; sum across readers on demand). */
   lookups = 0;
@@ -49,8 +47,7 @@ export class RegistryReader extends ReaderCore implements ViewHost {
 
   private constructor(handle: RegistryHandle) {
     super(handle);
-    this.heap = handle.heap;
-    this.heapU8 = heapView(handle.heap);
+    this.heap = new HeapReader(this.ctl, handle.heaps);
     this.venues = new VenueTableReader(handle.venues, this.ctl);
   }
 
@@ -141,9 +138,23 @@ export class RegistryReader extends ReaderCore implements ViewHost {
 
   // ------------------------------------------------------------------ ViewHost
 
-  /** @internal */
-  heapBytes(): Uint8Array {
-    return (this.heapU8 = heapView(this.heap, this.heapU8));
+  /**
+   * @internal A private copy of heap entry `ref` of the view's record (see `heap-reader.ts`), or
+   * null if the writer has started reusing the heap of the view's generation: the view is then
+   * relocated (its record looked up again in the current generation, nothing copied yet) and the
+   * caller reads the reference again from the new copy.
+   * @throws {UnknownInstrumentError} relocation found the instrument removed and dropped.
+   */
+  heapEntry(view: InstrumentView, ref: number): Uint8Array | null {
+    const bytes = this.heap.copy(view.gen, ref);
+    if (bytes) return bytes;
+    this.relocate(view);
+    return null;
+  }
+
+  /** Heap-entry copies this reader discarded because their heap was being reused (a retry count). */
+  get heapRetries(): number {
+    return this.heap.discarded;
   }
 
   /**
@@ -323,13 +334,10 @@ export class RegistryReader extends ReaderCore implements ViewHost {
     const key = address.toLowerCase();
     const views = this.viewsOf(() => this.walkHashed('ADDRESS', hashChainAddress(chainId, key) | 0, null, this.walkBuf));
     return views.filter((vw) => {
-      const heap = this.heapBytes();
-      const kind = vw.kind;
-      const chain = detailFieldOffset(heap, vw.detailRef, kind, 'chainId');
-      if (chain < 0 || detailU32At(heap, chain) !== chainId >>> 0) return false;
-      const addr = detailFieldOffset(heap, vw.detailRef, kind, 'address');
-      // EVM addresses are stored lower-case; others compare case-insensitively after decoding.
-      return detailStrEquals(heap, addr, key) || (addr >= 0 && String(vw.detail.address).toLowerCase() === key);
+      // Verified on a validated private copy of the detail blob (the heap may be reused meanwhile).
+      // EVM addresses are stored lower-case; others compare case-insensitively.
+      const d = vw.detail;
+      return d.chainId === chainId >>> 0 && typeof d.address === 'string' && d.address.toLowerCase() === key;
     });
   }
 

@@ -50,7 +50,6 @@ import { RegistryError } from '../errors.js';
 import { joinId } from '../id/halves.js';
 import type { Fixed, Instrument, InstrumentKind, InstrumentSource, InstrumentStatus } from '../model/types.js';
 import { decodeInstrument, detailOf } from '../shm/decode.js';
-import { readHeapString } from '../shm/heap.js';
 import { i32At, msAt, u16At, u32At, u64At, u8At } from '../shm/words.js';
 
 /** Line selectors for {@link ViewHost.copyLines}. */
@@ -64,13 +63,18 @@ export const ALL_LINES = LINE0 | LINE1;
 export interface ViewHost {
   /** Copy the requested lines of the view's record under the seqlock (see RegistryReader). */
   copyLines(view: InstrumentView, lines: number): void;
-  /** Heap bytes (entries are immutable once published). */
-  heapBytes(): Uint8Array;
+  /**
+   * A private copy of heap entry `ref` of the view's record, or null if the heap of the view's
+   * generation is being reused: the host then relocated the view (nothing copied) and the caller
+   * reads the reference again.
+   */
+  heapEntry(view: InstrumentView, ref: number): Uint8Array | null;
   /** Venue index → code. */
   venueCode(index: number): string;
 }
 
 const utf8d = new TextDecoder();
+const NO_ENTRY = new Uint8Array(0);
 
 /** Byte offset within cache line 1 of a record offset in that line. */
 const l1 = (recordOffset: number) => recordOffset - CACHE_LINE;
@@ -100,7 +104,7 @@ export class InstrumentView {
    * @throws {RegistryError} `InvalidArgument` if `host` is not a reader.
    */
   constructor(private readonly host: ViewHost) {
-    if (typeof host !== 'object' || host === null || typeof host.heapBytes !== 'function' || typeof host.copyLines !== 'function') {
+    if (typeof host !== 'object' || host === null || typeof host.heapEntry !== 'function' || typeof host.copyLines !== 'function') {
       throw new RegistryError('InvalidArgument', 'InstrumentView needs the RegistryReader it reads from');
     }
   }
@@ -206,23 +210,61 @@ export class InstrumentView {
   get updatedAt(): number {
     return msAt(this.w1(), l1(UPDATED_AT_OFFSET));
   }
+  /**
+   * Name (copied from the heap of the view's generation). If the writer has reused that heap
+   * since (two compactions or rebuilds later), the view first moves to the record's current
+   * version, as a whole.
+   * @throws {UnknownInstrumentError} the view had to move and the instrument was removed since.
+   */
   get name(): string | undefined {
-    const ref = u32At(this.w1(), l1(NAME_REF_OFFSET));
-    return ref ? readHeapString(this.host.heapBytes(), ref) : undefined;
+    for (;;) {
+      const ref = u32At(this.w1(), l1(NAME_REF_OFFSET));
+      if (!ref) return undefined;
+      const bytes = this.host.heapEntry(this, ref);
+      if (bytes) return utf8d.decode(bytes);
+    }
   }
   /** @internal heap reference of the detail blob (0 = none) */
   get detailRef(): number {
     return u32At(this.w1(), l1(DETAIL_REF_OFFSET));
   }
-  /** Per-kind fields (ISIN, address, base/quote ids, strike, …) decoded from the detail blob. */
+  /**
+   * Per-kind fields (ISIN, address, base/quote ids, strike, …) decoded from a private copy of the
+   * detail blob. Same relocation rule as {@link name}.
+   * @throws {UnknownInstrumentError} the view had to move and the instrument was removed since.
+   */
   get detail(): Readonly<Record<string, unknown>> {
-    return detailOf(this.dataView(), this.host.heapBytes());
+    for (;;) {
+      const dv = this.dataView();
+      const ref = dv.getUint32(DETAIL_REF_OFFSET, true);
+      if (!ref) return {};
+      const bytes = this.host.heapEntry(this, ref);
+      if (bytes) return detailOf(dv, () => bytes);
+    }
   }
 
-  /** Materialise a frozen plain {@link Instrument} (copies both lines, decodes everything). */
+  /**
+   * Materialise a frozen plain {@link Instrument} (copies both lines, decodes everything): every
+   * field, name and detail included, comes from one version of the record.
+   * @throws {UnknownInstrumentError} the view had to move (see {@link name}) and the instrument was
+   *   removed since.
+   */
   toObject(): Instrument {
-    const dv = this.dataView();
-    return decodeInstrument(dv, new Uint8Array(dv.buffer), this.host.heapBytes(), (i) => this.host.venueCode(i));
+    for (;;) {
+      const dv = this.dataView();
+      const nameRef = dv.getUint32(NAME_REF_OFFSET, true);
+      const detailRef = dv.getUint32(DETAIL_REF_OFFSET, true);
+      const name = nameRef ? this.host.heapEntry(this, nameRef) : NO_ENTRY;
+      if (!name) continue; // relocated: copy the record again
+      const detail = detailRef ? this.host.heapEntry(this, detailRef) : NO_ENTRY;
+      if (!detail) continue;
+      return decodeInstrument(
+        dv,
+        new Uint8Array(dv.buffer),
+        (ref) => (ref === nameRef ? name : detail),
+        (i) => this.host.venueCode(i),
+      );
+    }
   }
 
   /** A fresh private copy of the whole 128-byte record (SEQ word zeroed), one consistent version. */

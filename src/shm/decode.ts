@@ -38,7 +38,6 @@ import {
 import { RegistryError } from '../errors.js';
 import type { Instrument, InstrumentKind, InstrumentSource, InstrumentStatus } from '../model/types.js';
 import { decodeDetail } from './detail.js';
-import { copyHeapEntry, readHeapString } from './heap.js';
 import { getFixed, getMs, getSymbol } from './record-image.js';
 
 /** Kind of a record copy. @throws {RegistryError} `InvalidEnum` on an unknown code. */
@@ -62,19 +61,27 @@ export function sourceOf(dv: DataView): InstrumentSource {
   return s;
 }
 
-/** Per-kind detail fields of a record copy (decoded from a copy of its heap blob). */
-export function detailOf(dv: DataView, heap: Uint8Array): Record<string, unknown> {
+/**
+ * A private copy of heap entry `ref`'s payload (never a view into shared memory). The writer
+ * copies from its own heap; a reader passes copies it has already validated.
+ */
+export type HeapEntryCopy = (ref: number) => Uint8Array;
+
+const utf8d = new TextDecoder();
+
+/** Per-kind detail fields of a record copy (decoded from a private copy of its heap blob). */
+export function detailOf(dv: DataView, entry: HeapEntryCopy): Record<string, unknown> {
   const ref = dv.getUint32(DETAIL_REF_OFFSET, true);
-  return ref === 0 ? {} : decodeDetail(kindOf(dv), copyHeapEntry(heap, ref));
+  return ref === 0 ? {} : decodeDetail(kindOf(dv), entry(ref));
 }
 
 /**
  * Decode every field of a record copy into a frozen plain {@link Instrument}.
  * @param dv DataView over a PRIVATE 128-byte copy of the record (never shared memory)
- * @param heap the registry's heap bytes (entries are immutable; they are copied before decoding)
+ * @param entry private copies of the record's heap entries (name, detail blob)
  * @param venueCode venue index → code
  */
-export function decodeInstrument(dv: DataView, u8: Uint8Array, heap: Uint8Array, venueCode: (i: number) => string): Instrument {
+export function decodeInstrument(dv: DataView, u8: Uint8Array, entry: HeapEntryCopy, venueCode: (i: number) => string): Instrument {
   const out: Record<string, unknown> = {
     id: (BigInt(dv.getUint32(ID_HI_OFFSET, true)) << 32n) | BigInt(dv.getUint32(ID_LO_OFFSET, true)),
     kind: kindOf(dv),
@@ -84,7 +91,7 @@ export function decodeInstrument(dv: DataView, u8: Uint8Array, heap: Uint8Array,
     status: statusOf(dv),
   };
   const nameRef = dv.getUint32(NAME_REF_OFFSET, true);
-  if (nameRef) out.name = readHeapString(heap, nameRef);
+  if (nameRef) out.name = utf8d.decode(entry(nameRef));
   const present = dv.getUint8(PRESENT_OFFSET);
   if (present & PRESENT_BITS.priceDecimals) out.priceDecimals = dv.getUint8(PRICE_DECIMALS_OFFSET);
   if (present & PRESENT_BITS.sizeDecimals) out.sizeDecimals = dv.getUint8(SIZE_DECIMALS_OFFSET);
@@ -100,6 +107,6 @@ export function decodeInstrument(dv: DataView, u8: Uint8Array, heap: Uint8Array,
   if (present & PRESENT_BITS.takerFeeBps) out.takerFeeBps = dv.getInt32(TAKER_FEE_OFFSET, true) / FEE_UNITS_PER_BP;
   out.createdAt = getMs(dv, CREATED_AT_OFFSET);
   out.updatedAt = getMs(dv, UPDATED_AT_OFFSET);
-  Object.assign(out, detailOf(dv, heap));
+  Object.assign(out, detailOf(dv, entry));
   return Object.freeze(out) as unknown as Instrument;
 }

@@ -8,6 +8,7 @@
 import {
   CONTROL_SIZE,
   CTL,
+  HEAP_COUNT,
   HEAP_HEADER_SIZE,
   HEAP_MAX_BYTES,
   LAYOUT_MAGIC,
@@ -19,14 +20,17 @@ import {
 } from '../../layout/index.js';
 import { LayoutMismatchError } from '../errors.js';
 
-/** The shared regions of one registry. All are SharedArrayBuffers; `regions`, `heap` and `venues` are growable. */
+/** The shared regions of one registry. All are SharedArrayBuffers; `regions`, `heaps` and `venues` are growable. */
 export interface RegistryHandle {
   /** Fixed control region (`layout/control.ts`). */
   readonly control: SharedArrayBuffer;
   /** The two table regions (`layout/region.ts`); generation g lives in `regions[g & 1]`. */
   readonly regions: readonly SharedArrayBuffer[];
-  /** Append-only string heap (`layout/heap.ts`). */
-  readonly heap: SharedArrayBuffer;
+  /**
+   * The two string heaps (`layout/heap.ts`): the records of generation g reference entries of
+   * `heaps[g & 1]` (append-only within a generation; a rebuild copies the live entries across).
+   */
+  readonly heaps: readonly SharedArrayBuffer[];
   /** Append-only venue table (`layout/venue.ts`). */
   readonly venues: SharedArrayBuffer;
   /** Change-event ring, if the registry publishes events. */
@@ -41,9 +45,10 @@ export function allocateHandle(): RegistryHandle {
   Atomics.store(ctl, CTL.VERSION, LAYOUT_VERSION);
   const regions: SharedArrayBuffer[] = [];
   for (let i = 0; i < REGION_COUNT; i++) regions.push(new SharedArrayBuffer(0, { maxByteLength: REGION_MAX_BYTES }));
-  const heap = new SharedArrayBuffer(HEAP_HEADER_SIZE, { maxByteLength: HEAP_MAX_BYTES });
+  const heaps: SharedArrayBuffer[] = [];
+  for (let i = 0; i < HEAP_COUNT; i++) heaps.push(new SharedArrayBuffer(HEAP_HEADER_SIZE, { maxByteLength: HEAP_MAX_BYTES }));
   const venues = new SharedArrayBuffer(VENUE_ENTRY_SIZE, { maxByteLength: VENUE_MAX_BYTES });
-  return { control, regions, heap, venues };
+  return { control, regions, heaps, venues };
 }
 
 /**
@@ -57,9 +62,10 @@ export function checkHandle(handle: RegistryHandle): void {
   if (!Array.isArray(handle.regions) || handle.regions.length !== REGION_COUNT || !handle.regions.every((r) => r instanceof SharedArrayBuffer)) {
     throw new LayoutMismatchError(`handle must carry ${REGION_COUNT} table regions`);
   }
-  if (!(handle.heap instanceof SharedArrayBuffer) || !(handle.venues instanceof SharedArrayBuffer)) {
-    throw new LayoutMismatchError('handle has no heap or venue table');
+  if (!Array.isArray(handle.heaps) || handle.heaps.length !== HEAP_COUNT || !handle.heaps.every((h) => h instanceof SharedArrayBuffer)) {
+    throw new LayoutMismatchError(`handle must carry ${HEAP_COUNT} string heaps`);
   }
+  if (!(handle.venues instanceof SharedArrayBuffer)) throw new LayoutMismatchError('handle has no venue table');
   const ctl = new Int32Array(handle.control);
   const magic = Atomics.load(ctl, CTL.MAGIC) >>> 0;
   if (magic !== LAYOUT_MAGIC) throw new LayoutMismatchError(`magic 0x${magic.toString(16)} ≠ 0x${LAYOUT_MAGIC.toString(16)}`);

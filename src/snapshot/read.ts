@@ -33,7 +33,7 @@ export interface ReadSnapshotOptions {
 /**
  * Restore a snapshot (format: `layout/snapshot.ts`) into fresh growable SharedArrayBuffers
  * (same bounds as `allocateHandle`). The published generation's region goes to
- * `regions[generation & 1]`; the other region is empty. The handle works with
+ * `regions[generation & 1]` and its heap to `heaps[generation & 1]`; the other region and heap are empty. The handle works with
  * `RegistryReader.attach(handle)` and `InstrumentRegistry.create({ handle })` (to continue
  * writing). The handle has no change-event ring. Loads the XXH64 hasher, then runs
  * {@link readSnapshotSync}.
@@ -127,12 +127,13 @@ function planRestore(path: string, fd: number): RestorePlan {
   const [controlLen, regionLen, heapLen, venueLen] = h.lengths;
   const region = handle.regions[h.generation & 1]!;
   region.grow(regionLen);
-  if (handle.heap.byteLength < heapLen) handle.heap.grow(heapLen);
+  const heap = handle.heaps[h.generation & 1]!;
+  if (heap.byteLength < heapLen) heap.grow(heapLen);
   if (handle.venues.byteLength < venueLen) handle.venues.grow(venueLen);
   const sections = [
     new Uint8Array(handle.control, 0, controlLen),
     new Uint8Array(region, 0, regionLen),
-    new Uint8Array(handle.heap, 0, heapLen),
+    new Uint8Array(heap, 0, heapLen),
     new Uint8Array(handle.venues, 0, venueLen),
   ];
   const parts: Slice[][] = [];

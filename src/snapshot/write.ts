@@ -140,14 +140,15 @@ function writeSync(registry: InstrumentRegistry | RegistryHandle, file: string, 
   if (generation < 1) throw cannot('the registry has no published generation');
   if (Atomics.load(ctl, CTL.BUILDING) !== generation) throw cannot('a table generation is being built (is the writer running concurrently?)');
   const region = handle.regions[generation & 1]!;
+  const heap = handle.heaps[generation & 1]!; // the heap generation g's records reference
   const lengths: SectionLengths = [CONTROL_SIZE, regionSize(capacity), heapUsed(ctl), Atomics.load(ctl, CTL.VENUE_COUNT) * VENUE_ENTRY_SIZE];
   if (region.byteLength < lengths[1]) throw cannot(`region ${generation & 1} is ${region.byteLength} bytes, capacity ${capacity} needs ${lengths[1]}`);
-  if (handle.heap.byteLength < lengths[2]) throw cannot(`heap is ${handle.heap.byteLength} bytes, ${lengths[2]} in use`);
+  if (heap.byteLength < lengths[2]) throw cannot(`heap ${generation & 1} is ${heap.byteLength} bytes, ${lengths[2]} in use`);
   if (handle.venues.byteLength < lengths[3]) throw cannot(`venue table is ${handle.venues.byteLength} bytes, ${lengths[3]} in use`);
   const sources = [
     new Uint8Array(handle.control, 0, lengths[0]),
     new Uint8Array(region, 0, lengths[1]),
-    new Uint8Array(handle.heap, 0, lengths[2]),
+    new Uint8Array(heap, 0, lengths[2]),
     new Uint8Array(handle.venues, 0, lengths[3]),
   ];
   const logSeq = joinId(Atomics.load(ctl, CTL.LOG_SEQ_LO), Atomics.load(ctl, CTL.LOG_SEQ_HI));

@@ -115,3 +115,55 @@ export function stressToken(i: number, v: number): InstrumentInput {
 export function stressTokenSymbol(i: number, v: number): string {
   return `T${i}${v & 1 ? 'b' : 'a'}`;
 }
+
+/** 4 KiB of pseudo-random capital letters: {@link stressName} fillers are windows of it. */
+const FILLER_SOURCE = (() => {
+  let s = '';
+  let h = 0x1234567;
+  for (let k = 0; k < 4096; k++) {
+    h = Math.imul(h ^ (h >>> 13), 0x5bd1e995) >>> 0;
+    s += String.fromCharCode(0x41 + (h % 26));
+  }
+  return s;
+})();
+
+/** Filler of {@link stressName}: `n` letters at an offset derived from (i, v), so torn or shifted bytes do not pass. */
+function nameFiller(i: number, v: number, n: number): string {
+  const at = mix(i, v) % (FILLER_SOURCE.length - n);
+  return FILLER_SOURCE.slice(at, at + n);
+}
+
+/** Bytes of every {@link stressName} (long, so renames make garbage fast; ≤ NAME_MAX_BYTES). */
+export const STRESS_NAME_BYTES = 200;
+
+/** Name of version `v` of instrument `i` in the heap stress: `N{i}.{v}.` then a filler derived from (i, v), 200 ASCII bytes. */
+export function stressName(i: number, v: number): string {
+  const head = `N${i}.${v}.`;
+  return head + nameFiller(i, v, STRESS_NAME_BYTES - head.length);
+}
+
+/**
+ * The version of instrument `i` a name read back belongs to, or -1 if it is no version's name
+ * (garbage, torn bytes, another instrument's name).
+ */
+export function stressNameVersion(name: string | undefined, i: number): number {
+  if (name === undefined) return -1;
+  const m = /^N(\d+)\.(\d+)\./.exec(name);
+  if (!m || Number(m[1]) !== i) return -1;
+  const v = Number(m[2]);
+  return name === stressName(i, v) ? v : -1;
+}
+
+/** Contract size (detail blob) of version `v` of instrument `i` in the heap stress. */
+export function stressContractSize(i: number, v: number): bigint {
+  return (BigInt(mix(v, i)) << 16n) | BigInt(v & 0xffff);
+}
+
+/**
+ * Version `v` of instrument `i` of the heap stress: {@link stressInstrument} with a long name
+ * ({@link stressName}) and a contract size (detail blob) that change with every version, and the
+ * mutable fields of {@link stressPatch} (so `tickSize.raw − 1` is the version).
+ */
+export function stressRenamed(i: number, v: number): InstrumentInput {
+  return { ...stressInstrument(i), ...stressPatch(i, v), name: stressName(i, v), contractSize: { raw: stressContractSize(i, v), scale: 0 } } as InstrumentInput;
+}

@@ -43,7 +43,7 @@ import { VENUE_STATUSES } from '../venues/types.js';
 import { decodeInstrument } from '../shm/decode.js';
 import { encodeDetail } from '../shm/detail.js';
 import { allocateHandle, checkHandle, type RegistryHandle } from '../shm/handle.js';
-import { HeapWriter, copyHeapEntry, heapView, readHeapString } from '../shm/heap.js';
+import { HEAP_COMPACT_MIN_GARBAGE, HeapWriter, copyHeapEntry, readHeapString } from '../shm/heap.js';
 import { indexKeys, sameKeys, type IndexKey } from '../shm/index-keys.js';
 import { hashVenueSymbol } from '../shm/keyhash.js';
 import { getMs, symbolEquals, writeRecordImage } from '../shm/record-image.js';
@@ -127,6 +127,14 @@ export interface RegistryOptions {
    * which holds 0.75 × 2^24 ≈ 12.6 M instruments). Lower it to reach the capacity limit in tests.
    */
   maxCapacity?: number;
+  /**
+   * Heap garbage (bytes of names and detail blobs that updates replaced) that triggers a
+   * compaction: when garbage ≥ max(this, live heap bytes), the next registration first copies the
+   * table slot for slot into a fresh generation whose heap holds only the entries its records
+   * reference (default `HEAP_COMPACT_MIN_GARBAGE`, 1 MiB; `layout/SPEC.md` "String heap"). Growth
+   * and tombstone rebuilds compact too.
+   */
+  heapCompactionMinGarbage?: number;
   /** Attach the writer to existing regions (e.g. a restored snapshot) instead of allocating. */
   handle?: RegistryHandle;
   /**
@@ -153,7 +161,12 @@ export interface RegistryMetrics {
   generation: number;
   loadFactor: number;
   venues: number;
+  /** Bytes in use in the current generation's heap (HEAP_USED). */
   heapBytes: number;
+  /** Of those, bytes of entries live records reference; the rest (less the 8-byte header) is garbage. */
+  heapLiveBytes: number;
+  /** Compactions run to reclaim heap garbage (generation copies at the threshold, rebuilds by {@link InstrumentRegistry.compact}). */
+  heapCompactions: number;
   tableBytes: number;
   /** Successful registrations (any outcome) plus successful updates. */
   registrations: number;
@@ -176,7 +189,10 @@ export class InstrumentRegistry {
   private readonly table: TableWriter;
   private readonly heap: HeapWriter;
   private readonly venues: VenueTableWriter;
-  private readonly heapView: () => Uint8Array;
+  private readonly heapCompactionMinGarbage: number;
+  private heapCompactions = 0;
+  /** Heap bytes of tombstones' entries (garbage a slot-for-slot generation copy carries over). */
+  private tombstoneHeapBytes = 0;
   private readonly image = new Int32Array(RECORD_WORDS);
   private readonly imageDv = new DataView(this.image.buffer);
   private readonly current = new Int32Array(RECORD_WORDS);
@@ -211,12 +227,33 @@ export class InstrumentRegistry {
     this.onChange = opts.onChange;
     this.requireReferences = opts.requireReferences ?? true;
     const ctl = new Int32Array(this.handle.control);
-    this.heap = new HeapWriter(this.handle.heap, ctl);
+    const minGarbage = opts.heapCompactionMinGarbage ?? HEAP_COMPACT_MIN_GARBAGE;
+    if (!(Number.isSafeInteger(minGarbage) && minGarbage >= 0)) {
+      throw new RegistryError('InvalidArgument', `heapCompactionMinGarbage must be a non-negative integer, got ${minGarbage}`);
+    }
+    this.heapCompactionMinGarbage = minGarbage;
+    const adopting = Atomics.load(ctl, CTL.GENERATION) !== 0;
+    this.heap = new HeapWriter(this.handle.heaps, ctl, Atomics.load(ctl, CTL.GENERATION));
     this.venues = new VenueTableWriter(this.handle.venues, ctl);
-    const heapSab = this.handle.heap;
-    let heapU8 = heapView(heapSab);
-    this.heapView = () => (heapU8 = heapView(heapSab, heapU8));
-    this.table = new TableWriter(this.handle, opts.initialCapacity ?? 1024, (slot) => this.reindex(slot), opts.maxCapacity);
+    const heap = this.heap;
+    this.table = new TableWriter(
+      this.handle,
+      opts.initialCapacity ?? 1024,
+      {
+        begin: (gen, sameSlots) => {
+          heap.begin(gen);
+          if (!sameSlots) this.tombstoneHeapBytes = 0; // a rebuild drops tombstones
+        },
+        move: (image, live) => {
+          image[NAME_REF_WORD] = heap.move(image[NAME_REF_WORD]! >>> 0, live);
+          image[DETAIL_REF_WORD] = heap.move(image[DETAIL_REF_WORD]! >>> 0, live);
+        },
+        reindex: (slot) => this.reindex(slot),
+        end: () => undefined,
+      },
+      opts.maxCapacity,
+    );
+    if (adopting) this.countLiveHeap();
   }
 
   /**
@@ -360,10 +397,17 @@ export class InstrumentRegistry {
     if (this.requireReferences) forEachReference(inst, (field, ref) => this.requireLive(ref, field));
     // Room for the record and its index entries, before anything is written.
     const gen = t.gen;
-    t.reserve();
+    if (!t.reserve() && this.heap.needsCompaction(this.heapCompactionMinGarbage, this.tombstoneHeapBytes)) {
+      // Garbage past the threshold and no rebuild needed for room: copy the generation slot for
+      // slot into a fresh heap (cheap), or rebuild if tombstones hold most of the garbage (a copy
+      // would carry it over).
+      if (2 * this.tombstoneHeapBytes > this.heap.garbage) t.rebuild(t.capacity);
+      else t.copyGeneration();
+      this.heapCompactions++;
+    }
     if (t.gen !== gen && slot >= 0) {
-      slot = t.find(idLo, idHi); // the rebuild moved it (tombstones are dropped: -1 if it was one)
-      live = slot >= 0;
+      slot = t.find(idLo, idHi); // a rebuild moved it (and dropped it if it was a tombstone)
+      live = slot >= 0 && t.state(slot) === SLOT_STATE.FULL; // a copy keeps tombstones, a rebuild drops them
       if (slot >= 0) t.readImage(slot, this.current);
     }
 
@@ -396,6 +440,11 @@ export class InstrumentRegistry {
       if (live) this.refs.remove(this.decodeCurrent());
       this.refs.add(inst);
     }
+    // Heap accounting: the old record's entries become garbage unless kept, the new ones are live.
+    if (live) this.releaseCurrent();
+    else if (slot >= 0) this.tombstoneHeapBytes -= this.entriesOfCurrent(); // a revived tombstone
+    this.heap.retain(nameRef);
+    this.heap.retain(detailRef);
     if (slot >= 0) {
       // An existing slot keeps its entries (a tombstone's too); only changed keys are touched.
       // Entries for keys the record loses die before the record changes, entries for keys it
@@ -463,6 +512,23 @@ export class InstrumentRegistry {
   }
 
   /**
+   * Reclaim heap garbage now: rebuild the table at its size into a fresh generation whose heap
+   * holds only the entries live records reference (what the writer does by itself once garbage
+   * passes `heapCompactionMinGarbage` and the live bytes). Readers are unaffected: lookups
+   * continue in the old generation until they see the new one, and a view whose generation's
+   * heap is reused later re-reads its record (`layout/SPEC.md`, "String heap").
+   * @returns heap bytes in use before and after.
+   * @example
+   * const { before, after } = registry.compact();
+   */
+  compact(): { before: number; after: number } {
+    const before = this.heap.used;
+    this.table.rebuild(this.table.capacity);
+    this.heapCompactions++;
+    return { before, after: this.heap.used };
+  }
+
+  /**
    * Remove an instrument: its slot becomes a tombstone (slots never return to empty while readers probe).
    * An instrument that live instruments refer to (a pair's leg, a derivative's underlying, a
    * synthetic's component) is refused unless `cascade` is set, which removes the referrers first
@@ -488,7 +554,10 @@ export class InstrumentRegistry {
       }
       const [lo, hi] = splitId(id);
       const slot = this.table.find(lo, hi);
+      this.table.readImage(slot, this.current);
       this.table.setState(slot, SLOT_STATE.TOMBSTONE);
+      this.releaseCurrent(); // a tombstone's entries are garbage (a revival re-counts what it keeps)
+      this.tombstoneHeapBytes += this.entriesOfCurrent();
       this.table.count--;
       this.table.tombstones++;
       this.table.publishCounts();
@@ -547,6 +616,8 @@ export class InstrumentRegistry {
       loadFactor: t.used / t.capacity,
       venues: this.venues.size,
       heapBytes: this.heap.used,
+      heapLiveBytes: this.heap.live,
+      heapCompactions: this.heapCompactions,
       tableBytes: t.capacity * RECORD_SIZE,
       registrations: this.registrations,
       outcomes: { ...this.outcomes },
@@ -650,7 +721,13 @@ export class InstrumentRegistry {
   }
 
   private decodeCurrent(): Instrument {
-    return decodeInstrument(this.currentDv, this.currentU8, this.heapView(), (i) => this.venues.code(i));
+    const heap = this.heap.view();
+    return decodeInstrument(
+      this.currentDv,
+      this.currentU8,
+      (ref) => copyHeapEntry(heap, ref),
+      (i) => this.venues.code(i),
+    );
   }
 
   private currentDetailRef(): number {
@@ -663,13 +740,13 @@ export class InstrumentRegistry {
 
   private currentName(): string | undefined {
     const ref = this.currentNameRef();
-    return ref ? readHeapString(this.heapView(), ref) : undefined;
+    return ref ? readHeapString(this.heap.view(), ref) : undefined;
   }
 
   private sameDetail(detail: Uint8Array): boolean {
     const ref = this.currentDetailRef();
     if (ref === 0) return false;
-    const old = copyHeapEntry(this.heapView(), ref);
+    const old = copyHeapEntry(this.heap.view(), ref);
     if (old.length !== detail.length) return false;
     for (let i = 0; i < old.length; i++) if (old[i] !== detail[i]) return false;
     return true;
@@ -706,6 +783,31 @@ export class InstrumentRegistry {
     return found;
   }
 
+  /** The entries of the record in `current` are no longer referenced by a live record. */
+  private releaseCurrent(): void {
+    this.heap.release(this.current[NAME_REF_WORD]! >>> 0);
+    this.heap.release(this.current[DETAIL_REF_WORD]! >>> 0);
+  }
+
+  /** Heap bytes of the entries of the record in `current`. */
+  private entriesOfCurrent(): number {
+    return this.heap.entrySize(this.current[NAME_REF_WORD]! >>> 0) + this.heap.entrySize(this.current[DETAIL_REF_WORD]! >>> 0);
+  }
+
+  /** Live heap bytes of a registry this writer attached to (a restored snapshot): one table scan. */
+  private countLiveHeap(): void {
+    const t = this.table;
+    for (let s = 0; s < t.capacity; s++) {
+      const st = t.state(s);
+      if (st === SLOT_STATE.EMPTY) continue;
+      t.readImage(s, this.current);
+      if (st === SLOT_STATE.FULL) {
+        this.heap.retain(this.current[NAME_REF_WORD]! >>> 0);
+        this.heap.retain(this.current[DETAIL_REF_WORD]! >>> 0);
+      } else this.tombstoneHeapBytes += this.entriesOfCurrent();
+    }
+  }
+
   /** Re-add the index entries of a slot in a freshly built generation. */
   private reindex(slot: number): void {
     this.table.readImage(slot, this.current);
@@ -736,3 +838,6 @@ function hasKey(keys: readonly IndexKey[], k: IndexKey): boolean {
 
 /** First word of UPDATED_AT (ignored when comparing images). */
 const UPDATED_LO = wordIndex(UPDATED_AT_OFFSET);
+/** Record words holding the heap references. */
+const NAME_REF_WORD = wordIndex(NAME_REF_OFFSET);
+const DETAIL_REF_WORD = wordIndex(DETAIL_REF_OFFSET);

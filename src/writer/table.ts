@@ -8,6 +8,9 @@
  * store can pass it). An index entry is written as plain SLOT and key words, then
  * `Atomics.store(KEY_A)`. When a generation is replaced, every occupied slot of the old one is
  * retired (its SEQ made odd for good), so a reader still in the old generation retries.
+ * A rebuild or a generation copy announces the generation it builds (`Atomics.exchange(BUILDING,
+ * g+1)`) before its first store into region and heap `(g+1) & 1`, and moves each record's heap
+ * entries into the new generation's heap through {@link RebuildHooks}.
  *
  * @module
  */
@@ -98,6 +101,17 @@ function oddAfter(seq: number): number {
   return (seq & 1 ? seq + 2 : seq + 1) | 0;
 }
 
+/**
+ * Write words 1..31 of `image` into the record at word `b` of `r` under its seqlock:
+ * `Atomics.exchange(SEQ, odd)`, plain stores, `Atomics.store(SEQ, even)`.
+ */
+function writeRecord(r: Int32Array, b: number, image: Int32Array): void {
+  const odd = oddAfter(r[b + SEQ_WORD]!); // only this thread writes SEQ
+  Atomics.exchange(r, b + SEQ_WORD, odd);
+  for (let w = SEQ_WORD + 1; w < RECORD_WORDS; w++) r[b + w] = image[w]!;
+  Atomics.store(r, b + SEQ_WORD, (odd + 1) | 0);
+}
+
 /** The index areas of a region of `capacity` slots, all empty. */
 function indexAreas(capacity: number): Record<IndexName, IndexArea> {
   const out = {} as Record<IndexName, IndexArea>;
@@ -113,6 +127,27 @@ function indexAreas(capacity: number): Record<IndexName, IndexArea> {
     };
   }
   return out;
+}
+
+/**
+ * What a rebuild asks of the registry, which owns the string heap and knows how to derive index
+ * keys from a record.
+ */
+export interface RebuildHooks {
+  /**
+   * Generation `gen` is being built (BUILDING = gen is already stored): start its heap.
+   * `sameSlots`: a {@link TableWriter.copyGeneration} (tombstones carried over), not a rebuild.
+   */
+  begin(gen: number, sameSlots: boolean): void;
+  /**
+   * Move a record's heap entries into the new heap: rewrite the references in `image`. `live` is
+   * false for a tombstone (carried over by {@link TableWriter.copyGeneration} only).
+   */
+  move(image: Int32Array, live: boolean): void;
+  /** Re-add the index entries of `slot` in the new generation. */
+  reindex(slot: number): void;
+  /** The new generation is complete (called just before it is published). */
+  end(): void;
 }
 
 /** Writer side of the table: probing, record writes under the seqlock, index entries, rebuilds. */
@@ -142,13 +177,13 @@ export class TableWriter {
   readonly maxCapacity: number;
 
   /**
-   * @param rebuildKeys called during a rebuild for every live slot of the new generation, to
-   *   re-add its index entries (the registry knows how to derive keys from a record).
+   * @param hooks called during every rebuild (the first build included): heap switch, entry
+   *   moves, index entries of each live slot.
    */
   constructor(
     private readonly handle: RegistryHandle,
     initialCapacity: number,
-    private readonly rebuildKeys: (slot: number) => void,
+    private readonly hooks: RebuildHooks,
     maxCapacity = MAX_CAPACITY,
   ) {
     this.ctl = new Int32Array(handle.control);
@@ -216,16 +251,19 @@ export class TableWriter {
    * (doubling until live / capacity ≤ TARGET_LOAD_FACTOR) or rebuilds at the same size when
    * tombstones or dead index entries, not live records, fill the table. At the largest capacity a
    * same-size rebuild runs whenever it frees room.
+   * @param compact rebuild even if there is room (the registry's heap compaction).
+   * @returns true if it rebuilt.
    * @throws {RegistryError} `CapacityExceeded` when live records alone fill the largest table.
    */
-  reserve(): void {
-    if (this.used + 1 <= this.capacity * MAX_LOAD_FACTOR && this.indexesHaveRoom()) return;
+  reserve(compact = false): boolean {
+    if (!compact && this.used + 1 <= this.capacity * MAX_LOAD_FACTOR && this.indexesHaveRoom()) return false;
     let cap = this.capacity;
     while (this.count + 1 > cap * TARGET_LOAD_FACTOR && cap < this.maxCapacity) cap *= 2;
     if (this.count + 1 > cap * MAX_LOAD_FACTOR) {
       throw new RegistryError('CapacityExceeded', `table full: ${this.count} live instruments in ${cap} slots (load factor ≤ ${MAX_LOAD_FACTOR})`);
     }
     this.rebuild(cap);
+    return true;
   }
 
   /** Does every index have room for one more registration's entries (≤ MAX_INDEX_LOAD_FACTOR)? */
@@ -254,13 +292,8 @@ export class TableWriter {
 
   /** Rewrite a slot's record under its seqlock (GEN_TAG forced to the current generation). */
   store(slot: number, image: Int32Array): void {
-    const r = this.region;
-    const b = slot * RECORD_WORDS;
     image[GEN_TAG_WORD] = this.gen;
-    const odd = oddAfter(r[b + SEQ_WORD]!); // only this thread writes SEQ
-    Atomics.exchange(r, b + SEQ_WORD, odd);
-    for (let w = SEQ_WORD + 1; w < RECORD_WORDS; w++) r[b + w] = image[w]!;
-    Atomics.store(r, b + SEQ_WORD, (odd + 1) | 0);
+    writeRecord(this.region, slot * RECORD_WORDS, image);
   }
 
   /** Change only the STATE byte of a slot, under its seqlock. */
@@ -379,10 +412,63 @@ export class TableWriter {
     }
   }
 
-  private build(capacity: number, liveSlots: number[], old?: Int32Array): void {
-    const gen = this.gen + 1;
+  /**
+   * Copy the current generation into a new one of the same capacity, slot for slot and index
+   * entry for index entry (tombstones and dead entries included), moving every occupied record's
+   * heap entries into the new generation's heap; then publish it and retire the old one. No record
+   * is re-inserted and no index key derived, so it costs a pass over the region and the live heap
+   * bytes, not a rebuild: the heap compaction the registry runs when garbage passes its threshold.
+   */
+  copyGeneration(): void {
+    const old = this.region;
+    const oldGen = this.gen;
+    const capacity = this.capacity;
+    const gen = oldGen + 1;
+    const region = this.prepareRegion(gen, capacity);
+    this.hooks.begin(gen, true);
+    const image = new Int32Array(RECORD_WORDS);
+    for (let s = 0; s < capacity; s++) {
+      const b = s * RECORD_WORDS;
+      if (old[b + GEN_TAG_WORD] !== oldGen) continue;
+      for (let w = 0; w < RECORD_WORDS; w++) image[w] = old[b + w]!;
+      image[GEN_TAG_WORD] = gen;
+      this.hooks.move(image, ((image[STATE_WORD]! >>> STATE_SHIFT) & 0xff) === SLOT_STATE.FULL);
+      writeRecord(region, b, image);
+    }
+    // Index entries at the same positions (slots did not move): plain SLOT and key words, then
+    // KEY_A (publishes the entry, as addIndexEntry does). The areas' counters and run-end caches
+    // stay valid as they are.
+    for (const area of this.indexList) {
+      for (let i = 0; i <= area.mask; i++) {
+        const e = area.base + i * area.entryWords;
+        const ka = old[e + ENTRY_KEY_A_WORD]!;
+        if (ka === 0) continue;
+        for (let w = 0; w < area.entryWords; w++) if (w !== ENTRY_KEY_A_WORD) region[e + w] = old[e + w]!;
+        Atomics.store(region, e + ENTRY_KEY_A_WORD, ka);
+      }
+    }
+    this.hooks.end();
+    this.gen = gen;
+    this.region = region;
+    this.regionU8 = new Uint8Array(region.buffer, 0, region.byteLength);
+    this.publishCounts();
+    Atomics.store(this.ctl, CTL.GENERATION, gen); // publish
+    this.retire(old, oldGen, capacity);
+  }
+
+  /**
+   * Announce generation `gen` and make region `gen & 1` ready for a table of `capacity` slots:
+   * grown, and zero wherever the generation will look for index entries or records that older
+   * generations left arbitrary words.
+   */
+  private prepareRegion(gen: number, capacity: number): Int32Array {
     const sab = this.handle.regions[gen & 1]!;
-    Atomics.store(this.ctl, CTL.BUILDING, gen); // readers still in gen-1 of this region will retry
+    // Announce gen before any store into region and heap gen & 1 (they hold gen-2). An exchange,
+    // not a store: on ARM64 a plain store after an STLR may become visible before it; the
+    // acquire-release SWPAL keeps every later store after it (x86-64: XCHG either way). Readers
+    // still in gen-2 of this region retry on its odd SEQs; readers copying a gen-2 heap entry
+    // re-check BUILDING and discard the copy (SPEC "String heap").
+    Atomics.exchange(this.ctl, CTL.BUILDING, gen);
     const size = regionSize(capacity);
     if (sab.byteLength < size) sab.grow(size);
     // Fixed-length view: length-tracking views on growable buffers are ~4x slower in V8 11.
@@ -401,27 +487,36 @@ export class TableWriter {
     const to = size / SIZE_OF_I32;
     for (let w = staleFrom / SIZE_OF_I32; w < to; w++) if (region[w] !== 0) Atomics.store(region, w, 0);
     this.regionCaps[gen & 1] = capacity;
+    return region;
+  }
+
+  private build(capacity: number, liveSlots: number[], old?: Int32Array): void {
+    const gen = this.gen + 1;
+    const region = this.prepareRegion(gen, capacity);
     const oldRegion = old;
     this.gen = gen;
     this.capacity = capacity;
     this.mask = capacity - 1;
     this.region = region;
-    this.regionU8 = new Uint8Array(sab, 0, size);
+    this.regionU8 = new Uint8Array(region.buffer, 0, region.byteLength);
     this.used = 0;
     this.tombstones = 0;
     this.indexes = indexAreas(capacity);
     this.indexList = Object.values(this.indexes);
+    this.hooks.begin(gen, false);
     const image = new Int32Array(RECORD_WORDS);
     const newSlots: number[] = [];
     if (oldRegion) {
       for (const s of liveSlots) {
         const b = s * RECORD_WORDS;
         for (let w = 0; w < RECORD_WORDS; w++) image[w] = oldRegion[b + w]!;
+        this.hooks.move(image, true);
         newSlots.push(this.insert(image[ID_LO_WORD]!, image[ID_HI_WORD]!, image));
       }
     }
     this.count = newSlots.length;
-    for (const s of newSlots) this.rebuildKeys(s);
+    for (const s of newSlots) this.hooks.reindex(s);
+    this.hooks.end();
     Atomics.store(this.ctl, CTL.CAPACITY, capacity);
     this.publishCounts();
     Atomics.store(this.ctl, CTL.GENERATION, gen); // publish
