@@ -47,7 +47,7 @@ const rows: Record<'off' | 'on', Row> = {
 
 for (let round = 0; round < ROUNDS; round++) {
   for (const mode of round % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
-    const reg = await InstrumentRegistry.create({ initialCapacity: N, heapCompactionMinGarbage: mode === 'off' ? OFF : undefined });
+    const reg = await InstrumentRegistry.create({ initialCapacity: N, heapCompactionMinGarbage: mode === 'off' ? OFF : undefined, requireReferences: false });
     for (let i = 0; i < N; i++) reg.registerInstrument(stressRenamed(i, 0));
     const t0 = process.hrtime.bigint();
     for (const input of inputs) reg.registerInstrument(input);
@@ -72,7 +72,7 @@ for (const [mode, r] of Object.entries(rows)) {
 }
 
 // Pause of one compaction at PAUSE_N instruments (generated population, names and details).
-const reg = await InstrumentRegistry.create({ initialCapacity: PAUSE_N + 1024 });
+const reg = await InstrumentRegistry.create({ initialCapacity: PAUSE_N + 1024, requireReferences: false });
 generateInstruments(PAUSE_N, 42, (input) => reg.registerInstrument(input).id);
 const cap = reg.getMetrics().capacity;
 // Renames until two automatic compactions ran; the slowest registration of each ran one.

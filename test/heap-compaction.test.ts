@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_REF_OFFSET, HEAP_HEADER_SIZE, NAME_REF_OFFSET } from '../layout/index.js';
 import { RegistryReader } from '../src/reader/reader.js';
 import { loadSnapshotChecksum, readSnapshot, writeSnapshot } from '../src/snapshot/index.js';
-import { stressContractSize, stressName, stressRenamed } from '../src/testkit/self-check.js';
+import { stressMinNotional, stressName, stressRenamed } from '../src/testkit/self-check.js';
 import { InstrumentRegistry } from '../src/writer/registry.js';
 
 let dir: string;
@@ -36,7 +36,7 @@ function detailBlobLen(reg: InstrumentRegistry, reader: RegistryReader, id: bigi
 type Reference = Map<number, number>;
 
 /**
- * Check every instrument against the reference through a reader (name, contract size from the
+ * Check every instrument against the reference through a reader (name, min notional from the
  * detail blob, tick size = version + 1), and return the heap bytes its live entries take: names
  * from the reference's byte length, detail blobs from their LEN word in the current heap.
  */
@@ -50,11 +50,11 @@ function checkAll(reg: InstrumentRegistry, reader: RegistryReader, ids: bigint[]
     const o = view.toObject() as unknown as Record<string, unknown>;
     if (
       o.name !== stressName(i, v) ||
-      (o.contractSize as { raw: bigint }).raw !== stressContractSize(i, v) ||
+      (o.minNotional as { raw: bigint }).raw !== stressMinNotional(i, v) ||
       (o.tickSize as { raw: bigint }).raw !== BigInt(v + 1)
     ) {
       expect.fail(
-        `instrument ${i}: read name ${String(o.name).slice(0, 16)}…, contract size ${String((o.contractSize as { raw: bigint }).raw)}, want version ${v}`,
+        `instrument ${i}: read name ${String(o.name).slice(0, 16)}…, min notional ${String((o.minNotional as { raw: bigint }).raw)}, want version ${v}`,
       );
     }
     // The secondary indexes came through every compaction too: one entry per key, pointing here.
@@ -75,7 +75,7 @@ describe('string heap compaction', () => {
   it('200 000 renames of 3 000 instruments with long names: heap bounded, garbage reclaimed, every record equals a Map after each compaction', async () => {
     const N = 3000;
     const UPDATES = 200_000;
-    const reg = await InstrumentRegistry.create({ initialCapacity: N });
+    const reg = await InstrumentRegistry.create({ initialCapacity: N, requireReferences: false });
     const reader = reg.reader();
     const ref: Reference = new Map();
     const ids: bigint[] = [];
@@ -126,7 +126,7 @@ describe('string heap compaction', () => {
   });
 
   it('a view reads its own version while its heap is intact, and looks the record up again once that heap is reused', async () => {
-    const reg = await InstrumentRegistry.create({ initialCapacity: 64 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: 64, requireReferences: false });
     const ids = Array.from({ length: 10 }, (_, i) => reg.registerInstrument(stressRenamed(i, 0)).id);
     const r = reg.reader();
     const view = r.getById(ids[3]!)!;
@@ -137,14 +137,14 @@ describe('string heap compaction', () => {
     reg.compact(); // generation gen+1 in the other heap; gen's heap untouched
     expect(reg.getMetrics().generation).toBe(gen + 1);
     expect(view.name).toBe(stressName(3, 0));
-    expect(view.detail.contractSize).toEqual({ raw: stressContractSize(3, 0), scale: 0 });
+    expect(view.detail.minNotional).toEqual({ raw: stressMinNotional(3, 0), scale: 0 });
     expect(r.heapRetries).toBe(0);
 
     reg.registerInstrument(stressRenamed(3, 2));
     reg.compact(); // generation gen+2 reuses gen's heap
     expect(view.name).toBe(stressName(3, 2)); // relocated: the current version, as a whole
     expect(view.tickSize!.raw).toBe(3n);
-    expect(view.detail.contractSize).toEqual({ raw: stressContractSize(3, 2), scale: 0 });
+    expect(view.detail.minNotional).toEqual({ raw: stressMinNotional(3, 2), scale: 0 });
     expect(r.heapRetries).toBe(1);
     expect(view.gen).toBe(gen + 2);
 
@@ -155,14 +155,14 @@ describe('string heap compaction', () => {
       reg.registerInstrument(stressRenamed(5, v));
       reg.compact();
     }
-    const o = old.toObject() as unknown as { name: string; contractSize: { raw: bigint }; tickSize: { raw: bigint } };
-    expect([o.name, o.contractSize.raw, o.tickSize.raw]).toEqual([stressName(5, 2), stressContractSize(5, 2), 3n]);
+    const o = old.toObject() as unknown as { name: string; minNotional: { raw: bigint }; tickSize: { raw: bigint } };
+    expect([o.name, o.minNotional.raw, o.tickSize.raw]).toEqual([stressName(5, 2), stressMinNotional(5, 2), 3n]);
     expect(r.heapRetries).toBe(2);
   });
 
   it('growth rebuilds compact too; removal and revival keep the live-byte accounting exact', async () => {
     const N = 100;
-    const reg = await InstrumentRegistry.create({ initialCapacity: 16, heapCompactionMinGarbage: 2 ** 40 }); // threshold off
+    const reg = await InstrumentRegistry.create({ initialCapacity: 16, heapCompactionMinGarbage: 2 ** 40, requireReferences: false }); // threshold off
     const r = reg.reader();
     const ids: bigint[] = [];
     const ref: Reference = new Map();
@@ -210,7 +210,7 @@ describe('string heap compaction', () => {
 
   it('compactions carry tombstones slot for slot; revived instruments keep one index entry per key and exact accounting', async () => {
     const N = 400;
-    const reg = await InstrumentRegistry.create({ initialCapacity: N, heapCompactionMinGarbage: 32 * 1024 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: N, heapCompactionMinGarbage: 32 * 1024, requireReferences: false });
     const r = reg.reader();
     const ref: Reference = new Map();
     const ids: bigint[] = [];
@@ -254,7 +254,7 @@ describe('string heap compaction', () => {
 
   it('a snapshot of a compacted registry restores record for record, and a writer on the restored handle keeps compacting', async () => {
     const N = 500;
-    const reg = await InstrumentRegistry.create({ initialCapacity: 64, heapCompactionMinGarbage: 64 * 1024 });
+    const reg = await InstrumentRegistry.create({ initialCapacity: 64, heapCompactionMinGarbage: 64 * 1024, requireReferences: false });
     const ref: Reference = new Map();
     const ids: bigint[] = [];
     for (let i = 0; i < N; i++) {
@@ -291,7 +291,7 @@ describe('string heap compaction', () => {
     expect(b.getById(ids[7]!)).toBeUndefined();
 
     // The writer continues on the restored handle: same live accounting, compactions alternate heaps.
-    const reg2 = await InstrumentRegistry.create({ handle, heapCompactionMinGarbage: 64 * 1024 });
+    const reg2 = await InstrumentRegistry.create({ handle, heapCompactionMinGarbage: 64 * 1024, requireReferences: false });
     expect(reg2.getMetrics().heapLiveBytes).toBe(live);
     rename(reg2, 5000, 3);
     expect(reg2.getMetrics().heapCompactions).toBeGreaterThanOrEqual(3);

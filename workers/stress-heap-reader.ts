@@ -2,7 +2,7 @@
  * Worker entry for the heap-compaction stress test: attach to a registry whose writer renames
  * every instrument over and over (a new 200-byte name and a new detail blob per version) and
  * compacts the heap every few dozen renames, and read names and details through views:
- * - `toObject()` (by id, or by venue + symbol): name, contract size (detail blob) and the record's
+ * - `toObject()` (by id, or by venue + symbol): name, min notional (detail blob) and the record's
  *   attributes must all be one version; the version must not be older than one whose update had
  *   returned before the lookup started (`written[i]`, a harness SAB);
  * - lazy getters (`name`, then `tickSize`; `detail`, then `tickSize`): each heap field must belong
@@ -24,7 +24,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Instrument } from '../src/model/types.js';
 import { RegistryReader } from '../src/reader/reader.js';
 import { InstrumentView } from '../src/reader/view.js';
-import { stressContractSize, stressNameVersion, stressPatch } from '../src/testkit/self-check.js';
+import { stressMinNotional, stressNameVersion, stressPatch } from '../src/testkit/self-check.js';
 
 const { handle, ids, churn, written, minReads, stop, progress, slot } = workerData as {
   handle: Parameters<typeof RegistryReader.attach>[0];
@@ -69,10 +69,10 @@ const versionOf = (v: InstrumentView) => Number(v.tickSize!.raw) - 1;
 function checkObject(o: Instrument, i: number, done: number, how: string): void {
   const v = Number(o.tickSize!.raw) - 1;
   const nv = stressNameVersion(o.name, i);
-  const detail = o as unknown as { contractSize?: { raw: bigint } };
+  const detail = o as unknown as { minNotional?: { raw: bigint } };
   if (nv < 0) bad('wrong', `${how} ${i}: name ${JSON.stringify(o.name?.slice(0, 24))}… is no version's`);
   else if (nv !== v) bad('torn', `${how} ${i}: name of v=${nv}, record v=${v}`);
-  else if (detail.contractSize?.raw !== stressContractSize(i, v)) bad('torn', `${how} ${i}: contract size ${detail.contractSize?.raw} ≠ v=${v}'s`);
+  else if (detail.minNotional?.raw !== stressMinNotional(i, v)) bad('torn', `${how} ${i}: min notional ${detail.minNotional?.raw} ≠ v=${v}'s`);
   else if (o.lotSize?.raw !== stressPatch(i, v).lotSize!.raw) bad('torn', `${how} ${i}: lot size torn at v=${v}`);
   else if (o.symbol !== `S${i}`) bad('wrong', `${how} ${i}: symbol ${o.symbol}`);
   else if (v < done) bad('stale', `${how} ${i}: read v=${v} after v=${done} was written`);
@@ -86,9 +86,9 @@ function checkLazy(view: InstrumentView, i: number, atLeast: number, how: string
   if (nv < 0) return bad('wrong', `${how} ${i}: name ${JSON.stringify(name?.slice(0, 24))}… is no version's`);
   if (nv !== v) return bad('torn', `${how} ${i}: name of v=${nv}, lines of v=${v}`);
   if (v < atLeast) return bad('stale', `${how} ${i}: v=${v} older than v=${atLeast}`);
-  const cs = (view.detail.contractSize as { raw: bigint } | undefined)?.raw;
+  const cs = (view.detail.minNotional as { raw: bigint } | undefined)?.raw;
   const v2 = versionOf(view);
-  if (cs !== stressContractSize(i, v2)) bad('torn', `${how} ${i}: contract size ${cs} ≠ v=${v2}'s`);
+  if (cs !== stressMinNotional(i, v2)) bad('torn', `${how} ${i}: min notional ${cs} ≠ v=${v2}'s`);
   else if (v2 < v) bad('stale', `${how} ${i}: detail read moved the view back from v=${v} to v=${v2}`);
 }
 

@@ -155,7 +155,7 @@ export function stressNameVersion(name: string | undefined, i: number): number {
 }
 
 /** Contract size (detail blob) of version `v` of instrument `i` in the heap stress. */
-export function stressContractSize(i: number, v: number): bigint {
+export function stressMinNotional(i: number, v: number): bigint {
   return (BigInt(mix(v, i)) << 16n) | BigInt(v & 0xffff);
 }
 
@@ -165,5 +165,5 @@ export function stressContractSize(i: number, v: number): bigint {
  * mutable fields of {@link stressPatch} (so `tickSize.raw − 1` is the version).
  */
 export function stressRenamed(i: number, v: number): InstrumentInput {
-  return { ...stressInstrument(i), ...stressPatch(i, v), name: stressName(i, v), contractSize: { raw: stressContractSize(i, v), scale: 0 } } as InstrumentInput;
+  return { ...stressInstrument(i), ...stressPatch(i, v), name: stressName(i, v), minNotional: { raw: stressMinNotional(i, v), scale: 0 } } as InstrumentInput;
 }
