@@ -141,6 +141,10 @@ export function validateInstrument(input: InstrumentInput): InstrumentInput {
   timeCheck(input.updatedAt, 'updatedAt', false);
 
   const out: Record<string, unknown> = { ...input };
+  // The copy holds what the record stores: -0 is stored as 0, a fee on the 0.01 bp grid.
+  for (const k in out) if (out[k] === 0) out[k] = 0;
+  if (input.makerFeeBps !== undefined) out.makerFeeBps = Math.round(input.makerFeeBps * FEE_UNITS_PER_BP) / FEE_UNITS_PER_BP || 0;
+  if (input.takerFeeBps !== undefined) out.takerFeeBps = Math.round(input.takerFeeBps * FEE_UNITS_PER_BP) / FEE_UNITS_PER_BP || 0;
   switch (input.kind) {
     case 'token':
       intCheck(input.chainId, 'chainId', 1, 0xffffffff, true);

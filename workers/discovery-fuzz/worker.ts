@@ -1,0 +1,13 @@
+/**
+ * Worker thread entry of the discovery fuzz suite: runs one batch (`run.ts`) with the
+ * `BatchOptions` in `workerData`, posts `{ type: 'progress', cases }` every `progressEvery`
+ * cases and finally `{ type: 'done', result }`.
+ *
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { runBatch, type BatchOptions } from './run.js';
+
+const opts = workerData as Omit<BatchOptions, 'onProgress'>;
+const result = await runBatch({ ...opts, onProgress: (cases) => parentPort!.postMessage({ type: 'progress', cases }) });
+parentPort!.postMessage({ type: 'done', result });
