@@ -75,10 +75,10 @@ function table(stats: Record<string, FormatStats>): string {
   const rows = Object.entries(stats).map(([name, s]) => {
     const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0);
     const refused = Object.values(s.refused).reduce((a, b) => a + b, 0);
-    const us = (ms: number): string => ((1000 * ms) / Math.max(1, s.cases)).toFixed(0).padStart(6);
+    const us = (ms: number): string => ((1000 * ms) / Math.max(1, s.cases)).toFixed(0).padStart(7);
     return `${name.padEnd(31)} ${String(s.cases).padStart(8)} ${String(refused).padStart(8)} ${String(s.records).padStart(8)} ${String(s.accepted).padStart(8)} ${String(rejected).padStart(8)} ${String(s.skipped).padStart(8)} ${String(s.registered).padStart(10)} |${us(s.ms.build)}${us(s.ms.engine)}${us(s.ms.reference)}${us(s.ms.compare)}`;
   });
-  const head = `${'format'.padEnd(31)} ${'cases'.padStart(8)} ${'refused'.padStart(8)} ${'records'.padStart(8)} ${'accepted'.padStart(8)} ${'rejected'.padStart(8)} ${'skipped'.padStart(8)} ${'registered'.padStart(10)} | µs/case: build engine reference compare`;
+  const head = `${'format'.padEnd(31)} ${['cases', 'refused', 'records', 'accepted', 'rejected', 'skipped'].map((h) => h.padStart(8)).join(' ')} ${'registered'.padStart(10)} |${['build', 'engine', 'ref', 'check'].map((h) => h.padStart(7)).join('')}  (µs/case, wall)`;
   return [head, ...rows].join('\n');
 }
 

@@ -385,12 +385,14 @@ export class FuzzPayloads {
       } else {
         const holder = { root: JSON.parse(base.text) as unknown };
         for (const o of c.tree) mutateTree(holder, o);
-        text = (JSON.stringify(holder.root) ?? 'null').replace(MARKERS, (_all, d?: string, k?: string, pd?: string, num?: string) => {
-          if (d !== undefined) return '{"n":'.repeat(Number(d)) + '1' + '}'.repeat(Number(d));
-          if (num !== undefined) return RAW_NUMBERS[Number(num)]!;
-          const inner = `{"${FORBIDDEN[Number(k)]}":{"polluted":true}}`;
-          return '[{"n":'.repeat(Number(pd)) + inner + '}]'.repeat(Number(pd));
-        });
+        text = JSON.stringify(holder.root) ?? 'null';
+        if (text.includes('"@@'))
+          text = text.replace(MARKERS, (_all, d?: string, k?: string, pd?: string, num?: string) => {
+            if (d !== undefined) return '{"n":'.repeat(Number(d)) + '1' + '}'.repeat(Number(d));
+            if (num !== undefined) return RAW_NUMBERS[Number(num)]!;
+            const inner = `{"${FORBIDDEN[Number(k)]}":{"polluted":true}}`;
+            return '[{"n":'.repeat(Number(pd)) + inner + '}]'.repeat(Number(pd));
+          });
       }
     }
     if (c.text) text = mutateText(text, c.text);

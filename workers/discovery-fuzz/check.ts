@@ -96,8 +96,18 @@ export function addStats(a: FormatStats, b: FormatStats): void {
   for (const k of ['build', 'engine', 'reference', 'compare'] as const) a.ms[k] += b.ms[k];
 }
 
-const protoNames = (): string => Object.getOwnPropertyNames(Object.prototype).sort().join(',');
-const PROTO = protoNames();
+/** `Object.prototype`'s own properties and their values, as the process started. */
+const PROTO = new Map(Reflect.ownKeys(Object.prototype).map((k) => [k, Object.getOwnPropertyDescriptor(Object.prototype, k)!]));
+const protoChanged = (): boolean => {
+  const keys = Reflect.ownKeys(Object.prototype);
+  if (keys.length !== PROTO.size) return true;
+  for (const k of keys) {
+    const d = Object.getOwnPropertyDescriptor(Object.prototype, k)!;
+    const p = PROTO.get(k);
+    if (!p || d.value !== p.value || d.get !== p.get || d.set !== p.set) return true;
+  }
+  return false;
+};
 
 function fail(msg: string): never {
   throw new FuzzFailure(msg);
@@ -129,7 +139,7 @@ export class FuzzChecker {
    */
   async check(m: LoadedMapping, text: string): Promise<void> {
     if (!this.registry || !this.clean || this.used >= CASES_PER_REGISTRY) {
-      this.registry = await InstrumentRegistry.create({ initialCapacity: 64 });
+      this.registry = await InstrumentRegistry.create({ initialCapacity: 4096 });
       this.used = 0;
     }
     this.used++;
@@ -175,7 +185,7 @@ export class FuzzChecker {
       if (ref.kind !== 'records') fail('the reference could not parse what the engine loaded');
       this.compare(m, st, ref.outcomes, reg, held, stats);
     }
-    if (protoNames() !== PROTO || ({} as Record<string, unknown>).polluted !== undefined) fail('Object.prototype was changed');
+    if (protoChanged() || ({} as Record<string, unknown>).polluted !== undefined) fail('Object.prototype was changed');
     tick('compare');
   }
 

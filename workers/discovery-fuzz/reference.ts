@@ -163,13 +163,16 @@ export async function referenceDiscover(text: string, m: LoadedMapping, memo?: R
       if (all.length === 0) return { kind: 'failed' };
       const header = all[0]!.map((h) => h.trim());
       width = header.length;
+      // a "__proto__" column must be an own data property, as in the payload: defineProperty
+      // (plain assignment would set the prototype); other names assign as they are
+      const proto = header.includes('__proto__');
       rows = all
         .slice(1)
         .filter((r) => !r.every((f) => /^\s*$/.test(f)))
         .map((r) => {
           const o: Record<string, string> = {};
-          // defineProperty: a "__proto__" column is an own data property, as in the payload
-          header.forEach((h, i) => Object.defineProperty(o, h, { value: r[i] ?? '', enumerable: true, writable: true, configurable: true }));
+          if (proto) header.forEach((h, i) => Object.defineProperty(o, h, { value: r[i] ?? '', enumerable: true, writable: true, configurable: true }));
+          else for (let i = 0; i < width; i++) o[header[i]!] = r[i] ?? '';
           if (r.length !== width) malformed.add(o);
           return o;
         });
