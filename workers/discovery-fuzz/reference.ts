@@ -49,11 +49,14 @@ function expr(s: string): jsonata.Expression {
 
 /** Outcomes of records already evaluated, by mapping and record content (see the module doc). */
 export class RefMemo {
-  private readonly map = new Map<string, RefOutcome>();
+  /** Two generations: a full `young` one becomes `old` (the previous `old` is dropped); a hit in `old` moves back. */
+  private young = new Map<string, RefOutcome>();
+  private old = new Map<string, RefOutcome>();
   private readonly pure = new WeakMap<LoadedMapping, boolean>();
   hits = 0;
   misses = 0;
-  constructor(private readonly max = 200_000) {}
+  /** @param perGeneration records kept per generation (the mutated records of a case are rarely seen again and age out) */
+  constructor(private readonly perGeneration = 100_000) {}
 
   /** Whether a record's outcome depends only on the record (no expression reads `$root`). */
   memoisable(m: LoadedMapping): boolean {
@@ -71,15 +74,22 @@ export class RefMemo {
   }
 
   get(key: string): RefOutcome | undefined {
-    const o = this.map.get(key);
+    let o = this.young.get(key);
+    if (o === undefined) {
+      o = this.old.get(key);
+      if (o !== undefined) this.set(key, o);
+    }
     if (o) this.hits++;
     else this.misses++;
     return o;
   }
 
   set(key: string, o: RefOutcome): void {
-    if (this.map.size >= this.max) this.map.clear();
-    this.map.set(key, o);
+    if (this.young.size >= this.perGeneration) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, o);
   }
 }
 
