@@ -200,6 +200,8 @@ export class FuzzChecker {
       if (typeof r.reason !== 'string' || r.reason === '') fail(`record ${r.record} rejected (${r.code}) without a reason`);
       engine.set(r.record, r.code);
     }
+    if (Object.values(st.rejected).reduce((a, b) => a + b, 0) !== st.rejects.length)
+      fail(`reject counts ${JSON.stringify(st.rejected)} do not add up to ${st.rejects.length} rejects`);
     const shared = new Set(m.instruments.filter((t) => t.shared).map((t) => t.as));
     const refSkipped: Record<string, number> = {};
     /** Instruments the registry must hold (first occurrence by id), and shared ones it may hold. */
