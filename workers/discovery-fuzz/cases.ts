@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { dataDir } from '../../src/config.js';
 import { loadMappings, type LoadedMapping } from '../../src/discovery/engine.js';
+import { eventIndex } from '../../src/discovery/evm.js';
 
 /** One shipped file per payload format (mapping name → file in the data folder). */
 export const FUZZ_FILES: Readonly<Record<string, string>> = {
@@ -88,22 +89,49 @@ function prng(seed: number): () => number {
   };
 }
 
-/** Shrink a JSON payload: arrays and big objects keep only `k` elements picked by `pick`. */
+/** `k` distinct indices of `0..n-1` (all when `n <= k`), in ascending order. */
+function sample(n: number, k: number, pick: () => number): number[] {
+  if (n <= k) return Array.from({ length: n }, (_, i) => i);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < k; i++) {
+    const j = i + (pick() % (n - i));
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return idx.slice(0, k).sort((a, b) => a - b);
+}
+
+/**
+ * Shrink a JSON payload: an array holding objects keeps `k` distinct elements (record lists,
+ * receipts, filters), an object of more than 100 keys (a map of records) `k` distinct entries; arrays of scalars or
+ * of arrays (log topics, fee tiers) stay whole, so the records kept are records as published.
+ */
 function slice(v: unknown, pick: () => number, k: number): unknown {
   if (Array.isArray(v)) {
-    const n = Math.min(k, v.length);
-    const out: unknown[] = [];
-    for (let i = 0; i < n; i++) out.push(slice(v[pick() % v.length], pick, k));
-    return out;
+    if (!v.some((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) return v.map((x) => slice(x, pick, k));
+    return sample(v.length, k, pick).map((i) => slice(v[i], pick, k));
   }
   if (v !== null && typeof v === 'object') {
     const keys = Object.keys(v);
-    const chosen = keys.length > 40 ? Array.from({ length: Math.min(k, keys.length) }, () => keys[pick() % keys.length]!) : keys;
+    const chosen = keys.length > 100 ? sample(keys.length, k, pick).map((i) => keys[i]!) : keys;
     const out: Record<string, unknown> = {};
     for (const key of chosen) out[key] = slice((v as Record<string, unknown>)[key], pick, k);
     return out;
   }
   return v;
+}
+
+/**
+ * The shipped eth_getLogs file (blocks 13000000-13000001) holds no log of the events the EVM
+ * mappings declare; the getLogs format also gets the receipts file's PoolCreated / PairCreated
+ * logs, as a second request/response pair, so its cases reach the log decoder and the templates.
+ */
+function withPoolLogs(getLogs: unknown, receipts: unknown, m: LoadedMapping): unknown {
+  const events = eventIndex(m.abis ?? []);
+  const logs: unknown[] = [];
+  for (const pair of receipts as Array<{ response: { result: { receipts: Array<{ logs: Array<{ topics: string[] }> }> } } }>)
+    for (const r of pair.response.result.receipts) for (const l of r.logs) if (events.has(String(l.topics[0]).toLowerCase())) logs.push(l);
+  const root = getLogs as Array<{ request: unknown; response: Record<string, unknown> }>;
+  return [...root, { request: root[0]!.request, response: { ...root[0]!.response, result: logs } }];
 }
 
 const HUGE = ['1e400', '-1e400', '123456789012345678901234567890', '1e-400', '18446744073709551616', '0.1' + '0'.repeat(300), '9'.repeat(200)];
@@ -343,8 +371,12 @@ export class FuzzPayloads {
       const mapping = mappings.find((m) => m.name === name);
       if (!mapping) throw new Error(`no mapping ${name}`);
       const text = readFileSync(join(dataDir(), file), 'utf8');
-      if (mapping.format === 'json') formats.push({ name, mapping, json: JSON.parse(text) });
-      else {
+      if (mapping.format === 'json') {
+        let json = JSON.parse(text) as unknown;
+        if (name === 'evm-getlogs-uniswap')
+          json = withPoolLogs(json, JSON.parse(readFileSync(join(dataDir(), FUZZ_FILES['evm-receipts-uniswap']!), 'utf8')), mapping);
+        formats.push({ name, mapping, json });
+      } else {
         const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
         const h = (mapping.csv?.skipLines ?? 0) + 1;
         formats.push({ name, mapping, csv: { head: lines.slice(0, h), rows: lines.slice(h).filter((l) => l.trim() !== '') } });
