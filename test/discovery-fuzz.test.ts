@@ -6,7 +6,7 @@
  * error, a hang, a half-registered record or a changed `Object.prototype`.
  *
  * Case count: `INSTREG_DISCOVERY_FUZZ_RUNS` (default {@link DEFAULT_RUNS}); `npm run test:fuzz`
- * runs 1 000 000. The cases run in `INSTREG_DISCOVERY_FUZZ_WORKERS` worker threads (default 2,
+ * runs 1 000 000 (~17 min here). The cases run in `INSTREG_DISCOVERY_FUZZ_WORKERS` worker threads (default 2,
  * the compiled `dist/workers/discovery-fuzz/worker.js`: `npm test` builds first), each with its
  * own fast-check seed derived from the run seed `INSTREG_DISCOVERY_FUZZ_SEED` (default: random,
  * printed). A failure prints the shrunk counterexample and how to replay it in this process:
@@ -22,7 +22,11 @@ import { addStats, emptyStats, FuzzChecker, type FormatStats } from '../workers/
 import { basesFor, runBatch, type BatchOptions, type BatchResult } from '../workers/discovery-fuzz/run.js';
 import { distWorker } from './helpers/workers.js';
 
-const DEFAULT_RUNS = 100_000;
+/**
+ * Cases in `npm test`: about 60 s with 2 workers on this shared 2-core machine (~1.2 ms of wall time
+ * per case at load 4, ~2 ms of CPU per case and worker: `bench/results/discovery-fuzz.txt`).
+ */
+const DEFAULT_RUNS = 50_000;
 const int = (v: string | undefined): number | undefined => {
   const n = Number(v ?? '');
   return v !== undefined && v !== '' && Number.isFinite(n) ? Math.floor(n) : undefined;
