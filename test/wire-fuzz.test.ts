@@ -32,7 +32,8 @@ function expectValid(msg: WireMessage): void {
   expect(decodeMessage(encodeMessage(msg))).toStrictEqual(msg);
 }
 
-describe(`wire fuzz (${FUZZ_TOTAL} cases in total)`, () => {
+// Each property's share of the budget grows with FUZZ_TOTAL: so does its time limit (the 1 M run's log-stream property takes ~4 min here).
+describe(`wire fuzz (${FUZZ_TOTAL} cases in total)`, { timeout: 120_000 + FUZZ_TOTAL * 2 }, () => {
   it('round trip: decode(encode(x)) deep-equals x for random valid messages of every type and kind; encoding is canonical', () => {
     fc.assert(
       fc.property(message, (m) => {

@@ -65,6 +65,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (v === null) return 'null';
   if (typeof v === 'object') return 'an object';
+  if (typeof v === 'number') return `number ${Object.is(v, -0) ? '-0' : String(v)}`; // JSON.stringify writes Infinity as null
   return `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
 }
 

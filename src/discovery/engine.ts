@@ -155,12 +155,15 @@ export class RecordReject extends Error {
   }
 }
 
-/** Code and reason of an error raised while handling one record. @internal */
+/**
+ * Code and reason of a typed error raised while converting, validating or registering one record
+ * (a `RecordReject` or a `RegistryError`). Any other error is a defect, not bad input: it is
+ * rethrown rather than counted as a reject under a borrowed code. @internal
+ */
 export function errorCode(e: unknown): { code: string; reason: string } {
   if (e instanceof RecordReject) return { code: e.code, reason: e.message };
   if (e instanceof RegistryError) return { code: e.code, reason: e.message };
-  const err = e as { message?: string; code?: string };
-  return { code: 'ExpressionError', reason: `${err.code ? `${err.code}: ` : ''}${err.message ?? String(e)}` };
+  throw e;
 }
 
 /**
