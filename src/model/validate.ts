@@ -228,14 +228,14 @@ export function validateInstrument(input: InstrumentInput): InstrumentInput {
     throw new ValidationError('InvalidField', k, `is not a field of kind ${input.kind} (its fields: ${own.join(', ') || 'none'})`);
   }
   const out: Record<string, unknown> = { ...rec };
-  // The copy holds what the record stores: -0 is stored as 0, a fee on the 0.01 bp grid.
-  for (const k in out) if (out[k] === 0) out[k] = 0;
-  if (input.makerFeeBps !== undefined) out.makerFeeBps = Math.round(input.makerFeeBps * FEE_UNITS_PER_BP) / FEE_UNITS_PER_BP || 0;
-  if (input.takerFeeBps !== undefined) out.takerFeeBps = Math.round(input.takerFeeBps * FEE_UNITS_PER_BP) / FEE_UNITS_PER_BP || 0;
   for (const f of KINDS[input.kind].fields as readonly KindField[]) {
     const v = kindField(f, rec[f.name], rec);
     if (v !== undefined) out[f.name] = v;
   }
+  // The copy holds what the record stores: -0 is stored as 0, a fee on the 0.01 bp grid.
+  for (const k in out) if (out[k] === 0) out[k] = 0;
+  if (input.makerFeeBps !== undefined) out.makerFeeBps = Math.round(input.makerFeeBps * FEE_UNITS_PER_BP) / FEE_UNITS_PER_BP || 0;
+  if (input.takerFeeBps !== undefined) out.takerFeeBps = Math.round(input.takerFeeBps * FEE_UNITS_PER_BP) / FEE_UNITS_PER_BP || 0;
   crossFieldRules(out);
   return out as unknown as InstrumentInput;
 }

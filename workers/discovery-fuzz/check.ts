@@ -263,7 +263,7 @@ export class FuzzChecker {
     if (held !== found.length) fail(`the registry holds ${held} instruments, the accepted records have ${found.length}`);
     if (st.added !== held) fail(`loadPayload counts ${st.added} added, the registry holds ${held}`);
     stats.registered += held;
-    for (const id of found) reg.removeInstrument(id);
+    for (const id of found) reg.removeInstrument(id, { cascade: true }); // referrers go with what they refer to
     if (reg.getMetrics().instruments !== 0) fail('the registry is not empty after removing every instrument of the case');
   }
 }
