@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { WIRE_COMMON_FIELDS } from '../../layout/wire.js';
 import { KINDS as KIND_DESCRIPTORS, type KindField, type KINDS } from '../../layout/kinds.js';
 import type {
   CONTRACT_TYPE_CODES,
@@ -164,22 +165,10 @@ export function symbolIsUnique(kind: InstrumentKind): boolean {
 /** Names of the common fields ({@link CommonFields}) plus `kind`: allowed on every kind. */
 export const COMMON_FIELD_NAMES: ReadonlySet<string> = new Set([
   'kind',
-  'symbol',
-  'venue',
   'source',
-  'status',
-  'name',
-  'priceDecimals',
-  'sizeDecimals',
-  'tickSize',
-  'lotSize',
-  'minQty',
-  'maxQty',
-  'makerFeeBps',
-  'takerFeeBps',
-  'createdAt',
-  'updatedAt',
-] satisfies ReadonlyArray<keyof CommonFields | 'kind'>);
+  'status', // the registration payload's fixed prefix
+  ...WIRE_COMMON_FIELDS.map((f) => f.name), // symbol, venue, name, decimals, tick/lot, quantities, fees, timestamps
+]);
 
 /** Every field name an instrument of some kind may carry: the common ones and every descriptor field. */
 export const INSTRUMENT_FIELD_NAMES: ReadonlySet<string> = new Set([

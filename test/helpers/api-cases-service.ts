@@ -66,6 +66,7 @@ export function serviceCases(fx: Fixtures): Record<string, Entry> {
         },
         removeInstrument: { throws: sweep((id: never) => reg.removeInstrument(id), [12345n], 0, NOT_U64) },
         liveInstruments: { allow: 'takes no arguments (a generator over the live instruments)' },
+        compact: { allow: 'takes no arguments (a same-size rebuild that reclaims heap garbage)' },
         recordDiscovery: {
           throws: each((r: never) => reg.recordDiscovery(r), {
             undefined: undefined,
