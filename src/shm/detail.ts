@@ -22,7 +22,6 @@ import {
   type KindField,
   type KindFieldType,
   codeName,
-  HEAP_ENTRY_DATA_OFFSET,
 } from '../../layout/index.js';
 import { RegistryError } from '../errors.js';
 import type { Fixed, InstrumentInput, InstrumentKind, SyntheticLeg } from '../model/types.js';
@@ -207,69 +206,4 @@ export function decodeDetail(kind: InstrumentKind, bytes: Uint8Array): Record<st
     throw e;
   }
   return out;
-}
-
-/**
- * Byte offset (in `heap`) of field `name` inside the detail blob at heap reference `ref`, or -1
- * if the kind has no such field or it is absent. Reads the immutable blob in place (no decode,
- * no allocation): used by readers to verify index hits.
- */
-export function detailFieldOffset(heap: Uint8Array, ref: number, kind: InstrumentKind, name: string): number {
-  const fields: readonly KindField[] = DETAIL_FIELDS[kind];
-  let p = ref + HEAP_ENTRY_DATA_OFFSET;
-  const present = heap[p]! | (heap[p + 1]! << 8) | (heap[p + 2]! << 16) | (heap[p + 3]! << 24);
-  p += DETAIL_PRESENT_SIZE;
-  for (let i = 0; i < fields.length; i++) {
-    const { name: fname, type } = fields[i]!;
-    if (!(present & (1 << i))) {
-      if (fname === name) return -1;
-      continue;
-    }
-    if (fname === name) return p;
-    switch (type) {
-      case 'u8':
-      case 'enum':
-        p += SIZE_OF_U8;
-        break;
-      case 'u32':
-        p += SIZE_OF_I32;
-        break;
-      case 'id':
-      case 'ms':
-        p += SIZE_OF_I64;
-        break;
-      case 'fixed':
-        p += DETAIL_FIXED_SIZE;
-        break;
-      case 'str':
-        p += DETAIL_STR_LEN_SIZE + heap[p]!;
-        break;
-      case 'legs':
-        p += DETAIL_LEG_COUNT_SIZE + (heap[p]! | (heap[p + 1]! << 8)) * DETAIL_LEG_SIZE;
-        break;
-    }
-  }
-  return -1;
-}
-
-/** Does the ASCII string field at blob offset `p` equal `query`? (`p` from {@link detailFieldOffset}) */
-export function detailStrEquals(heap: Uint8Array, p: number, query: string): boolean {
-  if (p < 0) return false;
-  const n = heap[p]!;
-  if (n !== query.length) return false;
-  for (let i = 0; i < n; i++) if (heap[p + DETAIL_STR_LEN_SIZE + i] !== query.charCodeAt(i)) return false;
-  return true;
-}
-
-/** The u64 id at blob offset `p` as halves, compared with (lo, hi). */
-export function detailIdEquals(heap: Uint8Array, p: number, lo: number, hi: number): boolean {
-  if (p < 0) return false;
-  const l = (heap[p]! | (heap[p + 1]! << 8) | (heap[p + 2]! << 16) | (heap[p + 3]! << 24)) >>> 0;
-  const h = (heap[p + 4]! | (heap[p + 5]! << 8) | (heap[p + 6]! << 16) | (heap[p + 7]! << 24)) >>> 0;
-  return l === lo >>> 0 && h === hi >>> 0;
-}
-
-/** The u32 at blob offset `p`. */
-export function detailU32At(heap: Uint8Array, p: number): number {
-  return (heap[p]! | (heap[p + 1]! << 8) | (heap[p + 2]! << 16) | (heap[p + 3]! << 24)) >>> 0;
 }
