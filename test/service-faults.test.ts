@@ -43,7 +43,10 @@ describe('SIGKILL the writer while a client streams registrations', () => {
       let tornInjected = 0;
       let tornReported = 0;
       for (let k = 0; k < KILLS; k++) {
-        const { child, line } = await spawnReady('writer-proc.mjs', [dir, ['always', 'group:0', 'group:2'][Math.floor(rand() * 3)]!, '5000'], /^\{"listening"/);
+        // fsync policy, and a log segment bound small enough that kills also land around segment rolls
+        const fsync = ['always', 'group:0', 'group:2'][Math.floor(rand() * 3)]!;
+        const segmentBytes = ['0', '4096', '32768'][k % 3]!;
+        const { child, line } = await spawnReady('writer-proc.mjs', [dir, fsync, '5000', segmentBytes], /^\{"listening"/);
         const started = JSON.parse(line).listening as { warnings: Array<{ code: string }> };
         tornReported += started.warnings.filter((w) => w.code === 'LogTruncated').length;
         const w = await connectWriter({ socket: join(dir, 'instreg.sock'), timeoutMs: 10_000 });

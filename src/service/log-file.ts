@@ -11,6 +11,10 @@
  * - **Open = scan + truncate.** Every segment is scanned frame by frame (header, CRC, full decode,
  *   seq = previous + 1). The first bad frame ends the log: the file is truncated there, and a
  *   {@link LogTruncatedError} warning is reported. Later segments are deleted with it.
+ * - **Segments.** A segment holds at most `segmentMaxBytes` (default {@link LOG_SEGMENT_MAX_BYTES},
+ *   1 GiB; a single frame larger than that still gets a segment of its own): the frame that would
+ *   cross it starts a new segment, after the frames before it are made durable in the old one.
+ *   So no segment outgrows what one read can hold, however rarely snapshots run.
  * - **Trim.** After a snapshot, {@link DurableLog.roll} starts a new segment and
  *   {@link DurableLog.trimBefore} deletes segments wholly covered by the oldest kept snapshot.
  * - **Replay for replicas.** {@link DurableLog.readRange} returns the stored bytes of consecutive
@@ -19,9 +23,10 @@
  * @module
  */
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { kMaxLength } from 'node:buffer';
 import { join } from 'node:path';
 import { WIRE_HEADER_SIZE } from '../../layout/wire.js';
-import { argCount, argFunction, argOptions, argPath, argU64, ioError } from '../args.js';
+import { argCount, argFunction, argInt, argOptions, argPath, argU64, ioError } from '../args.js';
 import { RegistryError } from '../errors.js';
 import { fsyncDir } from '../snapshot/io.js';
 import { decodeMessage, readHeader } from '../wire/codec.js';
@@ -39,9 +44,23 @@ export type FsyncPolicy = 'always' | { groupMs: number };
  */
 export const DEFAULT_FSYNC_POLICY: FsyncPolicy = { groupMs: 0 };
 
+/** Default size bound of one log segment file: 1 GiB. */
+export const LOG_SEGMENT_MAX_BYTES = 2 ** 30;
+
+/**
+ * Largest segment file {@link DurableLog.open} reads (one `Buffer`: `buffer.constants.MAX_LENGTH`,
+ * 4 GiB on Node 20). A larger file, which this log never writes, is refused, not truncated.
+ */
+const SEGMENT_READ_MAX = Math.min(kMaxLength, 2 ** 32);
+
 /** Options of {@link DurableLog.open}. */
 export interface DurableLogOptions {
   fsync?: FsyncPolicy;
+  /**
+   * Bytes after which the log starts a new segment file: 4 KiB .. 2 GiB, default
+   * {@link LOG_SEGMENT_MAX_BYTES} (1 GiB).
+   */
+  segmentMaxBytes?: number;
   /** Called for every entry found on open, in order (seq > `afterSeq` only). */
   onEntry?: (msg: WireMessage, frame: Uint8Array) => void;
   /** Entries with seq ≤ this are skipped by `onEntry` (they are in the snapshot). Default 0. */
@@ -63,9 +82,15 @@ interface Segment {
 const SEGMENT_RE = /^log-(\d{20})\.irl$/;
 const segName = (firstSeq: bigint) => `log-${firstSeq.toString().padStart(20, '0')}.irl`;
 
-/** Read a whole file through its fd. */
-function readAll(fd: number): Buffer {
+/** Read a whole file through its fd. @throws {ServiceError} `LimitExceeded` over {@link SEGMENT_READ_MAX} */
+function readAll(fd: number, file: string): Buffer {
   const size = fstatSync(fd).size;
+  if (size > SEGMENT_READ_MAX) {
+    throw new ServiceError(
+      'LimitExceeded',
+      `${file} is ${size} bytes, over the ${SEGMENT_READ_MAX} a segment may hold; not written by this log (nothing truncated)`,
+    );
+  }
   const buf = Buffer.allocUnsafe(size);
   let off = 0;
   while (off < size) {
@@ -80,6 +105,7 @@ function readAll(fd: number): Buffer {
 export class DurableLog {
   private readonly segments: Segment[] = [];
   private readonly policy: FsyncPolicy;
+  private readonly segmentMaxBytes: number;
   private onDurable: DurableLogOptions['onDurable'];
   private last: bigint;
   private durable: bigint;
@@ -106,6 +132,7 @@ export class DurableLog {
     if (this.policy !== 'always' && !(Number.isFinite(this.policy.groupMs) && this.policy.groupMs >= 0)) {
       throw new ServiceError('InvalidField', 'fsync.groupMs must be a non-negative number');
     }
+    this.segmentMaxBytes = opts.segmentMaxBytes ?? LOG_SEGMENT_MAX_BYTES;
     this.onDurable = opts.onDurable;
     this.last = 0n;
     this.durable = 0n;
@@ -118,11 +145,11 @@ export class DurableLog {
    * @param expectFirstSeq the seq the log must reach back to (snapshot seq + 1); when the oldest
    *   segment starts later, entries are missing
    * @throws {ServiceError} `SequenceGap` if the log does not reach back to `expectFirstSeq`;
-   *   `InvalidField` for a bad fsync policy
+   *   `InvalidField` for a bad fsync policy; `LimitExceeded` for a segment file over 4 GiB (left as it is)
    * @throws {IoError} `IoError` for file-system errors (`errno` `ENOENT` for a missing `dir`, …)
    * @throws {RegistryError} `InvalidArgument` for a `dir` that is not a non-empty string, options
    *   that are not an object, callbacks that are not functions, or an `afterSeq` / `expectFirstSeq`
-   *   that is not a u64 (`expectFirstSeq` ≥ 1)
+   *   that is not a u64 (`expectFirstSeq` ≥ 1), a `segmentMaxBytes` outside 4 KiB .. 2 GiB
    */
   static open(dir: string, opts: DurableLogOptions = {}, expectFirstSeq = 1n): DurableLog {
     argPath(dir, 'dir');
@@ -130,6 +157,7 @@ export class DurableLog {
     argFunction(opts.onEntry, 'onEntry', true);
     argFunction(opts.onDurable, 'onDurable', true);
     if (opts.afterSeq !== undefined) argU64(opts.afterSeq, 'afterSeq');
+    if (opts.segmentMaxBytes !== undefined) argInt(opts.segmentMaxBytes, 'segmentMaxBytes', 4096, 2 ** 31);
     if (argU64(expectFirstSeq, 'expectFirstSeq') < 1n || expectFirstSeq === 0xffffffffffffffffn) {
       throw new RegistryError('InvalidArgument', 'expectFirstSeq must be in 1..2^64-2');
     }
@@ -163,7 +191,7 @@ export class DurableLog {
       }
       const fd = openSync(file, 'r+');
       const seg: Segment = { file, fd, firstSeq, offsets: [], size: 0 };
-      const bytes = readAll(fd);
+      const bytes = readAll(fd, file);
       let p = 0;
       let seq = firstSeq;
       let reason: string | undefined;
@@ -289,6 +317,7 @@ export class DurableLog {
         `frame header says seq ${h.seq}, ${WIRE_HEADER_SIZE + h.length} bytes; appending seq ${seq}, ${frame.length} bytes`,
       );
     }
+    if (this.tail.offsets.length > 0 && this.tail.size + frame.length > this.segmentMaxBytes) this.rollFull();
     const seg = this.tail;
     // Buffered until the commit: one write per commit instead of one per frame.
     this.pendingChunks.push(frame);
@@ -369,6 +398,23 @@ export class DurableLog {
     const at = seg.size - buf.length;
     let off = 0;
     while (off < buf.length) off += writeSync(seg.fd, buf, off, buf.length - off, at + off);
+  }
+
+  /**
+   * The tail segment is full: write its pending frames and make them durable there (one
+   * synchronous fdatasync, once per segment), then start the next segment at `lastSeq + 1`. The
+   * next commit syncs the new segment; a commit in flight on the old fd only repeats the sync.
+   */
+  private rollFull(): void {
+    const old = this.tail;
+    this.writePending();
+    try {
+      fdatasyncSync(old.fd);
+      this.startSegment(this.last + 1n);
+    } catch (e) {
+      this.failed = ioError(e, `roll log segment ${old.file}`) as Error;
+      throw this.failed;
+    }
   }
 
   /** Resolves once everything appended so far is durable (commits now instead of waiting for the timer). */

@@ -43,6 +43,8 @@ export interface WriterServiceOptions {
   tcp?: { port: number; host?: string };
   /** Fsync policy (default `DEFAULT_FSYNC_POLICY`: group commit, 0 ms window). */
   fsync?: FsyncPolicy;
+  /** Bytes per log segment file before the log starts a new one (4 KiB .. 2 GiB, default 1 GiB). */
+  logSegmentMaxBytes?: number;
   /** Snapshot every this many ms (default 300 000; 0 = never on a timer). */
   snapshotEveryMs?: number;
   /** Snapshot after this many log entries since the last one (default 1 000 000; 0 = never). */
@@ -156,6 +158,7 @@ export class WriterService {
       opts.dir,
       {
         fsync: opts.fsync,
+        segmentMaxBytes: opts.logSegmentMaxBytes,
         afterSeq: snap?.logSeq ?? 0n,
         onEntry: (msg) => {
           const r = applier.apply(msg);
@@ -370,6 +373,7 @@ function checkServiceOptions(opts: WriterServiceOptions): void {
   if (opts.snapshotEveryMs !== undefined) argMs(opts.snapshotEveryMs, 'snapshotEveryMs');
   if (opts.snapshotEveryEntries !== undefined) argInt(opts.snapshotEveryEntries, 'snapshotEveryEntries');
   if (opts.keepSnapshots !== undefined) argInt(opts.keepSnapshots, 'keepSnapshots', 1);
+  if (opts.logSegmentMaxBytes !== undefined) argInt(opts.logSegmentMaxBytes, 'logSegmentMaxBytes', 4096, 2 ** 31);
   if (opts.metricsPort !== undefined) argInt(opts.metricsPort, 'metricsPort', 0, 65535);
   argFunction(opts.seed, 'seed', true);
   argFunction(opts.onWarning, 'onWarning', true);
