@@ -275,7 +275,7 @@ describe('writer: capacity and index occupancy', () => {
 
   it('the k-th listing of one asset does not walk the k-1 before it (the writer remembers where a long run ends)', async () => {
     const reg = await InstrumentRegistry.create({ initialCapacity: 50_000, requireReferences: false });
-    const table = (reg as unknown as { table: { indexInsertProbes: number } }).table;
+    const table = (reg as unknown as { w: { table: { indexInsertProbes: number } } }).w.table;
     const pair = (i: number) =>
       reg.registerInstrument({
         kind: 'cexPair',

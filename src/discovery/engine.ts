@@ -57,7 +57,7 @@ export interface RegistrationTarget {
    * Registers (or updates) an instrument. Throws `RegistryError` subclasses
    * (`ValidationError`, `DuplicateSymbolError`, `HashCollisionError`) and registers nothing on throw.
    * `opts.placeholder`: the instrument defers to the same listing already held (outcome
-   * `unchanged`, possibly with the held instrument's id; see `RegisterOptions` in `src/writer/registry.ts`).
+   * `unchanged`, possibly with the held instrument's id; see `RegisterOptions` in `src/writer/registry-types.ts`).
    */
   registerInstrument(input: InstrumentInput, opts?: { placeholder?: boolean }): { id: bigint; outcome: 'added' | 'unchanged' | 'updated' };
   /** Optional: whether an instrument with this id is registered (lets `placeholder` templates defer to it). */

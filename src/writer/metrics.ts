@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { RegisterOutcome } from './registry.js';
+import { RegistryError, type RegistryErrorCode } from '../errors.js';
+import type { RegisterOutcome, RegistryMetrics } from './registry-types.js';
 
 /** Registrations by outcome (`unchanged` includes a placeholder deferring to the listing already held). */
 export type OutcomeCounts = Record<RegisterOutcome, number>;
@@ -62,6 +63,72 @@ export class DiscoveryCounters {
       skipped: { ...this.m.skipped },
       rejected: { ...this.m.rejected },
       ignoredFields: Object.fromEntries(Object.entries(this.m.ignoredFields).map(([k, v]) => [k, { ...v }])),
+    };
+  }
+}
+
+/** The counters of {@link RegistryMetrics} the writer keeps besides the table's. @internal */
+export type WriterCounts = Pick<RegistryMetrics, 'registrations' | 'outcomes' | 'updates' | 'registrationFailures' | 'failuresByCode' | 'discovery'>;
+
+/** Registration, update, failure and discovery counters of one writer. @internal */
+export class WriterCounters {
+  private registrations = 0;
+  private updates = 0;
+  private readonly outcomes: OutcomeCounts = { added: 0, updated: 0, unchanged: 0 };
+  private failures = 0;
+  private readonly failuresByCode: Partial<Record<RegistryErrorCode, number>> = {};
+  private readonly discovery = new DiscoveryCounters();
+
+  /** A successful registration. */
+  registered(outcome: RegisterOutcome): void {
+    this.registrations++;
+    this.outcomes[outcome]++;
+  }
+
+  /** A successful `updateInstrument` (also a registration). */
+  updated(): void {
+    this.registrations++;
+    this.updates++;
+  }
+
+  /** A refused registration or update; an error that is not a `RegistryError` counts as `InvalidField`. */
+  failed(e: unknown): void {
+    this.failures++;
+    const code: RegistryErrorCode = e instanceof RegistryError ? e.code : 'InvalidField';
+    this.failuresByCode[code] = (this.failuresByCode[code] ?? 0) + 1;
+  }
+
+  /**
+   * Add one loaded file's discovery counts.
+   * @throws {RegistryError} `InvalidArgument` if `report` is not a report (a `recordsSeen` count
+   *   and `skipped`, `rejected`, `ignoredFields` count objects).
+   */
+  recordDiscovery(report: DiscoveryReport): void {
+    const r = report as unknown as Record<string, unknown>;
+    const counts = (v: unknown) => typeof v === 'object' && v !== null && Object.values(v).every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
+    if (
+      typeof r !== 'object' ||
+      r === null ||
+      !Number.isSafeInteger(r.recordsSeen) ||
+      (r.recordsSeen as number) < 0 ||
+      !counts(r.skipped) ||
+      !counts(r.rejected) ||
+      !counts(r.ignoredFields)
+    ) {
+      throw new RegistryError('InvalidArgument', 'report must be { mapping, recordsSeen, skipped, rejected, ignoredFields } with non-negative integer counts');
+    }
+    this.discovery.record(report);
+  }
+
+  /** Copies of the counts. */
+  snapshot(): WriterCounts {
+    return {
+      registrations: this.registrations,
+      outcomes: { ...this.outcomes },
+      updates: this.updates,
+      registrationFailures: this.failures,
+      failuresByCode: { ...this.failuresByCode },
+      discovery: this.discovery.snapshot(),
     };
   }
 }
