@@ -3,8 +3,8 @@
  * rename a new 200-byte name and a new detail blob) with compaction off (the append-only heap
  * the registry had before; threshold 2^52) and on (default threshold), interleaved, then the
  * pause of one compaction at N instruments: the automatic slot-for-slot copy (the slowest
- * registration, which ran it) and `compact()` (a full same-size rebuild that re-derives every
- * index key).
+ * registration, which ran it) and `compact()` (a full same-size rebuild: records re-inserted,
+ * index entries re-added for their new slots).
  *
  * Reported: µs per rename (median of the rounds) and its ratio to compaction off, heap bytes in
  * use (HEAP_USED) and the bytes of both heap buffers at the end, compactions, and the pauses (ms).

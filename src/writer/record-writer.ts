@@ -79,7 +79,6 @@ export class RecordWriter {
           if (!sameSlots) this.tombstoneHeapBytes = 0; // a rebuild drops tombstones
         },
         move: (image, live) => moveHeapRefs(heap, image, live),
-        reindex: (slot) => this.reindex(slot),
         end: () => undefined,
       },
       opts.maxCapacity,
@@ -300,12 +299,6 @@ export class RecordWriter {
       if (st === SLOT_STATE.FULL) this.cur.retainEntries();
       else this.tombstoneHeapBytes += this.cur.entryBytes();
     }
-  }
-
-  /** Re-add the index entries of a slot in a freshly built generation. */
-  private reindex(slot: number): void {
-    this.cur.read(this.table, slot);
-    for (const k of this.cur.keys()) this.table.addIndexEntry(k, slot);
   }
 }
 

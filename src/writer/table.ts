@@ -129,10 +129,7 @@ function indexAreas(capacity: number): Record<IndexName, IndexArea> {
   return out;
 }
 
-/**
- * What a rebuild asks of the registry, which owns the string heap and knows how to derive index
- * keys from a record.
- */
+/** What a rebuild asks of the registry, which owns the string heap. */
 export interface RebuildHooks {
   /**
    * Generation `gen` is being built (BUILDING = gen is already stored): start its heap.
@@ -144,8 +141,6 @@ export interface RebuildHooks {
    * false for a tombstone (carried over by {@link TableWriter.copyGeneration} only).
    */
   move(image: Int32Array, live: boolean): void;
-  /** Re-add the index entries of `slot` in the new generation. */
-  reindex(slot: number): void;
   /** The new generation is complete (called just before it is published). */
   end(): void;
 }
@@ -177,8 +172,8 @@ export class TableWriter {
   readonly maxCapacity: number;
 
   /**
-   * @param hooks called during every rebuild (the first build included): heap switch, entry
-   *   moves, index entries of each live slot.
+   * @param hooks called during every rebuild (the first build included): heap switch and entry
+   *   moves.
    */
   constructor(
     private readonly handle: RegistryHandle,
@@ -490,10 +485,19 @@ export class TableWriter {
     return region;
   }
 
+  /**
+   * Build generation gen + 1 of `capacity` slots from the live slots of the current one: each
+   * record re-inserted by id (heap entries moved through the hooks), then each of the old
+   * generation's index entries that belongs to a live record re-added for the record's new slot,
+   * with the key words the entry holds (hashed entries hold KEY_A only, whose other key words are
+   * 0; keyed entries hold all three). Dead entries and a tombstone's entries are dropped. No key
+   * is derived again, so no record is decoded.
+   */
   private build(capacity: number, liveSlots: number[], old?: Int32Array): void {
     const gen = this.gen + 1;
     const region = this.prepareRegion(gen, capacity);
-    const oldRegion = old;
+    const oldAreas = this.indexes;
+    const oldCapacity = this.capacity;
     this.gen = gen;
     this.capacity = capacity;
     this.mask = capacity - 1;
@@ -504,18 +508,35 @@ export class TableWriter {
     this.indexes = indexAreas(capacity);
     this.indexList = Object.values(this.indexes);
     this.hooks.begin(gen, false);
-    const image = new Int32Array(RECORD_WORDS);
-    const newSlots: number[] = [];
-    if (oldRegion) {
+    this.count = liveSlots.length;
+    if (old) {
+      const image = new Int32Array(RECORD_WORDS);
+      // old slot → new slot; -1 for every slot whose entries are dropped
+      const moved = new Int32Array(oldCapacity).fill(-1);
       for (const s of liveSlots) {
         const b = s * RECORD_WORDS;
-        for (let w = 0; w < RECORD_WORDS; w++) image[w] = oldRegion[b + w]!;
+        for (let w = 0; w < RECORD_WORDS; w++) image[w] = old[b + w]!;
         this.hooks.move(image, true);
-        newSlots.push(this.insert(image[ID_LO_WORD]!, image[ID_HI_WORD]!, image));
+        moved[s] = this.insert(image[ID_LO_WORD]!, image[ID_HI_WORD]!, image);
+      }
+      const key: IndexKey = { index: 'SYMBOL', a: 0, b: 0, c: 0 };
+      for (const [name, area] of Object.entries(oldAreas) as [IndexName, IndexArea][]) {
+        key.index = name;
+        for (let i = 0; i <= area.mask; i++) {
+          const e = area.base + i * area.entryWords;
+          const a = old[e + ENTRY_KEY_A_WORD]!;
+          if (a === 0) continue;
+          const slot = old[e + area.slotWord]!;
+          if (slot === DEAD_SLOT) continue;
+          const to = moved[slot]!;
+          if (to < 0) continue;
+          key.a = a;
+          key.b = area.keyed ? old[e + KEYED_KEY_B_WORD]! : 0;
+          key.c = area.keyed ? old[e + KEYED_KEY_C_WORD]! : 0;
+          this.addIndexEntry(key, to);
+        }
       }
     }
-    this.count = newSlots.length;
-    for (const s of newSlots) this.hooks.reindex(s);
     this.hooks.end();
     Atomics.store(this.ctl, CTL.CAPACITY, capacity);
     this.publishCounts();
