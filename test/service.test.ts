@@ -230,6 +230,14 @@ describe('writer service over the Unix socket', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${svc.metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/instreg_log_sequence \d+/);
     expect(metrics).toMatch(/instreg_registrations_total\{outcome="added"\} 3000/);
+    // table and heap state, equal to the registry's own metrics at the scrape
+    const m = svc.core.target.registry.getMetrics();
+    expect(metrics).toContain(`instreg_table_tombstones ${m.tombstones}\n`);
+    expect(metrics).toContain(`instreg_table_capacity_slots ${m.capacity}\n`);
+    expect(metrics).toContain(`instreg_heap_used_bytes ${m.heapBytes}\n`);
+    expect(metrics).toContain(`instreg_heap_live_bytes ${m.heapLiveBytes}\n`);
+    expect(metrics).toContain(`instreg_heap_compactions_total ${m.heapCompactions}\n`);
+    expect(m.tombstones).toBe(60); // 6 rounds removed 10 each
     expect(maxBuffered).toBeLessThanOrEqual(256 * 1024 + 256 * 1024 + 16 * 1024);
     // dropped by the writer after the stall timeout (the paused client cannot see its own close)
     for (let i = 0; i < 100 && svc.subscribers.size > 1; i++) await new Promise((r) => setTimeout(r, 50));

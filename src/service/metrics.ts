@@ -22,6 +22,26 @@ export interface MetricsSource {
   snapshotAgeSeconds(): number | undefined;
   replicas(): Array<{ id: number; lagEntries: bigint; bufferedBytes: number }>;
   malformed(): Record<string, number>;
+  /** Table and string-heap state (`InstrumentRegistry.getMetrics`). */
+  table(): TableState;
+}
+
+/** Table and string-heap figures of the writer's registry, read at scrape time. */
+export interface TableState {
+  /** Tombstoned slots. */
+  tombstones: number;
+  /** Table capacity, slots. */
+  capacity: number;
+  /** (live + tombstones) / capacity. */
+  loadFactor: number;
+  /** Table generation (each growth, rebuild or compaction publishes a new one). */
+  generation: number;
+  /** Bytes in use in the current heap. */
+  heapBytes: number;
+  /** Of those, bytes live records reference. */
+  heapLiveBytes: number;
+  /** Heap compactions since start. */
+  heapCompactions: number;
 }
 
 /** The service's metrics registry plus the fsync latency histogram fed by the log. */
@@ -155,6 +175,63 @@ export class ServiceMetrics {
       collect() {
         this.reset();
         for (const r of src.replicas()) this.set({ replica: String(r.id) }, r.bufferedBytes);
+      },
+    });
+    new Gauge({
+      name: 'instreg_table_tombstones',
+      help: 'Tombstoned slots in the table',
+      registers,
+      collect() {
+        this.set(src.table().tombstones);
+      },
+    });
+    new Gauge({
+      name: 'instreg_table_capacity_slots',
+      help: 'Table capacity in slots',
+      registers,
+      collect() {
+        this.set(src.table().capacity);
+      },
+    });
+    new Gauge({
+      name: 'instreg_table_load_factor',
+      help: '(live + tombstones) / capacity',
+      registers,
+      collect() {
+        this.set(src.table().loadFactor);
+      },
+    });
+    new Gauge({
+      name: 'instreg_table_generation',
+      help: 'Published table generation',
+      registers,
+      collect() {
+        this.set(src.table().generation);
+      },
+    });
+    new Gauge({
+      name: 'instreg_heap_used_bytes',
+      help: 'Bytes in use in the current string heap',
+      registers,
+      collect() {
+        this.set(src.table().heapBytes);
+      },
+    });
+    new Gauge({
+      name: 'instreg_heap_live_bytes',
+      help: 'String-heap bytes that live records reference (the rest is garbage until a compaction)',
+      registers,
+      collect() {
+        this.set(src.table().heapLiveBytes);
+      },
+    });
+    new Counter({
+      name: 'instreg_heap_compactions_total',
+      help: 'String-heap compactions (generation copies and rebuilds that reclaim garbage)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(src.table().heapCompactions);
       },
     });
     this.fsyncSeconds = new Histogram({

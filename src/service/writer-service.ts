@@ -122,6 +122,7 @@ export class WriterService {
       snapshotAgeSeconds: () => (this.lastSnapshotAt ? (Date.now() - this.lastSnapshotAt) / 1000 : undefined),
       replicas: () => [...this.subscribers].map((s) => ({ id: s.id, lagEntries: s.lagEntries, bufferedBytes: s.bufferedBytes })),
       malformed: () => ({ ...this.malformed }),
+      table: () => target.registry.getMetrics(),
     });
   }
 
