@@ -16,17 +16,12 @@
  */
 import {
   CTL,
-  DEAD_SLOT,
   ENTRY_KEY_A_WORD,
-  KEYED_KEY_B_WORD,
-  KEYED_KEY_C_WORD,
   GEN_TAG_WORD,
   ID_HI_WORD,
   ID_LO_WORD,
-  INDEXES,
   type IndexName,
   MAX_CAPACITY,
-  MAX_INDEX_LOAD_FACTOR,
   MAX_LOAD_FACTOR,
   MIN_CAPACITY,
   RECORD_WORDS,
@@ -35,44 +30,14 @@ import {
   SLOT_STATE,
   STATE_SHIFT,
   STATE_WORD,
-  indexOffset,
-  indexesOffset,
   regionSize,
 } from '../../layout/index.js';
 import { RegistryError } from '../errors.js';
-import { entryStart, hashId } from '../shm/keyhash.js';
+import { hashId } from '../shm/keyhash.js';
 import type { RegistryHandle } from '../shm/handle.js';
 import type { IndexKey } from '../shm/index-keys.js';
-
-/** Location and format of one secondary index inside the current region, in Int32 words. */
-interface IndexArea {
-  base: number;
-  mask: number;
-  entryWords: number;
-  slotWord: number;
-  keyed: boolean;
-  /** Entries in use (live or dead) in this generation. */
-  used: number;
-  /** Writer-private: where the run of each key with many entries ends, by KEY_A (this generation). */
-  tails: Map<number, RunTail[]>;
-}
-
-/** The last entry of one long-running key (a, b, c); `end` = -1 until its first insert past LONG_RUN. */
-interface RunTail {
-  b: number;
-  c: number;
-  end: number;
-}
-
-/** The run-end record of key (a, b, c) in `area`, created on first use. */
-function runTail(area: IndexArea, a: number, b: number, c: number): RunTail {
-  let list = area.tails.get(a);
-  if (!list) area.tails.set(a, (list = []));
-  for (const t of list) if (t.b === b && t.c === c) return t;
-  const t: RunTail = { b, c, end: -1 };
-  list.push(t);
-  return t;
-}
+import { RegionPair } from './regions.js';
+import { addEntry, forEachLiveEntry, haveRoom, indexAreas, killEntry, probeEntries, type IndexArea } from './index-areas.js';
 
 /**
  * Load factor a rebuild aims for (live / capacity); growth doubles until it holds. 0.5 means a
@@ -81,13 +46,6 @@ function runTail(area: IndexArea, a: number, b: number, c: number): RunTail {
  * cost (596 vs 587 ns, DRAM- and TLB-bound either way) for half the memory (layout/SPEC.md).
  */
 export const TARGET_LOAD_FACTOR = 0.5;
-/** Same-key entries an insert passes before the writer remembers where that key's run ends. */
-const LONG_RUN = 8;
-/** Most index entries one registration adds (SYMBOL, ISIN, CUSIP or ADDRESS, PAIR, 2 × ASSET). */
-const MAX_ENTRIES_PER_REGISTRATION = 6;
-
-/** Marks a region whose earlier contents are unknown (zeroed entirely before reuse). */
-const UNKNOWN_PAST = -1;
 
 /** Round up to a power of two ≥ MIN_CAPACITY. */
 export function capacityFor(n: number): number {
@@ -110,23 +68,6 @@ function writeRecord(r: Int32Array, b: number, image: Int32Array): void {
   Atomics.exchange(r, b + SEQ_WORD, odd);
   for (let w = SEQ_WORD + 1; w < RECORD_WORDS; w++) r[b + w] = image[w]!;
   Atomics.store(r, b + SEQ_WORD, (odd + 1) | 0);
-}
-
-/** The index areas of a region of `capacity` slots, all empty. */
-function indexAreas(capacity: number): Record<IndexName, IndexArea> {
-  const out = {} as Record<IndexName, IndexArea>;
-  for (const [name, def] of Object.entries(INDEXES) as [IndexName, (typeof INDEXES)[IndexName]][]) {
-    out[name] = {
-      base: indexOffset(capacity, name) / SIZE_OF_I32,
-      mask: capacity * def.capacityFactor - 1,
-      entryWords: def.entryWords,
-      slotWord: def.slotWord,
-      keyed: def.keyed,
-      used: 0,
-      tails: new Map(),
-    };
-  }
-  return out;
 }
 
 /** What a rebuild asks of the registry, which owns the string heap. */
@@ -164,8 +105,8 @@ export class TableWriter {
   private indexes = {} as Record<IndexName, IndexArea>;
   /** The same areas as a list (iterated on every registration). */
   private indexList: IndexArea[] = [];
-  /** Capacity of the generation last built in each region (0 = never used). */
-  private readonly regionCaps = [0, 0];
+  /** The two regions and what each last held. */
+  private readonly regionPair: RegionPair;
   /** Entries examined by {@link addIndexEntry} so far (a cost counter for tests and benches). */
   indexInsertProbes = 0;
   /** Largest capacity this table may grow to (MAX_CAPACITY unless lowered for tests). */
@@ -182,6 +123,7 @@ export class TableWriter {
     maxCapacity = MAX_CAPACITY,
   ) {
     this.ctl = new Int32Array(handle.control);
+    this.regionPair = new RegionPair(handle, this.ctl);
     this.maxCapacity = maxCapacity;
     if (!(maxCapacity >= MIN_CAPACITY && maxCapacity <= MAX_CAPACITY && (maxCapacity & (maxCapacity - 1)) === 0)) {
       throw new RegistryError('InvalidArgument', `maxCapacity must be a power of two in ${MIN_CAPACITY}..${MAX_CAPACITY}, got ${maxCapacity}`);
@@ -251,19 +193,13 @@ export class TableWriter {
    * @throws {RegistryError} `CapacityExceeded` when live records alone fill the largest table.
    */
   reserve(compact = false): boolean {
-    if (!compact && this.used + 1 <= this.capacity * MAX_LOAD_FACTOR && this.indexesHaveRoom()) return false;
+    if (!compact && this.used + 1 <= this.capacity * MAX_LOAD_FACTOR && haveRoom(this.indexList)) return false;
     let cap = this.capacity;
     while (this.count + 1 > cap * TARGET_LOAD_FACTOR && cap < this.maxCapacity) cap *= 2;
     if (this.count + 1 > cap * MAX_LOAD_FACTOR) {
       throw new RegistryError('CapacityExceeded', `table full: ${this.count} live instruments in ${cap} slots (load factor ≤ ${MAX_LOAD_FACTOR})`);
     }
     this.rebuild(cap);
-    return true;
-  }
-
-  /** Does every index have room for one more registration's entries (≤ MAX_INDEX_LOAD_FACTOR)? */
-  private indexesHaveRoom(): boolean {
-    for (const a of this.indexList) if (a.used + MAX_ENTRIES_PER_REGISTRATION > (a.mask + 1) * MAX_INDEX_LOAD_FACTOR) return false;
     return true;
   }
 
@@ -305,71 +241,21 @@ export class TableWriter {
 
   /**
    * Add an entry for a slot that has none for this key (a new record, a key an update added, or
-   * a rebuild). Entries are only invalidated ({@link killIndexEntry}), never removed, within a
-   * generation, and {@link reserve} guarantees room, so this never fails after a record was
-   * written. The k-th entry of one key costs O(1) expected probes, not O(k): for a key with a
-   * long run (many listings of one asset or ISIN) the writer remembers where its run ends.
+   * a rebuild); see {@link addEntry}. {@link reserve} guarantees room, so this never fails after
+   * a record was written.
    */
   addIndexEntry(key: IndexKey, slot: number): void {
-    const area = this.indexes[key.index];
-    const r = this.region;
-    const { a, b, c } = key;
-    let tail: RunTail | undefined;
-    let same = 0;
-    for (let i = entryStart(area.keyed, a, b) & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
-      this.indexInsertProbes++;
-      const e = area.base + i * area.entryWords;
-      const ka = r[e + ENTRY_KEY_A_WORD]!;
-      if (ka === 0) {
-        r[e + area.slotWord] = slot;
-        if (area.keyed) {
-          r[e + KEYED_KEY_B_WORD] = b;
-          r[e + KEYED_KEY_C_WORD] = c;
-        }
-        Atomics.store(r, e + ENTRY_KEY_A_WORD, a); // publishes the entry
-        area.used++;
-        // Every entry from the key's probe start to here is occupied, and entries never empty
-        // within a generation: the next entry of this key can start probing after this one.
-        if (tail) tail.end = i;
-        return;
-      }
-      if (ka === a && ++same === LONG_RUN) {
-        // A long run: jump to where this exact key's run ended last time.
-        tail = runTail(area, a, b, c);
-        if (tail.end >= 0) i = tail.end;
-      }
-    }
-    throw new RegistryError('CapacityExceeded', `index ${key.index} full (reserve() was not called)`);
+    this.indexInsertProbes += addEntry(this.region, this.indexes[key.index], key, slot);
   }
 
   /** Invalidate this slot's entry for `key` (its record no longer has that key). */
   killIndexEntry(key: IndexKey, slot: number): void {
-    const area = this.indexes[key.index];
-    const r = this.region;
-    const { a, b, c } = key;
-    for (let i = entryStart(area.keyed, a, b) & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
-      const e = area.base + i * area.entryWords;
-      const ka = r[e + ENTRY_KEY_A_WORD]!;
-      if (ka === 0) return;
-      if (ka === a && r[e + area.slotWord] === slot && (!area.keyed || (r[e + KEYED_KEY_B_WORD] === b && r[e + KEYED_KEY_C_WORD] === c))) {
-        Atomics.store(r, e + area.slotWord, DEAD_SLOT);
-        return;
-      }
-    }
+    killEntry(this.region, this.indexes[key.index], key, slot);
   }
 
   /** Call `fn(slot)` for every live entry of hashed index `name` with hash `a` until it returns true. */
   probeIndex(name: IndexName, a: number, fn: (slot: number) => boolean): boolean {
-    const area = this.indexes[name];
-    const r = this.region;
-    for (let i = entryStart(area.keyed, a, 0) & area.mask, n = 0; n <= area.mask; i = (i + 1) & area.mask, n++) {
-      const e = area.base + i * area.entryWords;
-      const ka = r[e + ENTRY_KEY_A_WORD]!;
-      if (ka === 0) return false;
-      const slot = r[e + area.slotWord]!;
-      if (ka === (a | 0) && slot !== DEAD_SLOT && fn(slot)) return true;
-    }
-    return false;
+    return probeEntries(this.region, this.indexes[name], a, fn);
   }
 
   /** Publish counters readers may look at. */
@@ -419,7 +305,7 @@ export class TableWriter {
     const oldGen = this.gen;
     const capacity = this.capacity;
     const gen = oldGen + 1;
-    const region = this.prepareRegion(gen, capacity);
+    const region = this.regionPair.prepare(gen, capacity);
     this.hooks.begin(gen, true);
     const image = new Int32Array(RECORD_WORDS);
     for (let s = 0; s < capacity; s++) {
@@ -452,40 +338,6 @@ export class TableWriter {
   }
 
   /**
-   * Announce generation `gen` and make region `gen & 1` ready for a table of `capacity` slots:
-   * grown, and zero wherever the generation will look for index entries or records that older
-   * generations left arbitrary words.
-   */
-  private prepareRegion(gen: number, capacity: number): Int32Array {
-    const sab = this.handle.regions[gen & 1]!;
-    // Announce gen before any store into region and heap gen & 1 (they hold gen-2). An exchange,
-    // not a store: on ARM64 a plain store after an STLR may become visible before it; the
-    // acquire-release SWPAL keeps every later store after it (x86-64: XCHG either way). Readers
-    // still in gen-2 of this region retry on its odd SEQs; readers copying a gen-2 heap entry
-    // re-check BUILDING and discard the copy (SPEC "String heap").
-    Atomics.exchange(this.ctl, CTL.BUILDING, gen);
-    const size = regionSize(capacity);
-    if (sab.byteLength < size) sab.grow(size);
-    // Fixed-length view: length-tracking views on growable buffers are ~4x slower in V8 11.
-    const region = new Int32Array(sab, 0, size / SIZE_OF_I32);
-    // Records of an older generation need no zeroing: their GEN_TAG marks them stale. Everything
-    // else this generation uses must read as zero: its index areas, and the part of its record
-    // area that an older, smaller generation used for indexes (arbitrary words there could pass
-    // for a GEN_TAG or an odd SEQ).
-    const prevCap = this.regionCaps[gen & 1]!;
-    const staleFrom =
-      prevCap === UNKNOWN_PAST
-        ? 0
-        : prevCap === 0 || prevCap === capacity
-          ? indexesOffset(capacity)
-          : Math.min(indexesOffset(prevCap), indexesOffset(capacity));
-    const to = size / SIZE_OF_I32;
-    for (let w = staleFrom / SIZE_OF_I32; w < to; w++) if (region[w] !== 0) Atomics.store(region, w, 0);
-    this.regionCaps[gen & 1] = capacity;
-    return region;
-  }
-
-  /**
    * Build generation gen + 1 of `capacity` slots from the live slots of the current one: each
    * record re-inserted by id (heap entries moved through the hooks), then each of the old
    * generation's index entries that belongs to a live record re-added for the record's new slot,
@@ -495,7 +347,7 @@ export class TableWriter {
    */
   private build(capacity: number, liveSlots: number[], old?: Int32Array): void {
     const gen = this.gen + 1;
-    const region = this.prepareRegion(gen, capacity);
+    const region = this.regionPair.prepare(gen, capacity);
     const oldAreas = this.indexes;
     const oldCapacity = this.capacity;
     this.gen = gen;
@@ -519,23 +371,10 @@ export class TableWriter {
         this.hooks.move(image, true);
         moved[s] = this.insert(image[ID_LO_WORD]!, image[ID_HI_WORD]!, image);
       }
-      const key: IndexKey = { index: 'SYMBOL', a: 0, b: 0, c: 0 };
-      for (const [name, area] of Object.entries(oldAreas) as [IndexName, IndexArea][]) {
-        key.index = name;
-        for (let i = 0; i <= area.mask; i++) {
-          const e = area.base + i * area.entryWords;
-          const a = old[e + ENTRY_KEY_A_WORD]!;
-          if (a === 0) continue;
-          const slot = old[e + area.slotWord]!;
-          if (slot === DEAD_SLOT) continue;
-          const to = moved[slot]!;
-          if (to < 0) continue;
-          key.a = a;
-          key.b = area.keyed ? old[e + KEYED_KEY_B_WORD]! : 0;
-          key.c = area.keyed ? old[e + KEYED_KEY_C_WORD]! : 0;
-          this.addIndexEntry(key, to);
-        }
-      }
+      forEachLiveEntry(old, oldAreas, (key, slot) => {
+        const to = moved[slot]!;
+        if (to >= 0) this.addIndexEntry(key, to);
+      });
     }
     this.hooks.end();
     Atomics.store(this.ctl, CTL.CAPACITY, capacity);
@@ -544,9 +383,7 @@ export class TableWriter {
   }
 
   private adopt(gen: number, capacity: number): void {
-    this.regionCaps[gen & 1] = capacity;
-    // The other region's history is unknown (e.g. after a restore): zero all of it on first reuse.
-    this.regionCaps[(gen + 1) & 1] = this.handle.regions[(gen + 1) & 1]!.byteLength > 0 ? UNKNOWN_PAST : 0;
+    this.regionPair.adopted(gen, capacity);
     this.gen = gen;
     this.capacity = capacity;
     this.mask = capacity - 1;
