@@ -22,16 +22,16 @@
  *
  * @module
  */
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import { kMaxLength } from 'node:buffer';
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { WIRE_HEADER_SIZE } from '../../layout/wire.js';
 import { argCount, argFunction, argInt, argOptions, argPath, argU64, ioError } from '../args.js';
 import { RegistryError } from '../errors.js';
 import { fsyncDir } from '../snapshot/io.js';
-import { decodeMessage, readHeader } from '../wire/codec.js';
+import { readHeader } from '../wire/codec.js';
 import type { WireMessage } from '../wire/types.js';
 import { LogTruncatedError, ServiceError } from './errors.js';
+import { SEGMENT_RE, scanSegment, segName, type Segment } from './log-segment.js';
 
 /** Fsync policy: `'always'` (one fdatasync per message) or group commit every `groupMs` ms. */
 export type FsyncPolicy = 'always' | { groupMs: number };
@@ -47,12 +47,6 @@ export const DEFAULT_FSYNC_POLICY: FsyncPolicy = { groupMs: 0 };
 /** Default size bound of one log segment file: 1 GiB. */
 export const LOG_SEGMENT_MAX_BYTES = 2 ** 30;
 
-/**
- * Largest segment file {@link DurableLog.open} reads (one `Buffer`: `buffer.constants.MAX_LENGTH`,
- * 4 GiB on Node 20). A larger file, which this log never writes, is refused, not truncated.
- */
-const SEGMENT_READ_MAX = Math.min(kMaxLength, 2 ** 32);
-
 /** Options of {@link DurableLog.open}. */
 export interface DurableLogOptions {
   fsync?: FsyncPolicy;
@@ -67,38 +61,6 @@ export interface DurableLogOptions {
   afterSeq?: bigint;
   /** Called after each commit with the last durable seq and the commit's fsync time (ms). */
   onDurable?: (seq: bigint, fsyncMs: number, frames: number, bytes: number) => void;
-}
-
-interface Segment {
-  file: string;
-  fd: number;
-  firstSeq: bigint;
-  /** Byte offset of frame `firstSeq + i`. */
-  offsets: number[];
-  /** Bytes written (durable or not). */
-  size: number;
-}
-
-const SEGMENT_RE = /^log-(\d{20})\.irl$/;
-const segName = (firstSeq: bigint) => `log-${firstSeq.toString().padStart(20, '0')}.irl`;
-
-/** Read a whole file through its fd. @throws {ServiceError} `LimitExceeded` over {@link SEGMENT_READ_MAX} */
-function readAll(fd: number, file: string): Buffer {
-  const size = fstatSync(fd).size;
-  if (size > SEGMENT_READ_MAX) {
-    throw new ServiceError(
-      'LimitExceeded',
-      `${file} is ${size} bytes, over the ${SEGMENT_READ_MAX} a segment may hold; not written by this log (nothing truncated)`,
-    );
-  }
-  const buf = Buffer.allocUnsafe(size);
-  let off = 0;
-  while (off < size) {
-    const n = readSync(fd, buf, off, size - off, off);
-    if (n === 0) break;
-    off += n;
-  }
-  return buf.subarray(0, off);
 }
 
 /** The durable registration log of one service directory. One writer process only. */
@@ -190,48 +152,15 @@ export class DurableLog {
         continue;
       }
       const fd = openSync(file, 'r+');
-      const seg: Segment = { file, fd, firstSeq, offsets: [], size: 0 };
-      const bytes = readAll(fd, file);
-      let p = 0;
-      let seq = firstSeq;
-      let reason: string | undefined;
-      while (p < bytes.length) {
-        if (bytes.length - p < WIRE_HEADER_SIZE) {
-          reason = 'BufferTooSmall (torn header)';
-          break;
-        }
-        let msg: WireMessage;
-        let end: number;
-        try {
-          end = p + WIRE_HEADER_SIZE + readHeader(bytes, p).length;
-          if (end > bytes.length) {
-            reason = 'BufferTooSmall (torn frame)';
-            break;
-          }
-          msg = decodeMessage(bytes.subarray(p, end));
-        } catch (e) {
-          if (!(e instanceof RegistryError)) throw e;
-          reason = e.code;
-          break;
-        }
-        if (msg.seq !== seq) {
-          reason = `SequenceGap (seq ${msg.seq}, expected ${seq})`;
-          break;
-        }
-        seg.offsets.push(p);
-        if (seq > afterSeq) opts.onEntry?.(msg, bytes.subarray(p, end));
-        seq++;
-        p = end;
-      }
+      const { seg, next, reason, fileBytes } = scanSegment(file, fd, firstSeq, afterSeq, opts.onEntry);
       if (reason !== undefined) {
-        ftruncateSync(fd, p);
+        ftruncateSync(fd, seg.size);
         fdatasyncSync(fd);
-        log.warnings.push(new LogTruncatedError(file, p, bytes.length - p, reason));
+        log.warnings.push(new LogTruncatedError(file, seg.size, fileBytes - seg.size, reason));
         broken = true;
       }
-      seg.size = p;
       log.segments.push(seg);
-      expected = seq;
+      expected = next;
     }
     const first = log.segments[0]?.firstSeq;
     if (first !== undefined && first > expectFirstSeq) {
