@@ -349,5 +349,11 @@ describe('string heap past 2 GiB', () => {
     }
     expect((err as RegistryError).code).toBe('CapacityExceeded');
     expect(heapUsed(ctl)).toBe(HEAP_USED_MAX - 8); // nothing written
+    // what a registration asks before its first append: the 8 bytes left hold no entry
+    // (4-byte length + payload, 4-aligned), so a name and a detail blob together are refused up front
+    expect(full.fits(0, 0)).toBe(true);
+    expect(full.fits(4, 0)).toBe(true);
+    expect(full.fits(5, 0)).toBe(false);
+    expect(full.fits(4, 1)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The instrument limit, reached (README "Limits"): a registry is filled until the table refuses,
+ * The instrument and venue limits, reached (README "Limits"). Instruments: a registry is filled until the table refuses,
  * then churned at that size. `npm test` runs it on a table capped at 4 096 slots; the long run
  * (`npm run test:stress`, `INSTREG_STRESS=long`) on the real largest table, 2^24 slots
  * (0.75 × 2^24 = 12 582 912 live instruments, a 4 GiB region), ~5 minutes and ~7 GiB here.
@@ -12,7 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { RegistryReader } from '../src/reader/reader.js';
 import { InstrumentRegistry, type RegisterResult } from '../src/writer/registry.js';
 import { RegistryError } from '../src/errors.js';
+import { CTL } from '../layout/index.js';
 import type { InstrumentInput } from '../src/model/types.js';
+import type { RegistryHandle } from '../src/shm/handle.js';
 
 const LONG = process.env.INSTREG_STRESS === 'long';
 /** The largest table: `MAX_CAPACITY` in `layout/`, stated here independently (README "Limits"). */
@@ -96,4 +98,39 @@ describe(`instrument limit reached (${CAPACITY} slots)`, () => {
     },
     LONG ? 1_800_000 : 60_000,
   );
+});
+
+/** Every byte of a registry's shared memory (to show a refusal wrote nothing). */
+function allBytes(h: RegistryHandle): string {
+  return [h.control, ...h.regions, ...h.heaps, h.venues].map((b) => Buffer.from(new Uint8Array(b, 0, b.byteLength)).toString('base64')).join('|');
+}
+
+describe('venue limit reached', () => {
+  /** Venues a registry holds: venue indexes are u16 and 0xffff is never a venue (README "Limits"). */
+  const VENUES = 65_535;
+
+  it(`${VENUES} venues; an instrument on one more is refused CapacityExceeded with nothing written; known venues keep registering`, async () => {
+    const reg = await InstrumentRegistry.create({ initialCapacity: VENUES + 16, requireReferences: false });
+    const venue = (i: number) => `V${i.toString(36).toUpperCase()}`;
+    const res = reg.registerMany(Array.from({ length: VENUES }, (_, i) => ({ ...cur(i), venue: venue(i) })));
+    expect(res.filter((r) => r instanceof Error)).toEqual([]);
+    expect(reg.getMetrics().venues).toBe(VENUES);
+    const ctl = new Int32Array(reg.handle.control);
+    const failedBefore = ctl[CTL.REG_FAILED]!;
+    const before = allBytes(reg.handle);
+    expect(() => reg.registerInstrument({ ...cur(VENUES), venue: 'ONE.MORE', name: 'a name that would go to the heap' })).toThrow(
+      expect.objectContaining({ code: 'CapacityExceeded' }),
+    );
+    // only the failure counter moved
+    expect(ctl[CTL.REG_FAILED]).toBe(failedBefore + 1);
+    ctl[CTL.REG_FAILED] = failedBefore;
+    expect(allBytes(reg.handle)).toBe(before);
+    ctl[CTL.REG_FAILED] = failedBefore + 1;
+    // a known venue still takes new instruments, and every venue answers
+    const r = reg.registerInstrument({ ...cur(VENUES + 1), venue: venue(77) });
+    expect(r.outcome).toBe('added');
+    const reader = RegistryReader.attach(reg.handle);
+    for (let i = 0; i < VENUES; i += 1021) expect(reader.getBySymbol(venue(i), `L${i}`)?.venue).toBe(venue(i));
+    expect(reader.getBySymbol('ONE.MORE', `L${VENUES}`)).toBeUndefined();
+  });
 });

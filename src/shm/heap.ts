@@ -131,6 +131,17 @@ export class HeapWriter {
     return ref;
   }
 
+  /**
+   * Would entries of these payload lengths (bytes; 0 = no entry) fit, appended in order? A
+   * registration asks before its first append, so a full heap refuses it with nothing appended.
+   */
+  fits(a: number, b: number): boolean {
+    let end = this.used;
+    if (a > 0) end = alignUp(end + HEAP_ENTRY_DATA_OFFSET + a, HEAP_ALIGN);
+    if (b > 0) end = alignUp(end + HEAP_ENTRY_DATA_OFFSET + b, HEAP_ALIGN);
+    return end <= HEAP_USED_MAX && end <= this.sab.maxByteLength;
+  }
+
   /** Append a UTF-8 string. */
   appendString(s: string): number {
     return this.append(utf8Bytes(s));

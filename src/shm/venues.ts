@@ -57,6 +57,11 @@ export class VenueTableWriter {
     return i;
   }
 
+  /** Can {@link intern} take `code` (known already, or room for one more)? */
+  hasRoomFor(code: string): boolean {
+    return this.index.has(code) || this.codes.length < VENUE_MAX_COUNT;
+  }
+
   /** Number of venues. */
   get size(): number {
     return this.codes.length;

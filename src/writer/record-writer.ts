@@ -12,6 +12,7 @@ import { CTL, RECORD_SIZE, RECORD_WORDS, SLOT_STATE } from '../../layout/index.j
 import { DuplicateSymbolError, HashCollisionError, InstrumentReferencedError, RegistryError, UnknownInstrumentError } from '../errors.js';
 import { joinId, splitId, type DerivedId } from '../id/derive.js';
 import { symbolIsUnique, type Instrument, type InstrumentInput } from '../model/types.js';
+import { utf8Length } from '../model/utf8.js';
 import { encodeDetail } from '../shm/detail.js';
 import type { RegistryHandle } from '../shm/handle.js';
 import { HEAP_COMPACT_MIN_GARBAGE, HeapWriter } from '../shm/heap.js';
@@ -106,6 +107,9 @@ export class RecordWriter {
     let live = slot >= 0 && t.state(slot) === SLOT_STATE.FULL;
     if (placeholder && live) return { id, outcome: 'unchanged' }; // defers to what is held under its id
     const venueIdx = this.venues.get(inst.venue);
+    if (venueIdx === undefined && !this.venues.hasRoomFor(inst.venue)) {
+      throw new RegistryError('CapacityExceeded', `venue table full (${this.venues.size} venues): ${inst.venue} would be a new one`);
+    }
     // Duplicate venue + symbol held by another live instrument?
     const sameSlotListing = live && venueIdx !== undefined && this.cur.venue === venueIdx && this.cur.symbolIs(inst.symbol);
     if (venueIdx !== undefined && !sameSlotListing && symbolIsUnique(inst.kind)) {
@@ -136,8 +140,12 @@ export class RecordWriter {
     const createdAt = slot >= 0 ? this.cur.createdAt : (inst.createdAt ?? now);
     const detail = encodeDetail(inst);
     const sameDetail = slot >= 0 && this.cur.sameDetail(detail);
+    const sameName = inst.name === undefined || (slot >= 0 && this.cur.name() === inst.name);
+    if (!this.heap.fits(sameDetail ? 0 : detail.length, sameName ? 0 : utf8Length(inst.name!))) {
+      throw new RegistryError('CapacityExceeded', `string heap full: ${this.heap.used} bytes used, no room for this instrument's name and detail`);
+    }
     const detailRef = sameDetail ? this.cur.detailRef : this.heap.append(detail);
-    const nameRef = inst.name === undefined ? 0 : slot >= 0 && this.cur.name() === inst.name ? this.cur.nameRef : this.heap.appendString(inst.name);
+    const nameRef = inst.name === undefined ? 0 : sameName ? this.cur.nameRef : this.heap.appendString(inst.name);
     const venue = this.venues.intern(inst.venue);
     // The keys the slot's index entries were made for, if they may differ from the new ones.
     const oldKeys = slot >= 0 && !(sameDetail && this.cur.sameListingKey(venue, inst)) ? this.cur.keys() : undefined;
