@@ -1,5 +1,5 @@
 import { recrc } from './helpers/wire-frames.js';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +123,40 @@ describe('durable log segments (limit: segmentMaxBytes)', () => {
     truncateSync(file, 2 ** 32 + 1); // sparse: no disk used
     expect(() => DurableLog.open(dir, {})).toThrow(expect.objectContaining({ code: 'LimitExceeded' }));
     expect(statSync(file).size).toBe(2 ** 32 + 1);
+  });
+});
+
+describe('a change whose frame cannot be logged is not applied', () => {
+  it('the next segment cannot be created (its directory is gone): IoError, and the registry does not hold the change', async () => {
+    const dir = tempDir();
+    const svc = await WriterService.start({ dir, snapshotEveryMs: 0, logSegmentMaxBytes: 4096, onWarning: () => undefined });
+    const reg = svc.core.target.registry;
+    let i = 0;
+    // fill the first segment to within one frame of its bound
+    while (svc.log.sizeBytes < 4096 - 400) svc.core.register(cur(`F${i++}`));
+    await svc.log.flush();
+    const moved = `${dir}-moved`;
+    renameSync(dir, moved); // the open segment stays writable; a new one cannot be created
+    cleanups.push(() => rmSync(moved, { recursive: true, force: true }));
+    const before = reg.getMetrics().instruments;
+    let err: unknown;
+    for (let k = 0; k < 20 && err === undefined; k++) {
+      try {
+        svc.core.register(cur(`G${k}`, { name: 'x'.repeat(200) }));
+      } catch (e) {
+        err = e;
+        // the refused one is not in the registry: what readers see matches the log
+        expect(reg.reader().getBySymbol('ASSET', `G${k}`)).toBeUndefined();
+      }
+    }
+    expect(err).toMatchObject({ code: 'IoError' });
+    const logged = svc.log.lastSeq;
+    expect(BigInt(reg.getMetrics().instruments)).toBe(logged); // every instrument has its frame, no more
+    expect(reg.getMetrics().instruments).toBeGreaterThanOrEqual(before);
+    // and later changes are refused the same way, before they are applied
+    expect(() => svc.core.register(cur('LATER'))).toThrow(expect.objectContaining({ code: 'IoError' }));
+    expect(reg.reader().getBySymbol('ASSET', 'LATER')).toBeUndefined();
+    await svc.close().catch(() => undefined);
   });
 });
 

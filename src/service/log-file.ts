@@ -246,7 +246,7 @@ export class DurableLog {
         `frame header says seq ${h.seq}, ${WIRE_HEADER_SIZE + h.length} bytes; appending seq ${seq}, ${frame.length} bytes`,
       );
     }
-    if (this.tail.offsets.length > 0 && this.tail.size + frame.length > this.segmentMaxBytes) this.rollFull();
+    this.reserve(frame.length);
     const seg = this.tail;
     // Buffered until the commit: one write per commit instead of one per frame.
     this.pendingChunks.push(frame);
@@ -327,6 +327,23 @@ export class DurableLog {
     const at = seg.size - buf.length;
     let off = 0;
     while (off < buf.length) off += writeSync(seg.fd, buf, off, buf.length - off, at + off);
+  }
+
+  /**
+   * Make sure a frame of `bytes` bytes can be appended next, before the caller changes anything
+   * the frame records: throws the failure of an earlier commit or roll, or `ConnectionClosed`;
+   * starts the next segment now if the frame would take the tail past `segmentMaxBytes`. After
+   * it returns, {@link append} of such a frame cannot fail on I/O. The writer calls it before it
+   * applies a change, so no change is applied whose frame cannot be logged.
+   * @throws {IoError} the log failed (an fsync or a segment roll; the log stays failed)
+   * @throws {ServiceError} `ConnectionClosed` once closed
+   * @throws {RegistryError} `InvalidArgument` if `bytes` is not a count
+   */
+  reserve(bytes: number): void {
+    if (this.failed) throw this.failed;
+    if (this.closed) throw new ServiceError('ConnectionClosed', 'log is closed');
+    argCount(bytes, 'bytes');
+    if (this.tail.offsets.length > 0 && this.tail.size + bytes > this.segmentMaxBytes) this.rollFull();
   }
 
   /**

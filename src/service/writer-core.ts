@@ -3,7 +3,9 @@
  * `lastSeq + 1`), apply it to the registry with the frame's timestamp as the clock, and append
  * the frame to the {@link DurableLog}. A refused change (typed error) or one that changes nothing
  * (`unchanged`) consumes no sequence number and writes nothing; a change is never applied without
- * its frame being appended in the same synchronous step.
+ * its frame being appended in the same synchronous step: the log is asked first whether it can take
+ * the frame ({@link DurableLog.reserve}), so a failed log (an fsync error, a segment it cannot
+ * create) refuses the change before the registry sees it.
  *
  * @module
  */
@@ -72,6 +74,7 @@ export class WriterCore {
       const type = input?.kind === 'dexPool' ? 'poolRegistration' : input?.kind === 'cexPair' ? 'cexPairRegistration' : 'instrumentRegistration';
       const msg = { type, ...h, instrument: input } as WireMessage;
       const frame = encodeMessage(msg);
+      this.log.reserve(frame.length);
       const r = this.target.registry.registerInstrument(input);
       this.counters.registrations[r.outcome]++;
       if (r.outcome === 'unchanged') return { logSeq: this.log.lastSeq, id: r.id, outcome: 'unchanged' };
@@ -95,6 +98,7 @@ export class WriterCore {
       const effective: InstrumentPatch = { ...patch, updatedAt: patch.updatedAt ?? this.target.clock.ms };
       const msg: WireMessage = { type: 'instrumentUpdate', ...h, id, patch: effective };
       const frame = encodeMessage(msg);
+      this.log.reserve(frame.length);
       this.target.registry.updateInstrument(id, effective);
       this.counters.updates++;
       this.commit(msg, frame);
@@ -113,6 +117,7 @@ export class WriterCore {
       const h = this.header();
       const msg: WireMessage = { type: 'instrumentRemoval', ...h, id };
       const frame = encodeMessage(msg);
+      this.log.reserve(frame.length);
       if (!this.target.registry.removeInstrument(id)) throw new UnknownInstrumentError(id);
       this.counters.removals++;
       this.commit(msg, frame);

@@ -195,6 +195,12 @@ export function serviceCases(fx: Fixtures): Record<string, Entry> {
             { closed: () => fx.closedLog.trimBefore(1n) },
           ),
         },
+        reserve: {
+          throws: all(
+            sweep((b: never) => fx.durableLog.reserve(b), [64], 0, ['undefined', 'null', 'NaN', 'negative', 'string', 'bigint', 'object', 'symbol']),
+            { closed: () => fx.closedLog.reserve(64) },
+          ),
+        },
         readRange: {
           throws: all(
             sweep((s: never, m: never) => fx.durableLog.readRange(s, m), [1n, 1024], 0, NOT_U64),
