@@ -31,6 +31,25 @@ afterAll(async () => {
 
 const dump = (r: { all(): Array<{ toObject(): unknown }> }) => canonical(r.all().map((v) => v.toObject() as never));
 
+/**
+ * `replica.waitFor(seq)`, failing with what both sides of the stream were doing (the writer's
+ * publisher and the replica's consumer loop), so that a stall says where it stalled.
+ */
+async function caughtUp(replica: Replica, svc: WriterService, ms: number): Promise<void> {
+  const seq = svc.log.durableSeq;
+  try {
+    await replica.waitFor(seq, ms);
+  } catch (e) {
+    const pub = (svc as unknown as { publisher?: { acked: bigint; stats: object } }).publisher;
+    const feed = (replica as unknown as { feed: { restarts: number; abandonedLoops: number } }).feed;
+    throw new Error(
+      `${(e as Error).message}; writer durable ${seq}, publisher acked ${pub?.acked} ${JSON.stringify(pub?.stats)}; ` +
+        `replica applied ${replica.state.appliedSeq}, lag ${replica.lag().entries}, consumer restarts ${feed.restarts}, abandoned loops ${feed.abandonedLoops}`,
+      { cause: e },
+    );
+  }
+}
+
 describe('JetStream replica', () => {
   it('converges after the writer restarts and after nats-server restarts', async () => {
     const start = () => WriterService.start({ dir, snapshotEveryMs: 0, jetstream: { servers: nats.url }, onWarning: () => undefined });
@@ -42,7 +61,7 @@ describe('JetStream replica', () => {
       await svc.snapshot(); // goes to the object store too
       const acks = await w.registerBatch(Array.from({ length: 200 }, (_, i) => cur(`L${i}`, 'b')));
       replica = await openReplica({ url: nats.url }, 30_000);
-      await replica.waitFor(svc.log.durableSeq, 20_000);
+      await caughtUp(replica, svc, 20_000);
       expect(dump(replica.reader())).toEqual(dump(svc.core.target.registry.reader()));
       expect(replica.state.stats.snapshots).toBe(0); // the stream still holds every entry from seq 1
 
@@ -52,7 +71,7 @@ describe('JetStream replica', () => {
       svc = await start();
       w = await connectWriter({ socket: svc.socketPath });
       await w.updateBatch(acks.slice(0, 100).map((a) => ({ id: (a as { id: bigint }).id, patch: { name: 'after-writer-restart' } })));
-      await replica.waitFor(svc.log.durableSeq, 20_000);
+      await caughtUp(replica, svc, 20_000);
       expect(dump(replica.reader())).toEqual(dump(svc.core.target.registry.reader()));
 
       // nats-server restart (same port and store): both sides reconnect and resume
@@ -62,10 +81,20 @@ describe('JetStream replica', () => {
       await nats.start();
       await during;
       await w.removeBatch(acks.slice(150, 160).map((a) => (a as { id: bigint }).id));
-      await replica.waitFor(svc.log.durableSeq, 30_000);
+      await caughtUp(replica, svc, 30_000);
       expect(dump(replica.reader())).toEqual(dump(svc.core.target.registry.reader()));
       expect(replica.state.failures).toEqual([]);
       expect(replica.lag().entries).toBe(0n);
+
+      // nats-server frozen (SIGSTOP) for 4 s while changes arrive: connections stay open, requests
+      // and consumers stall; both sides must recover once it resumes
+      nats.child!.kill('SIGSTOP');
+      const frozen = w.registerBatch(Array.from({ length: 50 }, (_, i) => cur(`Z${i}`, 'z'))); // durable on the writer
+      await new Promise((r) => setTimeout(r, 4000));
+      nats.child!.kill('SIGCONT');
+      await frozen;
+      await caughtUp(replica, svc, 30_000);
+      expect(dump(replica.reader())).toEqual(dump(svc.core.target.registry.reader()));
 
       // a stream whose limits dropped old entries: a new replica starts from the newest snapshot object
       await svc.snapshot();
@@ -77,7 +106,7 @@ describe('JetStream replica', () => {
       await nc.close();
       const late = await openReplica({ url: nats.url }, 30_000);
       try {
-        await late.waitFor(svc.log.durableSeq, 20_000);
+        await caughtUp(late, svc, 20_000);
         expect(late.state.stats.snapshots).toBe(1);
         expect(dump(late.reader())).toEqual(dump(svc.core.target.registry.reader()));
       } finally {
@@ -88,5 +117,5 @@ describe('JetStream replica', () => {
       await replica?.close();
       await svc.close();
     }
-  }, 90_000);
+  }, 120_000);
 });

@@ -13,7 +13,11 @@
  *   sequence number, restoring the snapshot again only when the stream no longer holds the
  *   next entry.
  * - Lag: the stream's last frame is polled every `pollMs` (default 250 ms) for `writerSeq`; when
- *   it is ahead and nothing was applied for 2 s, the consumer is restarted (watchdog).
+ *   it is ahead and nothing was applied for 2 s, the consumer is stopped (watchdog); when that does
+ *   not bring progress within another 2 s (an await of the consumer loop that never returns, e.g.
+ *   across a nats-server restart), the loop is abandoned and a new one started from the applied
+ *   sequence number. An abandoned loop applies nothing more: each loop has an epoch and applies
+ *   only while it is the current one.
  *
  * @module
  */
@@ -57,6 +61,10 @@ export class JetStreamReplicaFeed {
   private readonly bucket: string;
   /** Consumer (re)starts. */
   restarts = 0;
+  /** Consumer loops abandoned by the watchdog (stalled inside an await). */
+  abandonedLoops = 0;
+  /** The current consumer loop; an older loop stops applying and exits when it wakes. */
+  private epoch = 0;
 
   constructor(
     readonly state: ReplicaState,
@@ -73,9 +81,10 @@ export class JetStreamReplicaFeed {
     this.jsm = await jetstreamManager(this.nc);
     const target = await this.streamLastSeq();
     this.state.heard(target);
-    this.loop = this.run();
+    this.loop = this.run(this.epoch);
     let progressAt = performance.now();
     let progressSeq = this.state.appliedSeq;
+    let kicked = false;
     this.poller = setInterval(() => {
       this.streamLastSeq().then(
         (s) => this.state.heard(s),
@@ -87,9 +96,19 @@ export class JetStreamReplicaFeed {
       if (applied !== progressSeq) {
         progressSeq = applied;
         progressAt = performance.now();
+        kicked = false;
       } else if (this.state.lag().entries > 0n && performance.now() - progressAt > 2000) {
         progressAt = performance.now();
-        this.stopCurrent?.();
+        if (!kicked) {
+          kicked = true;
+          this.stopCurrent?.();
+        } else {
+          // stopping the consumer did not help: the loop is stuck in an await; start a new one
+          kicked = false;
+          this.abandonedLoops++;
+          this.stopCurrent?.();
+          this.loop = this.run(++this.epoch);
+        }
       }
     }, this.opts.pollMs ?? 250);
     this.poller.unref();
@@ -121,24 +140,29 @@ export class JetStreamReplicaFeed {
     return { at: lo, firstFrame };
   }
 
-  private async restoreSnapshot(): Promise<boolean> {
+  /** Restore object `latest` if it is ahead of the applied sequence number; `current` is asked again before the restore replaces the state. */
+  private async restoreSnapshot(epoch: number, current: () => boolean): Promise<boolean> {
     const os = await new Objm(this.nc!).open(this.bucket).catch(() => null);
     if (!os) return false;
     const info = await os.info(JETSTREAM_DEFAULTS.object).catch(() => null);
     if (!info || BigInt(info.description ?? '0') <= this.state.appliedSeq) return false;
     const r = await os.get(JETSTREAM_DEFAULTS.object);
     if (!r) return false;
-    const file = join(this.tmp, 'snapshot.snap');
+    const file = join(this.tmp, `snapshot-${epoch}.snap`);
     await r.data.pipeTo(Writable.toWeb(createWriteStream(file)) as unknown as WritableStream<Uint8Array>);
-    if (await r.error) return false;
+    if ((await r.error) || !current()) {
+      rmSync(file, { force: true });
+      return false;
+    }
     await this.state.restore(file);
     rmSync(file, { force: true });
     return true;
   }
 
-  private async run(): Promise<void> {
+  private async run(epoch: number): Promise<void> {
     const js = jetstream(this.nc!);
-    while (!this.closed) {
+    const current = () => !this.closed && epoch === this.epoch;
+    while (current()) {
       try {
         this.restarts++;
         const start = await this.startSeq(this.state.appliedSeq);
@@ -146,13 +170,17 @@ export class JetStreamReplicaFeed {
         let at = start.at;
         if (firstFrame === undefined || firstFrame > this.state.appliedSeq + 1n) {
           // The stream does not hold the next entry: start from the snapshot.
-          if (await this.restoreSnapshot()) ({ at } = await this.startSeq(this.state.appliedSeq));
+          if (await this.restoreSnapshot(epoch, current)) ({ at } = await this.startSeq(this.state.appliedSeq));
         }
         const consumer = await js.consumers.get(this.stream, { filter_subjects: this.subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: at });
         const messages = await consumer.consume({ max_messages: 1024 });
+        if (!current()) {
+          void messages.stop();
+          break;
+        }
         this.stopCurrent = () => void messages.stop();
         for await (const m of messages) {
-          if (this.closed) break;
+          if (!current()) break;
           let verdict: 'ok' | 'resync';
           try {
             verdict = this.state.apply(decodeMessage(m.data));
@@ -162,11 +190,12 @@ export class JetStreamReplicaFeed {
           }
           if (verdict === 'resync') break;
         }
-        await messages.close().catch(() => undefined);
+        // bounded: a close that never settles must not hold the loop
+        await Promise.race([messages.close().catch(() => undefined), sleep(1000)]);
       } catch {
         /* nats-server gone or consumer failed: retry below */
       }
-      if (!this.closed) await sleep(200);
+      if (current()) await sleep(200);
     }
   }
 
