@@ -9,16 +9,11 @@ import { RegistryError } from '../src/errors.js';
 import type { InstrumentInput } from '../src/model/types.js';
 import { FieldSet } from '../src/reader/fields.js';
 import { RegistryReader } from '../src/reader/reader.js';
-import type { RegistryHandle } from '../src/shm/handle.js';
 import { InstrumentRegistry } from '../src/writer/registry.js';
 import { oneOfEachKind } from './helpers/instruments.js';
+import { allBytes } from './helpers/shm-bytes.js';
 
 const halves = (id: bigint): [number, number] => [Number(id & 0xffffffffn), Number(id >> 32n)];
-
-/** Every byte of every shared region, to prove readers change none. */
-function allBytes(h: RegistryHandle): string {
-  return [h.control, ...h.regions, ...h.heaps, h.venues].map((b) => Buffer.from(new Uint8Array(b, 0, b.byteLength)).toString('base64')).join('|');
-}
 
 function token(i: number, symbol: string): InstrumentInput {
   return {

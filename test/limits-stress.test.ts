@@ -14,7 +14,7 @@ import { InstrumentRegistry, type RegisterResult } from '../src/writer/registry.
 import { RegistryError } from '../src/errors.js';
 import { CTL } from '../layout/index.js';
 import type { InstrumentInput } from '../src/model/types.js';
-import type { RegistryHandle } from '../src/shm/handle.js';
+import { allBytes } from './helpers/shm-bytes.js';
 
 const LONG = process.env.INSTREG_STRESS === 'long';
 /** The largest table: `MAX_CAPACITY` in `layout/`, stated here independently (README "Limits"). */
@@ -99,11 +99,6 @@ describe(`instrument limit reached (${CAPACITY} slots)`, () => {
     LONG ? 1_800_000 : 60_000,
   );
 });
-
-/** Every byte of a registry's shared memory (to show a refusal wrote nothing). */
-function allBytes(h: RegistryHandle): string {
-  return [h.control, ...h.regions, ...h.heaps, h.venues].map((b) => Buffer.from(new Uint8Array(b, 0, b.byteLength)).toString('base64')).join('|');
-}
 
 describe('venue limit reached', () => {
   /** Venues a registry holds: venue indexes are u16 and 0xffff is never a venue (README "Limits"). */

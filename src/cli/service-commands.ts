@@ -70,8 +70,8 @@ export function registerServiceCommands(program: Command): void {
     .option('--tcp-port <port>', 'also listen on 127.0.0.1:PORT')
     .option('--fsync <policy>', 'always | group:MS (group commit window; default group:0 = commit at the end of each event-loop turn)', 'group:0')
     .option('--snapshot-every-ms <ms>', 'periodic snapshot interval (0 = off)', '300000')
-    .option('--snapshot-every-entries <n>', 'snapshot after this many log entries (0 = off)', '1000000')
-    .option('--log-segment-bytes <bytes>', 'start a new log segment file past this size (4096 .. 2^31)', String(2 ** 30))
+    .option('--snapshot-every-entries <n>', 'snapshot after this many log entries (0 = off; default 1000000)')
+    .option('--log-segment-bytes <bytes>', 'start a new log segment file past this size (4096 .. 2^31; default 1 GiB)')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics')
     .option('--nats <url>', 'also publish the log to JetStream on this NATS server')
     .option('--seed', 'with no snapshot and an empty log, register the shipped payloads first')
@@ -84,8 +84,8 @@ export function registerServiceCommands(program: Command): void {
         socket: o.socket as string | undefined,
         fsync: parseFsync(o.fsync as string),
         snapshotEveryMs: intOption(o.snapshotEveryMs as string, '--snapshot-every-ms'),
-        snapshotEveryEntries: intOption(o.snapshotEveryEntries as string, '--snapshot-every-entries'),
-        logSegmentMaxBytes: intOption(o.logSegmentBytes as string, '--log-segment-bytes'),
+        snapshotEveryEntries: intOption(o.snapshotEveryEntries as string | undefined, '--snapshot-every-entries'),
+        logSegmentMaxBytes: intOption(o.logSegmentBytes as string | undefined, '--log-segment-bytes'),
         metricsPort: intOption(o.metricsPort as string | undefined, '--metrics-port'),
         ...(tcpPort !== undefined ? { tcp: { port: tcpPort } } : {}),
         ...(o.nats ? { jetstream: { servers: o.nats as string } } : {}),

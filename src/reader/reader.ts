@@ -117,6 +117,14 @@ export class RegistryReader extends ViewReader {
     return this.readSlotOf(this.slotsGen, slot, f);
   }
 
+  /** Views of every live listing under a packed identifier (ISIN, CUSIP, SEDOL); none for a code that does not pack. */
+  private viewsByCode(index: 'ISIN' | 'CUSIP' | 'SEDOL', code: string): InstrumentView[] {
+    this.lookups++;
+    if (typeof code !== 'string' || !packCode(code, this.packed)) return [];
+    const [a, b] = this.packed;
+    return this.viewsOf(() => this.walkKeyed(index, a!, b!, 0, this.walkBuf));
+  }
+
   private findCodeSlots(index: 'ISIN' | 'CUSIP', code: string, out: Int32Array): number {
     if (typeof code !== 'string' || !packCode(code, this.packed)) return 0;
     const n = this.walkKeyed(index, this.packed[0]!, this.packed[1]!, 0, out);
@@ -211,18 +219,12 @@ export class RegistryReader extends ViewReader {
 
   /** Every live listing of an ISIN (one per venue it trades on). Case-insensitive. */
   getByIsin(isin: string): InstrumentView[] {
-    this.lookups++;
-    if (typeof isin !== 'string' || !packCode(isin, this.packed)) return [];
-    const [a, b] = this.packed;
-    return this.viewsOf(() => this.walkKeyed('ISIN', a!, b!, 0, this.walkBuf));
+    return this.viewsByCode('ISIN', isin);
   }
 
   /** Every live listing with this CUSIP. Case-insensitive. */
   getByCusip(cusip: string): InstrumentView[] {
-    this.lookups++;
-    if (typeof cusip !== 'string' || !packCode(cusip, this.packed)) return [];
-    const [a, b] = this.packed;
-    return this.viewsOf(() => this.walkKeyed('CUSIP', a!, b!, 0, this.walkBuf));
+    return this.viewsByCode('CUSIP', cusip);
   }
 
   /**
@@ -275,10 +277,7 @@ export class RegistryReader extends ViewReader {
 
   /** Every live listing with this SEDOL. Case-insensitive. */
   getBySedol(sedol: string): InstrumentView[] {
-    this.lookups++;
-    if (typeof sedol !== 'string' || !packCode(sedol, this.packed)) return [];
-    const [a, b] = this.packed;
-    return this.viewsOf(() => this.walkKeyed('SEDOL', a!, b!, 0, this.walkBuf));
+    return this.viewsByCode('SEDOL', sedol);
   }
 
   /**

@@ -47,6 +47,9 @@ export const DEFAULT_FSYNC_POLICY: FsyncPolicy = { groupMs: 0 };
 /** Default size bound of one log segment file: 1 GiB. */
 export const LOG_SEGMENT_MAX_BYTES = 2 ** 30;
 
+/** The range `segmentMaxBytes` may be set to: 4 KiB .. 2 GiB. */
+export const LOG_SEGMENT_BYTES_RANGE = { min: 4096, max: 2 ** 31 } as const;
+
 /** Options of {@link DurableLog.open}. */
 export interface DurableLogOptions {
   fsync?: FsyncPolicy;
@@ -119,7 +122,7 @@ export class DurableLog {
     argFunction(opts.onEntry, 'onEntry', true);
     argFunction(opts.onDurable, 'onDurable', true);
     if (opts.afterSeq !== undefined) argU64(opts.afterSeq, 'afterSeq');
-    if (opts.segmentMaxBytes !== undefined) argInt(opts.segmentMaxBytes, 'segmentMaxBytes', 4096, 2 ** 31);
+    if (opts.segmentMaxBytes !== undefined) argInt(opts.segmentMaxBytes, 'segmentMaxBytes', LOG_SEGMENT_BYTES_RANGE.min, LOG_SEGMENT_BYTES_RANGE.max);
     if (argU64(expectFirstSeq, 'expectFirstSeq') < 1n || expectFirstSeq === 0xffffffffffffffffn) {
       throw new RegistryError('InvalidArgument', 'expectFirstSeq must be in 1..2^64-2');
     }

@@ -26,7 +26,7 @@ import type { RegistryQuery, WireInstrument } from '../wire/types.js';
 import { createClockedRegistry, EntryApplier, type ClockedRegistry } from './apply.js';
 import { Connection } from './connection.js';
 import { ServiceError } from './errors.js';
-import { DurableLog, type FsyncPolicy } from './log-file.js';
+import { DurableLog, LOG_SEGMENT_BYTES_RANGE, type FsyncPolicy } from './log-file.js';
 import { ServiceMetrics } from './metrics.js';
 import { LogSubscriber } from './replication.js';
 import { listSnapshots, restoreNewest, takeSnapshot } from './snapshots.js';
@@ -374,7 +374,7 @@ function checkServiceOptions(opts: WriterServiceOptions): void {
   if (opts.snapshotEveryMs !== undefined) argMs(opts.snapshotEveryMs, 'snapshotEveryMs');
   if (opts.snapshotEveryEntries !== undefined) argInt(opts.snapshotEveryEntries, 'snapshotEveryEntries');
   if (opts.keepSnapshots !== undefined) argInt(opts.keepSnapshots, 'keepSnapshots', 1);
-  if (opts.logSegmentMaxBytes !== undefined) argInt(opts.logSegmentMaxBytes, 'logSegmentMaxBytes', 4096, 2 ** 31);
+  if (opts.logSegmentMaxBytes !== undefined) argInt(opts.logSegmentMaxBytes, 'logSegmentMaxBytes', LOG_SEGMENT_BYTES_RANGE.min, LOG_SEGMENT_BYTES_RANGE.max);
   if (opts.metricsPort !== undefined) argInt(opts.metricsPort, 'metricsPort', 0, 65535);
   argFunction(opts.seed, 'seed', true);
   argFunction(opts.onWarning, 'onWarning', true);

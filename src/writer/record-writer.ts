@@ -10,7 +10,7 @@
  */
 import { CTL, RECORD_SIZE, RECORD_WORDS, SLOT_STATE } from '../../layout/index.js';
 import { DuplicateSymbolError, HashCollisionError, InstrumentReferencedError, RegistryError, UnknownInstrumentError } from '../errors.js';
-import { joinId, splitId, type DerivedId } from '../id/derive.js';
+import { splitId } from '../id/derive.js';
 import { symbolIsUnique, type Instrument, type InstrumentInput } from '../model/types.js';
 import { utf8Length } from '../model/utf8.js';
 import { encodeDetail } from '../shm/detail.js';
@@ -23,7 +23,7 @@ import type { ChangePublisher } from './changes.js';
 import { CurrentRecord, moveHeapRefs } from './current-record.js';
 import { findLiveBySymbol, sameListing } from './listing.js';
 import { ReferenceCounts, forEachReference, refersTo } from './refs.js';
-import type { CollisionRecord, RegisterResult, RegistryMetrics, RegistryOptions } from './registry-types.js';
+import type { CollisionRecord, PreparedInstrument, RegisterResult, RegistryMetrics, RegistryOptions } from './registry-types.js';
 import { TableWriter } from './table.js';
 
 /** The table-side metrics of {@link RegistryMetrics}. @internal */
@@ -91,13 +91,14 @@ export class RecordWriter {
    * Place one validated instrument: collision and duplicate-symbol checks, references, room
    * (growth, tombstone rebuild, heap compaction), then the record and its index entries under
    * the seqlock protocol. Everything that can refuse happens before the first store.
+   * @param p the instrument as `InstrumentRegistry.prepare` validated it, with its id derived once
    * @param publish publish the table counts now (a batch publishes once at its end)
    * @param touch an update: a changed `updatedAt` alone is a change
    * @param placeholder defer to a live instrument with this id or this listing (`RegisterOptions`)
    */
-  register(inst: InstrumentInput, derived: DerivedId, publish: boolean, touch = false, placeholder = false): RegisterResult {
-    const { idLo, idHi, fp } = derived;
-    const id = joinId(idLo, idHi);
+  register(p: PreparedInstrument, publish: boolean, touch = false, placeholder = false): RegisterResult {
+    const { input: inst, id } = p;
+    const { idLo, idHi, fp } = p.derived;
     const t = this.table;
     let slot = t.find(idLo, idHi);
     if (slot >= 0) {
@@ -204,8 +205,11 @@ export class RecordWriter {
    * @throws {InstrumentReferencedError} live instruments refer to it and `cascade` is not set (nothing removed).
    */
   remove(id: bigint, cascade: boolean): boolean {
-    const inst = this.getById(id);
-    if (!inst) return false;
+    // The slot stays where it is: a removal never rebuilds, and removing referrers only tombstones theirs.
+    const slot = this.liveSlot(id);
+    if (slot < 0) return false;
+    this.cur.read(this.table, slot);
+    const inst = this.cur.decode();
     const refs = (this.refs ??= new ReferenceCounts(this.liveInstruments()));
     const n = refs.count(id);
     if (n > 0) {
@@ -213,9 +217,7 @@ export class RecordWriter {
       if (!cascade) throw new InstrumentReferencedError(id, referrers.slice(0, 8), n);
       for (const r of referrers) this.remove(r, cascade);
     }
-    const [lo, hi] = splitId(id);
-    const slot = this.table.find(lo, hi);
-    this.cur.read(this.table, slot);
+    this.cur.read(this.table, slot); // counting references and cascading reused `cur`
     this.table.setState(slot, SLOT_STATE.TOMBSTONE);
     this.cur.releaseEntries(); // a tombstone's entries are garbage (a revival re-counts what it keeps)
     this.tombstoneHeapBytes += this.cur.entryBytes();
@@ -237,11 +239,17 @@ export class RecordWriter {
 
   /** The live instrument with this id (writer-side read), or undefined. */
   getById(id: bigint): Instrument | undefined {
-    const [lo, hi] = splitId(id);
-    const slot = this.table.find(lo, hi);
-    if (slot < 0 || this.table.state(slot) !== SLOT_STATE.FULL) return undefined;
+    const slot = this.liveSlot(id);
+    if (slot < 0) return undefined;
     this.cur.read(this.table, slot);
     return this.cur.decode();
+  }
+
+  /** Slot of the live instrument with this id, or -1 (none, or a tombstone). */
+  private liveSlot(id: bigint): number {
+    const [lo, hi] = splitId(id);
+    const slot = this.table.find(lo, hi);
+    return slot >= 0 && this.table.state(slot) === SLOT_STATE.FULL ? slot : -1;
   }
 
   /** Every live instrument (writer-side decode of each full slot; not a hot-path call). */
@@ -262,9 +270,7 @@ export class RecordWriter {
   }
 
   private requireLive(id: bigint, field: string): void {
-    const [lo, hi] = splitId(id);
-    const slot = this.table.find(lo, hi);
-    if (slot < 0 || this.table.state(slot) !== SLOT_STATE.FULL) throw new UnknownInstrumentError(id, field);
+    if (this.liveSlot(id) < 0) throw new UnknownInstrumentError(id, field);
   }
 
   /** Table, heap and venue counters. */

@@ -141,7 +141,7 @@ export class InstrumentRegistry {
   registerPrepared(p: PreparedInstrument, opts?: RegisterOptions): RegisterResult {
     try {
       if (typeof p !== 'object' || p === null || p.owner !== this) throw new RegistryError('InvalidArgument', 'instrument was prepared by another registry');
-      const r = this.w.register(p.input, p.derived, true, false, opts?.placeholder === true);
+      const r = this.w.register(p, true, false, opts?.placeholder === true);
       this.counts.registered(r.outcome);
       return r;
     } catch (e) {
@@ -165,7 +165,7 @@ export class InstrumentRegistry {
     for (let i = 0; i < inputs.length; i++) {
       try {
         const p = this.prepare(inputs[i]!);
-        const r = this.w.register(p.input, p.derived, false);
+        const r = this.w.register(p, false);
         out[i] = r;
         this.counts.registered(r.outcome);
       } catch (e) {
@@ -210,7 +210,7 @@ export class InstrumentRegistry {
         throw new ValidationError('InvalidField', 'updatedAt', `${updatedAt} is before createdAt ${current.createdAt}`);
       merged.updatedAt = updatedAt;
       const p = this.prepare(merged as unknown as InstrumentInput);
-      this.w.register(p.input, p.derived, true, true);
+      this.w.register(p, true, true);
       this.counts.updated();
       return updatedAt;
     } catch (e) {
